@@ -1,0 +1,1 @@
+export { TurnkeyError, ConfigError, UsageError } from './TurnkeyError.js';

@@ -1,0 +1,139 @@
+/**
+ * The words of every finding, in English and Traditional Chinese, so that a merchant's staff can
+ * read what is wrong and what to do. Codes are chosen by the rules; only the wording lives here.
+ */
+export type Lang = 'en' | 'zh-TW';
+export const LANGS: readonly Lang[] = ['en', 'zh-TW'];
+
+type Params = Record<string, string | number>;
+type Template = { en: (p: Params) => string; 'zh-TW': (p: Params) => string };
+
+const TEMPLATES = {
+  tooLarge: {
+    en: (p) => `file is ${p.size} bytes, over the limit of ${p.limit} bytes; split the export or raise validation.maxBytes`,
+    'zh-TW': (p) => `檔案大小 ${p.size} 位元組，超過上限 ${p.limit} 位元組；請分割檔案或調高 validation.maxBytes`,
+  },
+  encodingUtf16: {
+    en: () => 'file is UTF-16; the platform accepts only UTF-8: save the file as UTF-8',
+    'zh-TW': () => '檔案為 UTF-16 編碼；平台只接受 UTF-8，請以 UTF-8 重新存檔',
+  },
+  encodingDeclared: {
+    en: (p) => `the XML declaration names encoding "${p.declared}"; the platform accepts only UTF-8: export as UTF-8 and declare encoding="UTF-8"`,
+    'zh-TW': (p) => `XML 宣告的編碼為「${p.declared}」；平台只接受 UTF-8，請以 UTF-8 匯出並宣告 encoding="UTF-8"`,
+  },
+  encodingBig5: {
+    en: (p) => `bytes at line ${p.line} are not UTF-8; the file looks like Big5 (a common ERP export setting): export it as UTF-8`,
+    'zh-TW': (p) => `第 ${p.line} 行的位元組不是 UTF-8；檔案看似 Big5 編碼（ERP 常見的匯出設定），請改以 UTF-8 匯出`,
+  },
+  encodingInvalid: {
+    en: (p) => `bytes at line ${p.line} are not valid UTF-8: export the file as UTF-8`,
+    'zh-TW': (p) => `第 ${p.line} 行含有無效的 UTF-8 位元組，請以 UTF-8 匯出`,
+  },
+  unsafeXml: {
+    en: () => 'the document has a DOCTYPE or entity declaration; MIG messages never do, and it is refused unread (possible entity expansion or external entity attack)',
+    'zh-TW': () => '文件含有 DOCTYPE 或實體宣告；MIG 訊息不會有這些，為防範實體展開或外部實體攻擊，不予讀取',
+  },
+  wellformed: {
+    en: (p) => `not well-formed XML at line ${p.line}, column ${p.col}: ${p.detail}`,
+    'zh-TW': (p) => `XML 格式錯誤，第 ${p.line} 行第 ${p.col} 欄：${p.detail}`,
+  },
+  unknownMessage: {
+    en: (p) => `root element <${p.root}> in namespace "${p.namespace}" is not a MIG message this program knows`,
+    'zh-TW': (p) => `根元素 <${p.root}>（命名空間「${p.namespace}」）不是本程式認得的 MIG 訊息`,
+  },
+  retiredVersion: {
+    en: (p) => `${p.type} version ${p.version} is not accepted in this MIG ${p.current} set-up (MIG 3.x stopped on 2026-01-01): re-export as ${p.replacedBy} ${p.current}`,
+    'zh-TW': (p) => `${p.type} ${p.version} 版不適用於本 MIG ${p.current} 設定（MIG 3.x 已於 2026-01-01 停用），請改以 ${p.replacedBy} ${p.current} 匯出`,
+  },
+  noSchema: {
+    en: (p) => `the schema folder has no schema for namespace "${p.namespace}"`,
+    'zh-TW': (p) => `結構描述資料夾中沒有命名空間「${p.namespace}」的 XSD`,
+  },
+  xsd: {
+    en: (p) => `schema violation: ${p.detail}`,
+    'zh-TW': (p) => `不符合 XSD 結構描述：${p.detail}`,
+  },
+  banChecksum: {
+    en: (p) => `${p.field} ${p.ban} fails the BAN (統一編號) checksum: check the number with the customer or the company registry`,
+    'zh-TW': (p) => `${p.field} ${p.ban} 統一編號檢查碼錯誤，請向客戶或商工登記資料核對`,
+  },
+  dateInvalid: {
+    en: (p) => `${p.field} ${p.date} is not a real calendar date`,
+    'zh-TW': (p) => `${p.field} ${p.date} 不是有效的日期`,
+  },
+  dateFuture: {
+    en: (p) => `${p.field} ${p.date} is in the future (beyond ${p.skew} s of clock skew): check the ERP's clock or the date`,
+    'zh-TW': (p) => `${p.field} ${p.date} 晚於現在（容許誤差 ${p.skew} 秒）；請檢查 ERP 時鐘或日期`,
+  },
+  dateOrder: {
+    en: (p) => `${p.field} ${p.date} is before ${p.otherField} ${p.other}`,
+    'zh-TW': (p) => `${p.field} ${p.date} 早於 ${p.otherField} ${p.other}`,
+  },
+  amountTotal: {
+    en: (p) => `TotalAmount ${p.total} ≠ SalesAmount + FreeTaxSalesAmount + ZeroTaxSalesAmount + TaxAmount = ${p.expected}`,
+    'zh-TW': (p) => `總計 TotalAmount ${p.total} 不等於 應稅 + 免稅 + 零稅率銷售額 + 稅額 = ${p.expected}`,
+  },
+  amountTax: {
+    en: (p) => `TaxAmount ${p.tax} does not match SalesAmount ${p.sales} × TaxRate ${p.rate} = ${p.expected} (tolerance ±1)`,
+    'zh-TW': (p) => `稅額 TaxAmount ${p.tax} 與 銷售額 ${p.sales} × 稅率 ${p.rate} = ${p.expected} 不符（容許 ±1）`,
+  },
+  amountTaxNotZero: {
+    en: (p) => `TaxAmount must be 0 for TaxType ${p.taxType}, found ${p.tax}`,
+    'zh-TW': (p) => `課稅別 ${p.taxType} 的稅額應為 0，實為 ${p.tax}`,
+  },
+  b2cTaxIncluded: {
+    en: () => 'B2C invoice written with tax-included SalesAmount and TaxAmount 0 (some POS systems do this); accepted by setting validation.b2cTaxIncluded',
+    'zh-TW': () => 'B2C 發票以含稅銷售額且稅額為 0 填寫（部分 POS 的作法）；依 validation.b2cTaxIncluded 設定接受',
+  },
+  amountItems: {
+    en: (p) => `ProductItem amounts sum to ${p.sum}, which is neither TotalAmount ${p.total} nor the sales amounts ${p.sales} (tolerance ±1)`,
+    'zh-TW': (p) => `明細金額合計 ${p.sum}，既不等於總計 ${p.total}，也不等於銷售額合計 ${p.sales}（容許 ±1）`,
+  },
+  amountItemsMixed: {
+    en: (p) => `items of TaxType ${p.itemTaxType} sum to ${p.sum}, but ${p.field} is ${p.amount} (mixed-tax invoice, tolerance ±1)`,
+    'zh-TW': (p) => `課稅別 ${p.itemTaxType} 的明細合計 ${p.sum}，但 ${p.field} 為 ${p.amount}（混合稅率發票，容許 ±1）`,
+  },
+  taxRate: {
+    en: (p) => `TaxType ${p.taxType} (${p.meaning}) needs TaxRate ${p.expected}, found ${p.rate}`,
+    'zh-TW': (p) => `課稅別 ${p.taxType}（${p.meaningZh}）的稅率應為 ${p.expected}，實為 ${p.rate}`,
+  },
+  zeroTaxReason: {
+    en: () => 'TaxType 2 (zero-rated) needs a ZeroTaxRateReason (71-79)',
+    'zh-TW': () => '課稅別 2（零稅率）須填寫零稅率原因 ZeroTaxRateReason（71-79）',
+  },
+  itemTaxType: {
+    en: (p) => `item ${p.item} has TaxType ${p.itemTaxType} but the invoice is TaxType ${p.taxType}; use TaxType 9 for a mixed invoice`,
+    'zh-TW': (p) => `第 ${p.item} 項明細課稅別為 ${p.itemTaxType}，但發票課稅別為 ${p.taxType}；混合稅率請用課稅別 9`,
+  },
+  b2cProofCount: {
+    en: (p) => `a B2C invoice must be exactly one of printed (PrintMark Y), on a carrier (CarrierType + CarrierId) or donated (DonateMark 1 + NPOBAN); this one is ${p.found}`,
+    'zh-TW': (p) => `B2C 發票必須恰為 列印（PrintMark Y）、載具（CarrierType + CarrierId）或 捐贈（DonateMark 1 + NPOBAN）其中之一；本張為：${p.foundZh}`,
+  },
+  b2cDonatedNoNpoban: {
+    en: () => 'a donated invoice (DonateMark 1) needs the NPOBAN (愛心碼) of the receiving charity',
+    'zh-TW': () => '捐贈發票（DonateMark 1）須填寫受捐贈機關團體的愛心碼 NPOBAN',
+  },
+  b2cCarrierNoId: {
+    en: () => 'a carrier invoice needs CarrierId1 or CarrierId2 besides CarrierType',
+    'zh-TW': () => '載具發票除 CarrierType 外，還須填寫 CarrierId1 或 CarrierId2',
+  },
+  b2bCarrier: {
+    en: (p) => `a B2B invoice (buyer ${p.buyer}) cannot be ${p.what}: carriers and donations are for B2C invoices (buyer 0000000000)`,
+    'zh-TW': (p) => `B2B 發票（買方 ${p.buyer}）不可${p.whatZh}：載具與捐贈僅適用於 B2C 發票（買方 0000000000）`,
+  },
+  duplicate: {
+    en: (p) => `${p.type} ${p.number} appears more than once in the input (first in ${p.first})`,
+    'zh-TW': (p) => `${p.type} ${p.number} 在輸入中重複出現（首見於 ${p.first}）`,
+  },
+  schemaDefect: {
+    en: (p) => `schema file ${p.file} line ${p.line}: ${p.what}`,
+    'zh-TW': (p) => `結構描述檔 ${p.file} 第 ${p.line} 行：${p.what}`,
+  },
+} satisfies Record<string, Template>;
+
+export type MessageId = keyof typeof TEMPLATES;
+
+export function say(lang: Lang, id: MessageId, params: Params = {}): string {
+  const template: Template = TEMPLATES[id];
+  return template[lang](params);
+}

@@ -1,0 +1,74 @@
+/**
+ * What validation tells about one message. This shape is the contract between validation and
+ * the rest of the pipeline (intake, store, simulator, CLI): keep it stable.
+ */
+
+/** Every finding has a stable code; decisions are made on codes, never on message text. */
+export type FindingCode =
+  | 'wellformed'
+  | 'encoding'
+  | 'too-large'
+  | 'unsafe-xml'
+  | 'unknown-message'
+  | 'xsd'
+  | 'ban-checksum'
+  | 'date-invalid'
+  | 'date-future'
+  | 'date-order'
+  | 'amount-total'
+  | 'amount-tax'
+  | 'amount-items'
+  | 'tax-rate'
+  | 'b2c-proof'
+  | 'b2b-carrier'
+  | 'b2c-tax-included'
+  | 'duplicate'
+  | 'schema-defect';
+
+export interface Finding {
+  code: FindingCode;
+  message: string;
+  /** 1-based line in the input, when known. */
+  line: number | null;
+  /** Element path in the input (e.g. `/Invoice/Amount/TaxAmount`), when known. */
+  path: string | null;
+}
+
+/** The fields of a message the pipeline needs without re-parsing it. Absent values are null. */
+export interface MessageFields {
+  /** Invoice number, allowance number, or (E0401/E0402) the track + first number. */
+  number: string | null;
+  /** yyyyMMdd: invoice/allowance date (for cancels and voids: the original invoice's date). */
+  date: string | null;
+  /** yyyyMMdd: the cancel/void date, when the message is a cancel or void. */
+  actionDate: string | null;
+  sellerId: string | null;
+  sellerName: string | null;
+  buyerId: string | null;
+  buyerName: string | null;
+  /** TotalAmount as written (decimal string), when the message has one. */
+  totalAmount: string | null;
+  taxAmount: string | null;
+  /** Invoice numbers a message refers to (G0401 items' OriginalInvoiceNumber). */
+  referencedInvoices: string[];
+}
+
+export interface ValidationReport {
+  /** As given by the caller (a path, or a name); null when validating bytes with no name. */
+  file: string | null;
+  /** e.g. `F0401`; null when the root is not a known message. */
+  messageType: string | null;
+  /** e.g. `4.1`; null when unknown. */
+  version: string | null;
+  /** Turnkey's category folder, e.g. `B2SSTORAGE`; null when unknown. */
+  category: string | null;
+  /** The message's key: number and date. */
+  key: { number: string; date: string } | null;
+  /** Turnkey's INVOICE_IDENTIFIER: `<MIG><number><date>`. */
+  invoiceIdentifier: string | null;
+  valid: boolean;
+  errors: Finding[];
+  /** Things worth telling that do not make the message invalid. */
+  warnings: Finding[];
+  fields: MessageFields | null;
+}

@@ -1,0 +1,68 @@
+import { XmlElement, XmlText, XmlCData, type XmlDocument } from 'libxml2-wasm';
+
+/**
+ * A plain-JavaScript copy of a parsed document's elements, made once per document so that rules
+ * and field readers never go back into WebAssembly (each libxml2 accessor is a call across it).
+ */
+export interface Element {
+  name: string;
+  line: number;
+  /** Text content of a leaf element ('' when empty); for elements with children, ''. */
+  text: string;
+  children: Element[];
+  parent: Element | null;
+}
+
+export function copyTree(doc: XmlDocument): Element {
+  return copyElement(doc.root, null);
+}
+
+function copyElement(source: XmlElement, parent: Element | null): Element {
+  const element: Element = { name: source.name, line: source.line, text: '', children: [], parent };
+  let text = '';
+  for (let child = source.firstChild; child !== null; child = child.next) {
+    if (child instanceof XmlElement) element.children.push(copyElement(child, element));
+    else if (child instanceof XmlText || child instanceof XmlCData) text += child.content;
+  }
+  if (element.children.length === 0) element.text = text;
+  return element;
+}
+
+/** The first child element with this name. */
+export function child(element: Element | null | undefined, name: string): Element | null {
+  if (!element) return null;
+  for (const c of element.children) if (c.name === name) return c;
+  return null;
+}
+
+export function children(element: Element | null | undefined, name: string): Element[] {
+  return element ? element.children.filter((c) => c.name === name) : [];
+}
+
+/** Text of a descendant by a `/`-separated path of child names; null when absent. */
+export function textAt(element: Element | null, path: string): string | null {
+  let current: Element | null = element;
+  for (const name of path.split('/')) current = child(current, name);
+  return current ? current.text.trim() : null;
+}
+
+/** The element's path from the root, e.g. `/Invoice/Amount/TaxAmount`; items get a position. */
+export function pathOf(element: Element): string {
+  const parts: string[] = [];
+  for (let e: Element | null = element; e; e = e.parent) {
+    const siblings = e.parent ? e.parent.children.filter((c) => c.name === e!.name) : [];
+    parts.unshift(siblings.length > 1 ? `${e.name}[${siblings.indexOf(e) + 1}]` : e.name);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** The deepest element named `name` that starts on `line`; used to give XSD errors a path. */
+export function findByLine(root: Element, line: number, name: string | null): Element | null {
+  let found: Element | null = null;
+  const visit = (e: Element): void => {
+    if (e.line === line && (name === null || e.name === name)) found = e;
+    for (const c of e.children) if (c.line <= line) visit(c);
+  };
+  visit(root);
+  return found;
+}
