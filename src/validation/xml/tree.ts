@@ -1,9 +1,4 @@
-import { XmlElement, XmlText, XmlCData, type XmlDocument } from 'libxml2-wasm';
-
-/**
- * A plain-JavaScript copy of a parsed document's elements, made once per document so that rules
- * and field readers never go back into WebAssembly (each libxml2 accessor is a call across it).
- */
+/** A plain-JavaScript copy of a document's elements, which rules and field readers work on. */
 export interface Element {
   name: string;
   line: number;
@@ -11,21 +6,6 @@ export interface Element {
   text: string;
   children: Element[];
   parent: Element | null;
-}
-
-export function copyTree(doc: XmlDocument): Element {
-  return copyElement(doc.root, null);
-}
-
-function copyElement(source: XmlElement, parent: Element | null): Element {
-  const element: Element = { name: source.name, line: source.line, text: '', children: [], parent };
-  let text = '';
-  for (let child = source.firstChild; child !== null; child = child.next) {
-    if (child instanceof XmlElement) element.children.push(copyElement(child, element));
-    else if (child instanceof XmlText || child instanceof XmlCData) text += child.content;
-  }
-  if (element.children.length === 0) element.text = text;
-  return element;
 }
 
 /** The first child element with this name. */

@@ -1,0 +1,76 @@
+import { TurnkeyError } from '../errors/TurnkeyError.js';
+
+/** The largest signed (armored) file the platform takes: 20 MiB, checked before zipping. */
+export const MAX_SIGNED_FILE_BYTES = 20_971_520;
+
+const LINE_LENGTH = 64;
+
+/**
+ * Why armored bytes were refused:
+ * - `armor-empty`: nothing to armor or unarmor;
+ * - `armor-cr`: a carriage return (the format is LF only);
+ * - `armor-marker`: a `-----BEGIN`/`-----END` line (the format has none);
+ * - `armor-char`: a character outside the Base64 alphabet, or padding in the wrong place;
+ * - `armor-layout`: lines not 64 characters, an empty line, or no LF at the end;
+ * - `armor-too-large`: over `MAX_SIGNED_FILE_BYTES`.
+ */
+export type ArmorErrorCode = 'armor-empty' | 'armor-cr' | 'armor-marker' | 'armor-char' | 'armor-layout' | 'armor-too-large';
+
+export class ArmorError extends TurnkeyError {
+  declare readonly code: ArmorErrorCode;
+
+  constructor(code: ArmorErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * Armors CMS bytes into "the signed file": standard Base64, 64 characters per line, LF after
+ * every line including the last, no markers, no CR, never an empty final line.
+ */
+export function armor(cms: Uint8Array): Buffer {
+  if (cms.length === 0) throw new ArmorError('armor-empty', 'there are no bytes to armor');
+  const base64 = Buffer.from(cms.buffer, cms.byteOffset, cms.byteLength).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < base64.length; i += LINE_LENGTH) lines.push(base64.slice(i, i + LINE_LENGTH));
+  return Buffer.from(`${lines.join('\n')}\n`, 'ascii');
+}
+
+/** Reads armored bytes back, refusing anything `armor` would not have written. */
+export function unarmor(armored: Uint8Array | string): Buffer {
+  const text = typeof armored === 'string' ? armored : Buffer.from(armored).toString('latin1');
+  if (text.length === 0) throw new ArmorError('armor-empty', 'the signed file is empty');
+  if (text.includes('\r')) throw new ArmorError('armor-cr', 'the signed file has carriage returns (CR); it must use LF only');
+  if (text.includes('-----')) throw new ArmorError('armor-marker', 'the signed file has "-----" markers; it must be bare Base64');
+  if (!text.endsWith('\n')) throw new ArmorError('armor-layout', 'the signed file does not end with LF');
+
+  const lines = text.slice(0, -1).split('\n');
+  lines.forEach((line, index) => {
+    const lineNumber = index + 1;
+    const bad = /[^A-Za-z0-9+/=]/.exec(line);
+    if (bad) throw new ArmorError('armor-char', `line ${lineNumber} has a character outside Base64 (code ${bad[0].charCodeAt(0)})`);
+    const isLast = index === lines.length - 1;
+    if (line.length === 0) throw new ArmorError('armor-layout', `line ${lineNumber} is empty`);
+    if (isLast ? line.length > LINE_LENGTH : line.length !== LINE_LENGTH) {
+      throw new ArmorError('armor-layout', `line ${lineNumber} has ${line.length} characters; lines have ${LINE_LENGTH}, the last 1 to ${LINE_LENGTH}`);
+    }
+  });
+
+  const base64 = lines.join('');
+  if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+    throw new ArmorError('armor-char', 'the Base64 is truncated or has padding ("=") in the wrong place');
+  }
+  const bytes = Buffer.from(base64, 'base64');
+  // Non-zero bits in the padding would decode all the same; refuse them so that one file has one reading.
+  if (bytes.toString('base64') !== base64) throw new ArmorError('armor-char', 'the Base64 is not in canonical form');
+  return bytes;
+}
+
+/** Refuses a signed file over the platform's 20 MiB limit (checked on the armored bytes, before zipping). */
+export function checkSignedFileSize(armored: Uint8Array): void {
+  if (armored.length > MAX_SIGNED_FILE_BYTES) {
+    throw new ArmorError('armor-too-large', `the signed file is ${armored.length} bytes; the platform takes at most ${MAX_SIGNED_FILE_BYTES}`, {
+      hint: 'put fewer messages in each pack',
+    });
+  }
+}
