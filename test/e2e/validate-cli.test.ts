@@ -47,6 +47,7 @@ describe('turnkey validate (spawned)', () => {
     const [report] = JSON.parse(result.stdout) as Array<{ messageType: string; errors: Array<{ code: string }> }>;
     expect(report!.messageType).toBe('C0401');
     expect(report!.errors.map((e) => e.code)).not.toContain('xsd');
+    expect(result.stderr).toMatch(/warning: .*E0501\.xsd/);
   });
 
   it('refuses a file over --max-bytes as too-large', async () => {

@@ -65,12 +65,9 @@ async function runValidate(paths: string[], options: ValidateOptions): Promise<n
     reports.push(report);
   }
 
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(reports.map(toJson), null, 2)}\n`);
-  } else {
-    for (const warning of validator.schemaWarnings) process.stderr.write(`warning: ${warning.message}\n`);
-    process.stdout.write(formatReports(reports, options.lang));
-  }
+  // Schema defects go to stderr in both modes: the JSON on stdout stays one parseable array.
+  for (const warning of validator.schemaWarnings) process.stderr.write(`warning: ${warning.message}\n`);
+  process.stdout.write(options.json ? `${JSON.stringify(reports.map(toJson), null, 2)}\n` : formatReports(reports, options.lang));
   return reports.every((r) => r.valid) ? EXIT.ok : EXIT.findings;
 }
 

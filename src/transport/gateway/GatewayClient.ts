@@ -1,0 +1,165 @@
+import { Agent, request } from 'undici';
+import { TransportError } from '../TransportError.js';
+
+export interface PartyRouting {
+  partyId: string;
+  partyDescription?: string;
+  routingId: string;
+  routingDescription?: string;
+}
+
+/** What one PFS001 notification says; `retry` counts earlier notifications of the same file. */
+export interface UploadNotification {
+  from: PartyRouting;
+  to: PartyRouting;
+  serviceType: 'S' | 'E';
+  messageType: string;
+  action: string;
+  quantity: number;
+  migVersion: string;
+  filename: string;
+  size: number;
+  zipped: boolean;
+  retry: number;
+  apiVersion: string;
+  turnkeyVersion: string;
+}
+
+export interface GatewaySettings {
+  /** e.g. `https://tgw.einvoice.nat.gov.tw/gateway/api` (no trailing slash needed). */
+  baseUrl: string;
+  loginId: string;
+  loginPassword: string;
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+}
+
+export interface StatusDetail {
+  code: string;
+  description: string | null;
+  parameter: string[];
+}
+
+/** The gateway answered: statusCode 0 means the pack was queued, anything else that it was not. */
+export interface NotificationAnswer {
+  statusCode: number;
+  statusDetail: StatusDetail[];
+}
+
+/**
+ * The PFS001 gateway call (`POST …/pfs001i/uploadInvoiceMessage`). It never retries by itself: a
+ * POST that may have been acted on is retried by the outbound scheduler, from the store.
+ */
+export class GatewayClient {
+  private readonly agent: Agent;
+  private readonly url: string;
+
+  constructor(private readonly settings: GatewaySettings) {
+    this.agent = new Agent({ connect: { timeout: settings.connectTimeoutMs }, headersTimeout: settings.totalTimeoutMs, bodyTimeout: settings.totalTimeoutMs });
+    this.url = `${settings.baseUrl.replace(/\/+$/, '')}/pfs001i/uploadInvoiceMessage`;
+  }
+
+  /** The exact JSON body, keys in the order the platform's own client sends them. */
+  static body(settings: Pick<GatewaySettings, 'loginId' | 'loginPassword'>, n: UploadNotification): string {
+    const side = (p: PartyRouting) => ({
+      partyInfo: { partyId: p.partyId, ...(p.partyDescription !== undefined && { description: p.partyDescription }) },
+      routingInfo: { routingId: p.routingId, ...(p.routingDescription !== undefined && { description: p.routingDescription }) },
+    });
+    return JSON.stringify({
+      loginId: settings.loginId,
+      loginPassword: settings.loginPassword,
+      transFrom: side(n.from),
+      transTo: side(n.to),
+      serviceType: n.serviceType,
+      messageType: n.messageType,
+      action: n.action,
+      quantity: n.quantity,
+      migVersion: n.migVersion,
+      filename: n.filename,
+      size: n.size,
+      zip: n.zipped ? '1' : '0',
+      retry: n.retry,
+      apiVersion: n.apiVersion,
+      turnkeyVersion: n.turnkeyVersion,
+    });
+  }
+
+  /**
+   * Sends one notification. Resolves with the gateway's answer; rejects with a TransportError whose
+   * `outcomeUnknown` is true when the request may have reached the platform (timeout or broken
+   * connection after sending, a 5xx other than the maintenance 503).
+   */
+  async notify(notification: UploadNotification): Promise<NotificationAnswer> {
+    const basic = Buffer.from(`${this.settings.loginId}:${this.settings.loginPassword}`, 'utf8').toString('base64');
+    let response;
+    try {
+      response = await request(this.url, {
+        method: 'POST',
+        dispatcher: this.agent,
+        headers: { 'content-type': 'application/json', authorization: `Basic ${basic}` },
+        body: GatewayClient.body(this.settings, notification),
+        signal: AbortSignal.timeout(this.settings.totalTimeoutMs),
+      });
+    } catch (err) {
+      throw classifyRequestError(err, this.settings.baseUrl);
+    }
+
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (err) {
+      throw classifyRequestError(err, this.settings.baseUrl, true);
+    }
+    if (response.statusCode === 503) {
+      throw new TransportError('gateway-maintenance', `the gateway answered 503 (platform unavailable or in maintenance): ${text.slice(0, 200)}`, { httpStatus: 503 });
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      throw new TransportError('gateway-http', `the gateway answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`, {
+        httpStatus: response.statusCode,
+        // A 4xx means our request was refused before it was acted on; a 5xx may come after.
+        outcomeUnknown: response.statusCode >= 500,
+      });
+    }
+    return parseAnswer(text, response.statusCode);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function parseAnswer(text: string, httpStatus: number): NotificationAnswer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TransportError('gateway-response', `the gateway's answer is not JSON: ${text.slice(0, 200)}`, { outcomeUnknown: true, httpStatus });
+  }
+  const answer = parsed as { statusCode?: unknown; statusDetail?: unknown };
+  if (typeof answer.statusCode !== 'number' || !Number.isInteger(answer.statusCode)) {
+    throw new TransportError('gateway-response', `the gateway's answer has no integer statusCode: ${text.slice(0, 200)}`, { outcomeUnknown: true, httpStatus });
+  }
+  const details = Array.isArray(answer.statusDetail) ? answer.statusDetail : [];
+  return {
+    statusCode: answer.statusCode,
+    statusDetail: details.map((d: { code?: unknown; description?: unknown; parameter?: unknown }) => ({
+      code: String(d?.code ?? ''),
+      description: typeof d?.description === 'string' ? d.description : null,
+      parameter: Array.isArray(d?.parameter) ? d.parameter.map(String) : [],
+    })),
+  };
+}
+
+/** Connection failures before the request left are known not to have reached the platform. */
+function classifyRequestError(err: unknown, baseUrl: string, afterResponse = false): TransportError {
+  const code = (err as { code?: string })?.code ?? '';
+  const name = (err as { name?: string })?.name ?? '';
+  const message = (err as Error)?.message ?? String(err);
+  if (!afterResponse && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(code)) {
+    return new TransportError('gateway-connect', `cannot connect to the gateway at ${baseUrl}: ${code}`, { cause: err });
+  }
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new TransportError('gateway-timeout', `the gateway did not answer in time (${baseUrl})`, { cause: err, outcomeUnknown: true });
+  }
+  return new TransportError('gateway-reset', `the connection to the gateway broke: ${code || message}`, { cause: err, outcomeUnknown: true });
+}

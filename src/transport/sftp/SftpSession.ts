@@ -1,0 +1,133 @@
+import { Client, type Algorithms, type SFTPWrapper } from 'ssh2';
+import { TransportError } from '../TransportError.js';
+import { isKnownHostKey, parseKnownHosts } from './knownHosts.js';
+
+export interface SftpSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  /** known_hosts text holding the server's key; there is no accept-anything mode. */
+  knownHosts: string;
+  /** Older platform hosts needed legacy algorithms; left to ssh2's defaults when absent. */
+  algorithms?: Algorithms;
+  /** Connection and per-operation time limit (the protocol page says 120 s). */
+  timeoutMs: number;
+}
+
+export interface RemoteFile {
+  name: string;
+  size: number;
+}
+
+/** One authenticated SFTP connection to the platform. Never logs the password. */
+export class SftpSession {
+  private constructor(
+    private readonly client: Client,
+    private readonly sftp: SFTPWrapper,
+    private readonly timeoutMs: number,
+  ) {}
+
+  static connect(settings: SftpSettings): Promise<SftpSession> {
+    const knownKeys = parseKnownHosts(settings.knownHosts);
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let hostKeyRejected = false;
+      let settled = false;
+      const fail = (err: TransportError): void => {
+        if (settled) return;
+        settled = true;
+        client.end();
+        reject(err);
+      };
+      client.on('ready', () => {
+        client.sftp((err, sftp) => {
+          if (err) return fail(new TransportError('sftp-connect', `SFTP subsystem refused: ${err.message}`, { cause: err }));
+          settled = true;
+          resolve(new SftpSession(client, sftp, settings.timeoutMs));
+        });
+      });
+      client.on('error', (err: Error & { level?: string; code?: string }) => {
+        if (hostKeyRejected) {
+          fail(
+            new TransportError('sftp-host-key', `the SFTP server at ${settings.host}:${settings.port} presented a host key that is not in the known-hosts entry`, {
+              hint: 'If the platform changed its key, confirm the new key with the MOF and update platform.sftp.knownHosts; otherwise this may be an impostor.',
+            }),
+          );
+        } else if (err.level === 'client-authentication') {
+          fail(new TransportError('sftp-auth', `SFTP login refused for account ${settings.username}`, { hint: 'Check platform.transport.id and its password.' }));
+        } else {
+          fail(new TransportError('sftp-connect', `cannot connect to SFTP ${settings.host}:${settings.port}: ${err.code ?? err.message}`, { cause: err }));
+        }
+      });
+      client.on('close', () => fail(new TransportError('sftp-connect', `SFTP connection to ${settings.host}:${settings.port} closed during set-up`)));
+      client.connect({
+        host: settings.host,
+        port: settings.port,
+        username: settings.username,
+        password: settings.password,
+        readyTimeout: settings.timeoutMs,
+        ...(settings.algorithms && { algorithms: settings.algorithms }),
+        hostVerifier: (key: Buffer) => {
+          const known = isKnownHostKey(knownKeys, settings.host, settings.port, key);
+          if (!known) hostKeyRejected = true;
+          return known;
+        },
+      });
+    });
+  }
+
+  /** Writes the whole file to `remotePath`, replacing a partial earlier upload of the same name. */
+  async upload(remotePath: string, bytes: Uint8Array): Promise<void> {
+    const handle = await this.call<Buffer>('open', (cb) => this.sftp.open(remotePath, 'w', cb));
+    try {
+      const chunk = 32 * 1024;
+      for (let offset = 0; offset < bytes.length; offset += chunk) {
+        const length = Math.min(chunk, bytes.length - offset);
+        await this.call<void>('write', (cb) => this.sftp.write(handle, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset, length, offset, cb));
+      }
+    } finally {
+      await this.call<void>('close', (cb) => this.sftp.close(handle, cb));
+    }
+  }
+
+  async list(remoteDir: string): Promise<RemoteFile[]> {
+    const entries = await this.call<Array<{ filename: string; attrs: { size: number; mode: number } }>>('readdir', (cb) => this.sftp.readdir(remoteDir, cb));
+    // Regular files only (S_IFREG); results are never folders or links.
+    return entries.filter((e) => (e.attrs.mode & 0o170000) === 0o100000).map((e) => ({ name: e.filename, size: e.attrs.size }));
+  }
+
+  async download(remotePath: string): Promise<Buffer> {
+    return this.call<Buffer>('readFile', (cb) => this.sftp.readFile(remotePath, cb));
+  }
+
+  async remove(remotePath: string): Promise<void> {
+    await this.call<void>('unlink', (cb) => this.sftp.unlink(remotePath, cb));
+  }
+
+  close(): void {
+    this.client.end();
+  }
+
+  /** Runs one SFTP request with the operation time limit, mapping failures to TransportErrors. */
+  private call<T>(operation: string, start: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.end();
+        reject(new TransportError('sftp-transfer', `SFTP ${operation} timed out after ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      const onClose = (): void => {
+        clearTimeout(timer);
+        reject(new TransportError('sftp-transfer', `SFTP connection closed during ${operation}`));
+      };
+      this.client.once('close', onClose);
+      start((err, value) => {
+        clearTimeout(timer);
+        this.client.removeListener('close', onClose);
+        if (!err) return resolve(value);
+        const missing = (err as Error & { code?: number }).code === 2; // SSH_FX_NO_SUCH_FILE
+        reject(new TransportError(missing ? 'sftp-remote-missing' : 'sftp-transfer', `SFTP ${operation} failed: ${err.message}`, { cause: err }));
+      });
+    });
+  }
+}
