@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:intake [-- N]`: drops N valid F0401 files (10,000 by default) into SRC while the
+ * real daemon runs (spawned as `node bin/turnkey start`, default configuration: synchronous=FULL,
+ * fsync on every folder, 1 s stability, info logs) and reports files/s from the first drop to all
+ * recorded (state `queued`), and the daemon's peak RSS (VmHWM). Files are written beforehand into a
+ * staging folder on the same disk and dropped by rename, the safe ERP convention.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { initDataRoot } from '../cli/init/index.js';
+import { f0401Xml, invoiceNumber } from './F0401Factory.js';
+
+const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
+
+interface BenchResult {
+  files: number;
+  seconds: number;
+  filesPerSecond: number;
+  dropSeconds: number;
+  peakRssMB: number | null;
+  fileBytes: number;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const keep = args.includes('--keep');
+  const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
+  // `--set '{"intake":{"watch":false}}'` merges settings into the configuration (to compare variants).
+  const setAt = args.indexOf('--set');
+  const overrides = setAt >= 0 ? (JSON.parse(args[setAt + 1] ?? '{}') as Record<string, Record<string, unknown>>) : {};
+  const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-'));
+  try {
+    const result = await run(root, count, overrides);
+    console.log(`intake: ${result.files} files of ${result.fileBytes} bytes in ${result.seconds.toFixed(2)} s from first drop to all recorded`);
+    console.log(`  ${Math.round(result.filesPerSecond)} files/s (dropping took ${result.dropSeconds.toFixed(2)} s)`);
+    console.log(`  daemon peak RSS ${result.peakRssMB === null ? 'unknown (needs /proc)' : `${result.peakRssMB.toFixed(1)} MB`}`);
+    console.log(JSON.stringify({ bench: 'intake', ...result }));
+  } finally {
+    if (keep) console.log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function run(root: string, count: number, overrides: Record<string, Record<string, unknown>>): Promise<BenchResult> {
+  const created = initDataRoot(join(root, 'data'));
+  if (Object.keys(overrides).length > 0) {
+    const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const [key, value] of Object.entries(overrides)) {
+      config[key] = typeof value === 'object' && value !== null ? { ...config[key], ...value } : value;
+    }
+    writeFileSync(created.configFile, JSON.stringify(config, null, 2));
+  }
+  const src = created.srcFolders.find((f) => f.includes('F0401'))!;
+  const staging = join(root, 'data', 'staging');
+  mkdirSync(staging);
+  process.stdout.write(`writing ${count} files into ${staging} ... `);
+  let fileBytes = 0;
+  for (let i = 0; i < count; i++) {
+    const xml = f0401Xml({ number: invoiceNumber(i, 'BN') });
+    fileBytes = Buffer.byteLength(xml);
+    writeFileSync(join(staging, `F0401-${invoiceNumber(i, 'BN')}.xml`), xml);
+  }
+  console.log('done');
+
+  const logFd = openSync(join(root, 'daemon.log'), 'w');
+  // BENCH_DAEMON_NODE_ARGS (e.g. `--cpu-prof`) is passed to the daemon's node, for profiling.
+  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const daemon = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--config', created.configFile], { stdio: ['ignore', logFd, logFd] });
+  try {
+    const db = await waitForDatabaseRunning(created.database, daemon);
+    const names = readdirSync(staging);
+    const start = performance.now();
+    for (const name of names) renameSync(join(staging, name), join(src, name));
+    const dropSeconds = (performance.now() - start) / 1000;
+    // Counting only rows newer than the last poll keeps the poller's own CPU use negligible.
+    const recordedAfter = db.prepare("SELECT count(*) AS n, max(id) AS last FROM messages WHERE id > ? AND state = 'queued'");
+    const stillReceived = db.prepare("SELECT min(id) FROM messages WHERE state = 'received'").pluck();
+    let recorded = 0;
+    let after = 0;
+    while (recorded < count) {
+      if (daemon.exitCode !== null) throw new Error(`the daemon exited with code ${daemon.exitCode}; see ${join(root, 'daemon.log')}`);
+      await sleep(50);
+      // Rows still `received` may turn `queued` later: count only up to the first of them.
+      const firstReceived = stillReceived.get() as number | null;
+      const row = recordedAfter.get(after) as { n: number; last: number | null };
+      if (row.last === null) continue;
+      if (firstReceived !== null && firstReceived <= row.last) continue;
+      recorded += row.n;
+      after = row.last;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const peakRssMB = peakRss(daemon.pid!);
+    db.close();
+    return { files: count, seconds, filesPerSecond: count / seconds, dropSeconds, peakRssMB, fileBytes };
+  } finally {
+    await stop(daemon);
+  }
+}
+
+async function waitForDatabaseRunning(database: string, daemon: ChildProcess): Promise<Database.Database> {
+  const db = new Database(database, { readonly: true });
+  const state = db.prepare('SELECT state FROM daemon_lifecycle WHERE id = 1').pluck();
+  const deadline = Date.now() + 30_000;
+  while (state.get() !== 'running') {
+    if (daemon.exitCode !== null) throw new Error(`the daemon exited with code ${daemon.exitCode} while starting`);
+    if (Date.now() > deadline) throw new Error('the daemon did not start within 30 s');
+    await sleep(20);
+  }
+  return db;
+}
+
+/** The daemon's peak resident set (Linux /proc), in MB. */
+function peakRss(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+function stop(daemon: ChildProcess): Promise<void> {
+  if (daemon.exitCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    daemon.once('exit', () => resolveStop());
+    daemon.kill('SIGTERM');
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { CONFIG_FILE_NAME, CONFIG_SCHEMA_PATH } from '../../config/configSchema.js';
+import { defaultConfigFile, loadConfig } from '../../config/loadConfig.js';
+import { DEFAULT_DATA_DIR } from '../../config/locateConfig.js';
+import { TurnkeyError } from '../../errors/index.js';
+import { IntakeLayout } from '../../intake/IntakeLayout.js';
+import { Store } from '../../store/Store.js';
+import { EXIT } from '../exit.js';
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('Create a working configuration, the Turnkey folder layout and the database in DIR, ready for `turnkey start`.')
+    .argument('[dir]', 'the data folder to create', DEFAULT_DATA_DIR)
+    .option('--json', 'print what was created as one JSON object')
+    .action((dir: string, options: { json?: boolean }) => {
+      const created = initDataRoot(dir);
+      if (options.json) process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+      else {
+        process.stdout.write(
+          [
+            `Created ${created.configFile}`,
+            `  data root: ${created.dataRoot}`,
+            `  database:  ${created.database}`,
+            `  drop folders (the ERP writes here):`,
+            ...created.srcFolders.map((f) => `    ${f}`),
+            '',
+            `Start the daemon with: ${created.startCommand}`,
+            '',
+          ].join('\n'),
+        );
+      }
+      process.exitCode = EXIT.ok;
+    });
+}
+
+export interface InitResult {
+  configFile: string;
+  dataRoot: string;
+  database: string;
+  srcFolders: string[];
+  startCommand: string;
+}
+
+/** Writes the configuration (never over an existing one), creates the folders and the database. */
+export function initDataRoot(dir: string, cwd: string = process.cwd()): InitResult {
+  const dataRoot = resolve(cwd, dir);
+  const configFile = join(dataRoot, CONFIG_FILE_NAME);
+  mkdirSync(dataRoot, { recursive: true });
+  const content = { $schema: schemaReference(dataRoot), ...defaultConfigFile() };
+  try {
+    // 'wx' fails if the file exists: an existing configuration is never overwritten.
+    writeFileSync(configFile, `${JSON.stringify(content, null, 2)}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new TurnkeyError('config-exists', `${configFile} already exists; turnkey init never overwrites a configuration`, {
+        hint: 'Edit that file, or remove it first if you really want a fresh one, or choose another folder: turnkey init DIR.',
+      });
+    }
+    throw err;
+  }
+  const config = loadConfig(configFile);
+  const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
+  layout.ensure();
+  Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs }).close();
+  const relativeConfig = relative(cwd, configFile);
+  return {
+    configFile,
+    dataRoot: config.dataRoot,
+    database: config.database,
+    srcFolders: layout.folders.map((f) => f.src),
+    startCommand:
+      relativeConfig === join(DEFAULT_DATA_DIR, CONFIG_FILE_NAME) ? 'turnkey start' : `turnkey start --config ${quoteIfNeeded(configFile)}`,
+  };
+}
+
+/** `$schema` for editors: a relative path to the shipped schema when possible. */
+function schemaReference(dataRoot: string): string {
+  const rel = relative(dataRoot, CONFIG_SCHEMA_PATH);
+  if (isAbsolute(rel) || rel === '') return pathToFileURL(CONFIG_SCHEMA_PATH).href;
+  return rel.split(sep).join('/');
+}
+
+function quoteIfNeeded(path: string): string {
+  return /\s/.test(path) ? `"${path}"` : path;
+}

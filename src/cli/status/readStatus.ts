@@ -1,0 +1,103 @@
+import { hostname } from 'node:os';
+import type { TurnkeyConfig } from '../../config/types.js';
+import { DaemonLifecycle, type DaemonState } from '../../store/DaemonLifecycle.js';
+import { MessageQueries, type MessageCounts } from '../../store/MessageQueries.js';
+import { Store } from '../../store/Store.js';
+import { MESSAGE_STATES } from '../../store/states.js';
+
+export interface DaemonStatus {
+  /** The lifecycle state last written by the daemon; null when no daemon ever started here. */
+  state: DaemonState | null;
+  pid: number | null;
+  heartbeatAgeSeconds: number | null;
+  /** Whether a daemon is alive: state not stopped, heartbeat fresh, and (same host) its pid exists. */
+  running: boolean;
+  hostname: string | null;
+  version: string | null;
+  startedAt: string | null;
+  /** Why `running` is false although the state says otherwise. */
+  note: string | null;
+}
+
+export interface StatusReport {
+  daemon: DaemonStatus;
+  counts: MessageCounts;
+  configFile: string;
+  dataRoot: string;
+  database: string;
+}
+
+/**
+ * Reads the store read-only (WAL: never blocks the daemon) and answers: is the daemon running, and
+ * how many messages are in each state, per message type.
+ */
+export function readStatus(config: TurnkeyConfig, now: number = Date.now()): StatusReport {
+  const store = Store.openReadOnly(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
+  try {
+    const record = new DaemonLifecycle(store.db).read();
+    const counts = new MessageQueries(store.db).countByTypeAndState();
+    for (const type of config.intake.messageTypes) counts.byType[type] ??= {};
+    let daemon: DaemonStatus;
+    if (!record) {
+      daemon = { state: null, pid: null, heartbeatAgeSeconds: null, running: false, hostname: null, version: null, startedAt: null, note: 'no daemon has run on this store yet' };
+    } else {
+      const age = Math.max(0, (now - record.heartbeatAt) / 1000);
+      // Three missed heartbeats (at least 15 s) mean the daemon is gone, whatever its row says.
+      const staleAfter = Math.max(15, 3 * config.daemon.heartbeatSeconds);
+      let running = record.state !== 'stopped';
+      let note: string | null = null;
+      if (running && record.hostname === hostname() && !processExists(record.pid)) {
+        running = false;
+        note = `process ${record.pid} no longer exists: the daemon ended without a clean stop (the next start recovers)`;
+      } else if (running && age > staleAfter) {
+        running = false;
+        note = `no heartbeat for ${Math.round(age)} s: the daemon ended without a clean stop or is hung`;
+      }
+      daemon = {
+        state: record.state,
+        pid: record.pid,
+        heartbeatAgeSeconds: Math.round(age * 10) / 10,
+        running,
+        hostname: record.hostname,
+        version: record.version,
+        startedAt: new Date(record.startedAt).toISOString(),
+        note,
+      };
+    }
+    return { daemon, counts, configFile: config.configFile, dataRoot: config.dataRoot, database: config.database };
+  } finally {
+    store.close();
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The human-readable form. */
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  const d = report.daemon;
+  if (d.state === null) lines.push('daemon: never started on this store');
+  else if (d.running) lines.push(`daemon: ${d.state} (pid ${d.pid} on ${d.hostname}, heartbeat ${d.heartbeatAgeSeconds} s ago, version ${d.version})`);
+  else if (d.state === 'stopped') lines.push(`daemon: stopped (last pid ${d.pid}, stopped cleanly)`);
+  else lines.push(`daemon: NOT running - last state ${d.state}, pid ${d.pid}; ${d.note ?? ''}`);
+  lines.push(`store:  ${report.database}`);
+  lines.push('');
+  const types = Object.keys(report.counts.byType).sort();
+  const states = MESSAGE_STATES.filter((s) => report.counts.byState[s] > 0 || s === 'queued' || s === 'invalid');
+  const header = ['type', ...states];
+  const rows = types.map((t) => [t, ...states.map((s) => String(report.counts.byType[t]?.[s] ?? 0))]);
+  rows.push(['total', ...states.map((s) => String(report.counts.byState[s]))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  lines.push(line(header));
+  for (const row of rows) lines.push(line(row));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,201 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { TurnkeyConfig } from '../config/types.js';
+import { ConfigError } from '../errors/index.js';
+import { armFailpoints, failpoint } from '../failpoints/failpoints.js';
+import { IntakeLayout } from '../intake/IntakeLayout.js';
+import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
+import { DaemonLifecycle, type DaemonState } from '../store/DaemonLifecycle.js';
+import { MessageQueries } from '../store/MessageQueries.js';
+import { Retention } from '../store/Retention.js';
+import { Store } from '../store/Store.js';
+import { Validator } from '../validation/Validator.js';
+import { DataRootLock } from './DataRootLock.js';
+import { describeHolder } from './describeHolder.js';
+import { HeapGuard } from './HeapGuard.js';
+import { packageVersion } from './packageVersion.js';
+
+const RETENTION_INTERVAL_MS = 3600_000;
+
+export interface DaemonStartOptions {
+  config: TurnkeyConfig;
+  logger: Logger;
+  /** Where the configuration path came from (`--config`, `TURNKEY_CONFIG`, default), for the log. */
+  configSource?: string;
+}
+
+/**
+ * The daemon's lifecycle: starting (lock, store, validator, recovery) → running (intake,
+ * heartbeat, retention) → draining (stop taking files, finish the batch in hand) → stopped (store
+ * closed, lock released). Each state is written to the store so `turnkey status` can see it.
+ */
+export class Daemon {
+  private state: DaemonState = 'starting';
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private readonly heapGuard = new HeapGuard((used) =>
+    this.logger.debug({ event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) }, 'full garbage collection'),
+  );
+
+  private constructor(
+    private readonly config: TurnkeyConfig,
+    private readonly logger: Logger,
+    private readonly lock: DataRootLock,
+    private readonly store: Store,
+    private readonly lifecycle: DaemonLifecycle,
+    private readonly validator: Validator,
+    private readonly intake: IntakeService,
+  ) {}
+
+  static async start(options: DaemonStartOptions): Promise<Daemon> {
+    const { config, logger } = options;
+    armFailpoints();
+    if (!existsSync(config.dataRoot)) {
+      throw new ConfigError(`the data root ${config.dataRoot} does not exist`, {
+        hint: `Create it with \`turnkey init\`, or fix dataRoot in ${config.configFile}.`,
+      });
+    }
+    const lock = DataRootLock.acquire(config.dataRoot, () => describeHolder(config.database));
+    let store: Store | undefined;
+    let validator: Validator | undefined;
+    try {
+      store = Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
+      const lifecycle = new DaemonLifecycle(store.db);
+      lifecycle.begin({ pid: process.pid, hostname: hostname(), version: packageVersion() });
+      validator = await Validator.create({
+        ...(config.validation.schemasDir !== null ? { schemasDir: config.validation.schemasDir } : {}),
+        lang: config.validation.lang,
+        maxBytes: config.validation.maxBytes,
+        clockSkewSeconds: config.validation.clockSkewSeconds,
+        b2cTaxIncluded: config.validation.b2cTaxIncluded,
+      });
+      for (const warning of validator.schemaWarnings) logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
+      const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
+      const intake = new IntakeService({
+        store,
+        validator,
+        layout,
+        settings: config.intake,
+        maxBytes: config.validation.maxBytes,
+        logger,
+      });
+      const daemon = new Daemon(config, logger, lock, store, lifecycle, validator, intake);
+      const { recovered } = await intake.start();
+      daemon.enterRunning(recovered, options.configSource);
+      return daemon;
+    } catch (err) {
+      validator?.dispose();
+      if (store) {
+        try {
+          new DaemonLifecycle(store.db).enter(process.pid, 'stopped');
+        } catch {
+          // the store itself may be what failed
+        }
+        store.close();
+      }
+      lock.release();
+      throw err;
+    }
+  }
+
+  get lifecycleState(): DaemonState {
+    return this.state;
+  }
+
+  get totals(): IntakeTotals {
+    return this.intake.totals;
+  }
+
+  /** Stops taking files, finishes the batch in hand, closes the store and releases the lock. */
+  drain(reason: string): Promise<void> {
+    this.draining ??= this.doDrain(reason);
+    return this.draining;
+  }
+
+  private enterRunning(recovered: number, configSource: string | undefined): void {
+    const { config } = this;
+    this.state = 'running';
+    this.lifecycle.enter(process.pid, 'running');
+    this.heartbeatTimer = setInterval(() => this.beat(), config.daemon.heartbeatSeconds * 1000);
+    this.heapGuard.start();
+    if (config.store.finalBytesRetentionDays !== null) {
+      this.applyRetention();
+      this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_INTERVAL_MS);
+    }
+    const counts = new MessageQueries(this.store.db).countByTypeAndState();
+    this.logger.info(
+      {
+        event: 'daemon-started',
+        version: packageVersion(),
+        node: process.version,
+        configFile: config.configFile,
+        configSource: configSource ?? null,
+        dataRoot: config.dataRoot,
+        database: config.database,
+        schemasDir: this.validator.schemasDir,
+        messageTypes: config.intake.messageTypes,
+        watch: config.intake.watch,
+        batchSize: config.intake.batchSize,
+        stabilitySeconds: config.intake.stabilitySeconds,
+        rescanIntervalSeconds: config.intake.rescanIntervalSeconds,
+        recovered,
+        messages: counts.byState,
+      },
+      'turnkey daemon running',
+    );
+  }
+
+  private async doDrain(reason: string): Promise<void> {
+    this.state = 'draining';
+    this.logger.info({ event: 'daemon-draining', reason }, 'stopping: no new files are taken; finishing the batch in hand');
+    try {
+      this.lifecycle.enter(process.pid, 'draining');
+    } catch (err) {
+      this.logger.warn({ event: 'lifecycle-write-failed', err }, 'could not record the draining state');
+    }
+    await this.intake.stop();
+    failpoint('mid-drain');
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.heapGuard.stop();
+    this.state = 'stopped';
+    this.lifecycle.enter(process.pid, 'stopped');
+    this.store.close();
+    this.validator.dispose();
+    this.lock.release();
+    const memory = process.memoryUsage();
+    this.logger.info(
+      {
+        event: 'daemon-stopped',
+        reason,
+        ...this.intake.totals,
+        rssMB: Math.round(memory.rss / 1048576),
+        heapUsedMB: Math.round(memory.heapUsed / 1048576),
+        externalMB: Math.round(memory.external / 1048576),
+        arrayBuffersMB: Math.round(memory.arrayBuffers / 1048576),
+      },
+      'turnkey daemon stopped',
+    );
+  }
+
+  private beat(): void {
+    try {
+      this.lifecycle.heartbeat(process.pid);
+    } catch (err) {
+      this.logger.warn({ event: 'heartbeat-failed', err }, 'could not write the heartbeat');
+    }
+  }
+
+  private applyRetention(): void {
+    const days = this.config.store.finalBytesRetentionDays;
+    if (days === null) return;
+    try {
+      const pruned = new Retention(this.store.db).pruneFinalBytes(days);
+      if (pruned > 0) this.logger.info({ event: 'retention', pruned, days }, 'released the kept bytes of old final messages');
+    } catch (err) {
+      this.logger.warn({ event: 'retention-failed', err }, 'retention failed; it will run again later');
+    }
+  }
+}

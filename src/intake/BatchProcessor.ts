@@ -1,0 +1,550 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { failpoint, type FailpointName } from '../failpoints/failpoints.js';
+import type { IntakeFileRow, IntakeOutcome, Disposition } from '../store/IntakeJournal.js';
+import { IntakeJournal } from '../store/IntakeJournal.js';
+import { MessageBytes } from '../store/MessageBytes.js';
+import { MessageEvents } from '../store/MessageEvents.js';
+import { MessageQueries } from '../store/MessageQueries.js';
+import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
+import type { Store } from '../store/Store.js';
+import type { FindingCode, ValidationReport } from '../validation/types.js';
+import { decideIntake } from './decideIntake.js';
+import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
+import { reportNames, taiwanDay, withSuffix } from './fileNames.js';
+import { fsyncDir, fsyncFile } from './fsyncDir.js';
+import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
+import { isTransientFsError } from './fsErrors.js';
+
+/** A file renamed from SRC into WORK under its claim name: ours to process. */
+export interface ClaimedFile {
+  folder: TypeFolders;
+  claimName: string;
+  originalName: string;
+  workPath: string;
+}
+
+/** What the validator offers intake (the real `Validator` satisfies it). */
+export interface MessageValidator {
+  validate(bytes: Uint8Array, options?: { file?: string }): ValidationReport;
+}
+
+export interface BatchOutcome {
+  accepted: number;
+  invalid: number;
+  duplicates: number;
+  /** Locked or unreadable for now: left in WORK, to be tried again. */
+  deferred: ClaimedFile[];
+  /** Gone from WORK before they could be read (someone removed them). */
+  vanished: number;
+}
+
+interface Inspected {
+  file: ClaimedFile;
+  sha256: string;
+  size: number;
+  /** null when the file is over the size limit (hashed, never held in memory). */
+  bytes: Buffer | null;
+  report: ValidationReport;
+}
+
+/** A recorded file on its way to BAK/ERR. */
+interface Pending {
+  journalId: number;
+  messageId: number;
+  outcome: IntakeOutcome;
+  disposition: Disposition;
+  folder: TypeFolders;
+  originalName: string;
+  claimName: string;
+  targetRel: string;
+  workPath: string;
+  /** The state the message moves to once the file is filed; null: no change (a duplicate). */
+  settleTo: 'queued' | 'invalid' | null;
+  errorCode: string | null;
+  report: ErrReportInput | null;
+  /** Recovery found the file already at its target (or gone): nothing to move. */
+  skipMove: boolean;
+}
+
+const HASH_CHUNK = 1024 * 1024;
+
+/** Intake's own code for a file the validator threw on (not one of the validator's codes). */
+const VALIDATOR_FAILURE = 'validator-failure' as FindingCode;
+
+/**
+ * The crash-safe path of a batch of claimed files, all synchronous (a batch is never interleaved
+ * with another): read + hash + validate → ONE transaction records every message, its event, its
+ * bytes and its journal row (state `received`) → each file is renamed to BAK/ERR (reports first)
+ * and each folder fsynced once → the next batch's record transaction (or `flush()` when intake
+ * goes idle or stops) marks the files filed and settles the messages (`queued` or `invalid`): one
+ * commit per batch. A kill at any point leaves either an unrecorded file in WORK (processed again)
+ * or a journal row not yet filed (moved and settled again by `refile`): nothing is recorded twice
+ * and nothing is lost.
+ */
+export class BatchProcessor {
+  private readonly transitions: MessageTransitions;
+  private readonly events: MessageEvents;
+  private readonly journal: IntakeJournal;
+  private readonly bytes: MessageBytes;
+  private readonly queries: MessageQueries;
+  /** Day folders known to exist, so each is created (and its parent fsynced) once. */
+  private readonly knownDirs = new Set<string>();
+  /** Files of the last batch: filed and fsynced, their messages still `received`. */
+  private unsettled: Pending[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly validator: MessageValidator,
+    private readonly layout: IntakeLayout,
+    private readonly logger: Logger,
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    const db = store.db;
+    this.transitions = new MessageTransitions(db, now);
+    this.events = new MessageEvents(db, now);
+    this.journal = new IntakeJournal(db, now);
+    this.bytes = new MessageBytes(db, now);
+    this.queries = new MessageQueries(db);
+  }
+
+  /** Processes freshly claimed files (or WORK files left unrecorded by a crash). */
+  process(files: readonly ClaimedFile[]): BatchOutcome {
+    const outcome: BatchOutcome = { accepted: 0, invalid: 0, duplicates: 0, deferred: [], vanished: 0 };
+    const inspected: Inspected[] = [];
+    for (const file of files) {
+      try {
+        inspected.push(this.inspect(file));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          outcome.vanished++;
+          this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
+        } else if (isTransientFsError(err)) {
+          outcome.deferred.push(file);
+          this.logger.warn({ event: 'file-deferred', file: file.originalName, code }, 'a claimed file could not be read now; it will be tried again');
+        } else {
+          throw err;
+        }
+      }
+    }
+    failpoint('after-validate');
+    if (inspected.length === 0) return outcome;
+
+    const pending = this.record(inspected);
+    failpoint('after-record');
+    const filed = this.fileAll(pending, 'mid-move');
+    failpoint('after-move');
+    // Settled by the next batch's record transaction (one commit per batch), or by flush().
+    this.unsettled.push(...filed);
+
+    for (const p of filed) {
+      if (p.outcome === 'new') outcome.accepted++;
+      else if (p.outcome === 'duplicate') outcome.duplicates++;
+      else outcome.invalid++;
+    }
+    return outcome;
+  }
+
+  /**
+   * Settles the files of the last batch now (they are otherwise settled by the next batch's record
+   * transaction): called when intake goes idle and when it stops.
+   */
+  flush(): void {
+    if (this.unsettled.length === 0) return;
+    this.settle(this.unsettled);
+    this.unsettled = [];
+    failpoint('after-settle');
+  }
+
+  /**
+   * Finishes recorded files whose move was not confirmed (after a crash, or a failed rename):
+   * moves the file from WORK to its target (re-writing the ERR report), then settles. Repeatable.
+   */
+  refile(rows: readonly IntakeFileRow[]): number {
+    this.flush();
+    const pending: Pending[] = [];
+    const reserved = new Set<string>();
+    for (const row of rows) {
+      const folder = this.layout.foldersOf(row.folderType);
+      const facts = this.queries.filingFacts(row.messageId);
+      if (!folder || !facts) {
+        this.logger.error({ event: 'refile-impossible', journalId: row.id, folderType: row.folderType }, 'a journal row names an unknown folder or message');
+        continue;
+      }
+      const workPath = join(folder.work, row.claimName);
+      let targetRel = row.targetPath;
+      let skipMove = false;
+      if (!existsSync(workPath)) {
+        skipMove = true;
+        if (!existsSync(this.layout.toAbsolute(targetRel))) {
+          this.store.db.transaction(() => this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${targetRel}` }))();
+          this.logger.error({ event: 'file-missing', messageId: row.messageId, file: row.originalName, target: targetRel }, 'a recorded file is neither in WORK nor at its target');
+        }
+      } else if (reserved.has(this.layout.toAbsolute(targetRel)) || existsSync(this.layout.toAbsolute(targetRel))) {
+        // Something else took the planned name meanwhile: never overwrite it. (Reports found at
+        // the planned name are this file's own, written before the crash: they are rewritten.)
+        targetRel = this.allocateTarget(folder, row.disposition, row.originalName, facts.receivedAt, reserved);
+        const newTarget = targetRel;
+        this.store.db.transaction(() => {
+          this.journal.retarget(row.id, newTarget);
+          this.events.append(row.messageId, 'file-retargeted', { detail: `${row.targetPath} → ${newTarget}` });
+        })();
+      } else {
+        reserved.add(this.layout.toAbsolute(targetRel));
+      }
+      const findings = facts.findingsJson ? (JSON.parse(facts.findingsJson) as { errors: ReportFinding[]; warnings: ReportFinding[] }) : null;
+      pending.push({
+        journalId: row.id,
+        messageId: row.messageId,
+        outcome: row.outcome,
+        disposition: row.disposition,
+        folder,
+        originalName: row.originalName,
+        claimName: row.claimName,
+        targetRel,
+        workPath,
+        settleTo: facts.state !== 'received' || row.outcome === 'duplicate' ? null : row.outcome === 'new' ? 'queued' : 'invalid',
+        errorCode: facts.errorCode,
+        report:
+          row.disposition === 'ERR'
+            ? {
+                fileName: row.originalName,
+                droppedIn: `${folder.base}/SRC/${row.originalName}`,
+                filedAs: targetRel,
+                receivedAt: facts.receivedAt,
+                messageId: row.messageId,
+                messageType: facts.messageType,
+                invoiceIdentifier: facts.messageKey,
+                sha256: row.sha256,
+                size: row.size,
+                errors: findings?.errors ?? [],
+                warnings: findings?.warnings ?? [],
+              }
+            : null,
+        skipMove,
+      });
+    }
+    const moved = this.fileAll(pending.filter((p) => !p.skipMove), 'mid-recovery');
+    this.settle([...moved, ...pending.filter((p) => p.skipMove)]);
+    return pending.length;
+  }
+
+  private inspect(file: ClaimedFile): Inspected {
+    const fd = openSync(file.workPath, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.maxBytes) {
+        return { file, size, sha256: hashOpenFile(fd), bytes: null, report: tooLargeReport(file.originalName, size, this.maxBytes) };
+      }
+      const bytes = Buffer.allocUnsafe(size);
+      let offset = 0;
+      while (offset < size) {
+        const n = readSync(fd, bytes, offset, size - offset, offset);
+        if (n === 0) break;
+        offset += n;
+      }
+      const content = offset === size ? bytes : bytes.subarray(0, offset);
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      return { file, size: content.length, sha256, bytes: content, report: this.validate(content, file.originalName) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private validate(bytes: Buffer, name: string): ValidationReport {
+    try {
+      return this.validator.validate(bytes, { file: name });
+    } catch (err) {
+      // The validator promises never to throw on bad input; if it does, the file must not block
+      // intake forever: it is refused with a code that says so, and the error is logged.
+      this.logger.error({ event: 'validator-failure', file: name, err }, 'the validator failed on a file');
+      return {
+        file: name,
+        messageType: null,
+        version: null,
+        category: null,
+        key: null,
+        invoiceIdentifier: null,
+        valid: false,
+        errors: [{ code: VALIDATOR_FAILURE, message: `the validator failed on this file (${(err as Error).message}); please report it to the turnkey maintainers`, line: null, path: null }],
+        warnings: [],
+        fields: null,
+      };
+    }
+  }
+
+  /**
+   * The record transaction: every file of the batch recorded, or none; it also settles the
+   * previous batch (filed and fsynced by now), so each batch costs one commit.
+   */
+  private record(inspected: readonly Inspected[]): Pending[] {
+    const changes: StateChange[] = [];
+    const settled: Array<{ change: StateChange; file: string }> = [];
+    const duplicates: Array<{ holderId: number; name: string; key: string }> = [];
+    const reserved = new Set<string>();
+    const carried = this.unsettled;
+    const pending = this.store.db.transaction(() => {
+      this.settleRows(carried, settled);
+      return inspected.map((item): Pending => {
+        const { file, report, sha256, size } = item;
+        const decision = decideIntake(file.folder.type, report, sha256, (key) => this.queries.findKeyHolder(key));
+        const at = this.now();
+        if (decision.kind === 'duplicate') {
+          this.events.append(decision.holder.id, 'duplicate', { detail: `${file.folder.base}/SRC/${file.originalName}` });
+          duplicates.push({ holderId: decision.holder.id, name: file.originalName, key: decision.messageKey });
+          const targetRel = this.allocateTarget(file.folder, 'BAK', file.originalName, at, reserved);
+          const journalId = this.journal.record({
+            claimName: file.claimName,
+            folderType: file.folder.type,
+            originalName: file.originalName,
+            sha256,
+            size,
+            outcome: 'duplicate',
+            disposition: 'BAK',
+            targetPath: targetRel,
+            messageId: decision.holder.id,
+          });
+          return this.pending(file, journalId, decision.holder.id, 'duplicate', 'BAK', targetRel, null, null, null);
+        }
+
+        const fields = report.fields;
+        const valid = decision.kind === 'new';
+        const errors = decision.kind === 'invalid' ? decision.errors : [];
+        const messageType = report.messageType ?? file.folder.type;
+        const first = errors[0];
+        const change = this.transitions.receive({
+          messageType,
+          category: report.category ?? file.folder.category,
+          messageKey: decision.messageKey,
+          holdsKey: valid,
+          invoiceNumber: fields?.number ?? report.key?.number ?? null,
+          invoiceDate: fields?.date ?? report.key?.date ?? null,
+          actionDate: fields?.actionDate ?? null,
+          sellerId: fields?.sellerId ?? null,
+          sellerName: fields?.sellerName ?? null,
+          buyerId: fields?.buyerId ?? null,
+          buyerName: fields?.buyerName ?? null,
+          totalAmount: fields?.totalAmount ?? null,
+          taxAmount: fields?.taxAmount ?? null,
+          sha256,
+          size,
+          sourceName: file.originalName,
+          errorCode: first?.code ?? null,
+          errorText: first?.message ?? null,
+          findingsJson: errors.length > 0 || report.warnings.length > 0 ? JSON.stringify({ errors, warnings: report.warnings }) : null,
+          bytesKept: valid,
+        });
+        changes.push(change);
+        if (valid && item.bytes) this.bytes.keep(sha256, item.bytes);
+        if (decision.kind === 'invalid' && decision.conflictWith) {
+          this.events.append(decision.conflictWith.id, 'duplicate-conflict', {
+            code: 'duplicate-conflict',
+            detail: `message #${change.messageId} from ${file.folder.base}/SRC/${file.originalName} has this key with other content`,
+          });
+        }
+        const disposition: Disposition = valid ? 'BAK' : 'ERR';
+        const targetRel = this.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
+        const journalId = this.journal.record({
+          claimName: file.claimName,
+          folderType: file.folder.type,
+          originalName: file.originalName,
+          sha256,
+          size,
+          outcome: valid ? 'new' : 'invalid',
+          disposition,
+          targetPath: targetRel,
+          messageId: change.messageId,
+        });
+        const errReport: ErrReportInput | null = valid
+          ? null
+          : {
+              fileName: file.originalName,
+              droppedIn: `${file.folder.base}/SRC/${file.originalName}`,
+              filedAs: targetRel,
+              receivedAt: change.at,
+              messageId: change.messageId,
+              messageType,
+              invoiceIdentifier: decision.messageKey,
+              sha256,
+              size,
+              errors,
+              warnings: report.warnings,
+            };
+        return this.pending(file, journalId, change.messageId, valid ? 'new' : 'invalid', disposition, targetRel, valid ? 'queued' : 'invalid', first?.code ?? null, errReport);
+      });
+    })();
+    this.unsettled = [];
+    for (const { change, file } of settled) this.logChange(change, file);
+    if (carried.length > 0) failpoint('after-settle');
+    for (const change of changes) this.logChange(change, null);
+    for (const d of duplicates) {
+      this.logger.info({ event: 'message-duplicate', messageId: d.holderId, key: d.key, file: d.name }, 'the same message was dropped again; filed in BAK');
+    }
+    return pending;
+  }
+
+  private pending(
+    file: ClaimedFile,
+    journalId: number,
+    messageId: number,
+    outcome: IntakeOutcome,
+    disposition: Disposition,
+    targetRel: string,
+    settleTo: Pending['settleTo'],
+    errorCode: string | null,
+    report: ErrReportInput | null,
+  ): Pending {
+    return {
+      journalId,
+      messageId,
+      outcome,
+      disposition,
+      folder: file.folder,
+      originalName: file.originalName,
+      claimName: file.claimName,
+      targetRel,
+      workPath: file.workPath,
+      settleTo,
+      errorCode,
+      report,
+      skipMove: false,
+    };
+  }
+
+  /** Moves each file to its target (ERR reports first), then fsyncs every folder touched, once. */
+  private fileAll(pending: readonly Pending[], midPoint: FailpointName): Pending[] {
+    const touched = new Set<string>();
+    const filed: Pending[] = [];
+    // Reports first, all written before any is fsynced: the first fsync commits the file-system
+    // journal for all of them, so a batch of refused files costs about one flush, not two each.
+    const reports: string[] = [];
+    for (const p of pending) {
+      const target = this.layout.toAbsolute(p.targetRel);
+      this.ensureDir(dirname(target), touched);
+      if (p.report) {
+        const names = reportNames(target);
+        writeFileSync(names.json, errReportJson(p.report));
+        writeFileSync(names.text, errReportText(p.report));
+        reports.push(names.json, names.text);
+      }
+    }
+    if (reports.length > 0) {
+      for (const report of reports) fsyncFile(report);
+      failpoint('after-report');
+    }
+    for (const p of pending) {
+      const target = this.layout.toAbsolute(p.targetRel);
+      try {
+        renameSync(p.workPath, target);
+      } catch (err) {
+        if (isTransientFsError(err)) {
+          this.logger.warn({ event: 'file-move-deferred', file: p.originalName, code: (err as NodeJS.ErrnoException).code }, 'a file could not be moved now; it will be tried again');
+          continue;
+        }
+        throw err;
+      }
+      touched.add(dirname(p.workPath));
+      touched.add(dirname(target));
+      filed.push(p);
+      if (filed.length === 1) failpoint(midPoint);
+    }
+    for (const dir of touched) fsyncDir(dir);
+    return filed;
+  }
+
+  /** A settle transaction of its own: files marked filed and messages moved out of `received`, all or none. */
+  private settle(filed: readonly Pending[]): void {
+    if (filed.length === 0) return;
+    const changes: Array<{ change: StateChange; file: string }> = [];
+    this.store.db.transaction(() => this.settleRows(filed, changes))();
+    for (const { change, file } of changes) this.logChange(change, file);
+  }
+
+  /** Settles filed files inside the caller's transaction. */
+  private settleRows(filed: readonly Pending[], changes: Array<{ change: StateChange; file: string }>): void {
+    for (const p of filed) {
+      // Already filed: this is a repeat after a crash that happened after the commit.
+      if (!this.journal.markFiled(p.journalId)) continue;
+      if (p.settleTo === 'queued') changes.push({ change: this.transitions.move(p.messageId, 'received', 'queued'), file: p.originalName });
+      else if (p.settleTo === 'invalid') {
+        changes.push({ change: this.transitions.move(p.messageId, 'received', 'invalid', { code: p.errorCode }), file: p.originalName });
+      }
+    }
+  }
+
+  private logChange(change: StateChange, file: string | null): void {
+    this.logger.info(
+      {
+        event: 'message-state',
+        messageId: change.messageId,
+        key: change.messageKey,
+        type: change.messageType,
+        from: change.from,
+        to: change.to,
+        ...(change.code ? { code: change.code } : {}),
+        ...(file ? { file } : {}),
+      },
+      `message ${change.to}`,
+    );
+  }
+
+  /** BAK/<day>/<name>, or name~1, name~2… when taken: a file in BAK/ERR is never overwritten. */
+  private allocateTarget(folder: TypeFolders, disposition: Disposition, name: string, at: number, reserved: Set<string>): string {
+    const dir = join(disposition === 'BAK' ? folder.bak : folder.err, taiwanDay(at));
+    for (let n = 0; ; n++) {
+      const candidate = join(dir, withSuffix(name, n));
+      if (this.occupied(candidate, disposition, reserved)) continue;
+      reserved.add(candidate);
+      return this.layout.toRelative(candidate);
+    }
+  }
+
+  private occupied(path: string, disposition: Disposition, reserved: Set<string>): boolean {
+    if (reserved.has(path) || existsSync(path)) return true;
+    if (disposition === 'ERR') {
+      const names = reportNames(path);
+      return existsSync(names.json) || existsSync(names.text);
+    }
+    return false;
+  }
+
+  private ensureDir(dir: string, touched: Set<string>): void {
+    if (this.knownDirs.has(dir) && existsSync(dir)) return;
+    const created = mkdirSync(dir, { recursive: true });
+    // A new day folder is itself an entry of its parent: make that durable too.
+    if (created !== undefined) touched.add(dirname(dir));
+    this.knownDirs.add(dir);
+  }
+}
+
+function hashOpenFile(fd: number): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(HASH_CHUNK);
+  let position = 0;
+  for (;;) {
+    const n = readSync(fd, chunk, 0, chunk.length, position);
+    if (n === 0) break;
+    hash.update(chunk.subarray(0, n));
+    position += n;
+  }
+  return hash.digest('hex');
+}
+
+function tooLargeReport(name: string, size: number, limit: number): ValidationReport {
+  return {
+    file: name,
+    messageType: null,
+    version: null,
+    category: null,
+    key: null,
+    invoiceIdentifier: null,
+    valid: false,
+    errors: [{ code: 'too-large', message: `the file is ${size} bytes; the limit (validation.maxBytes) is ${limit}`, line: null, path: null }],
+    warnings: [],
+    fields: null,
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { messageSpec } from '../mig/catalog.js';
+import { ConfigError } from '../errors/index.js';
+
+/** The four folders of one message type: Turnkey's SRC/BAK/ERR plus our WORK (files claimed, in hand). */
+export interface TypeFolders {
+  type: string;
+  category: string;
+  /** Relative to the data root, forward slashes: `UpCast/B2SSTORAGE/F0401`. */
+  base: string;
+  src: string;
+  work: string;
+  bak: string;
+  err: string;
+}
+
+/**
+ * Turnkey's folder layout under the data root: `UpCast/<CATEGORY>/<MIG>/SRC/` for each enabled
+ * outbound type, with `BAK/<yyyyMMdd>/` and `ERR/<yyyyMMdd>/` beside it, so existing ERP exports
+ * work unchanged. `WORK/` holds files that were claimed and not yet filed.
+ */
+export class IntakeLayout {
+  readonly folders: readonly TypeFolders[];
+  private readonly byType: Map<string, TypeFolders>;
+
+  constructor(
+    readonly dataRoot: string,
+    messageTypes: readonly string[],
+  ) {
+    this.folders = messageTypes.map((type) => {
+      const folders = this.foldersOf(type);
+      if (!folders) {
+        throw new ConfigError(`intake.messageTypes: ${type} is not a message the ERP sends`, {
+          hint: 'Use outbound types only: F0401 F0501 F0701 G0401 G0501 E0401 E0402.',
+        });
+      }
+      return folders;
+    });
+    this.byType = new Map(this.folders.map((f) => [f.type, f]));
+  }
+
+  /** The folders of an enabled type. */
+  folder(type: string): TypeFolders | undefined {
+    return this.byType.get(type);
+  }
+
+  /** The folders of any outbound type, enabled or not (recovery of a type disabled since). */
+  foldersOf(type: string): TypeFolders | undefined {
+    const enabled = this.byType?.get(type);
+    if (enabled) return enabled;
+    const spec = messageSpec(type);
+    if (!spec || !spec.outbound || spec.category === null) return undefined;
+    const abs = join(this.dataRoot, 'UpCast', spec.category, type);
+    return {
+      type,
+      category: spec.category,
+      base: `UpCast/${spec.category}/${type}`,
+      src: join(abs, 'SRC'),
+      work: join(abs, 'WORK'),
+      bak: join(abs, 'BAK'),
+      err: join(abs, 'ERR'),
+    };
+  }
+
+  /** Creates every folder that is missing. */
+  ensure(): void {
+    for (const f of this.folders) {
+      for (const dir of [f.src, f.work, f.bak, f.err]) mkdirSync(dir, { recursive: true });
+    }
+  }
+
+  /** Data-root relative, forward slashes (stored in the database, portable between OSes). */
+  toRelative(absolute: string): string {
+    return relative(this.dataRoot, absolute).split(sep).join('/');
+  }
+
+  toAbsolute(relativePath: string): string {
+    return join(this.dataRoot, ...relativePath.split('/'));
+  }
+}

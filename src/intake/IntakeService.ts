@@ -1,0 +1,480 @@
+import { existsSync, opendirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { Logger } from 'pino';
+import type { IntakeSettings } from '../config/types.js';
+import { failpoint } from '../failpoints/failpoints.js';
+import { IntakeJournal } from '../store/IntakeJournal.js';
+import type { Store } from '../store/Store.js';
+import { BatchProcessor, type ClaimedFile, type MessageValidator } from './BatchProcessor.js';
+import { claimNameFor, isIgnoredName, originalNameOf } from './fileNames.js';
+import { isTransientFsError } from './fsErrors.js';
+import { fsyncDir } from './fsyncDir.js';
+import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
+import { StabilityTracker } from './StabilityTracker.js';
+import { SrcWatcher } from './SrcWatcher.js';
+
+/** A batch never holds more than this many bytes of file content in memory (at least one file). */
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+/** Files watched for stability at once; the rest wait in SRC for the next scan. */
+const TRACKER_MIN_CAPACITY = 20_000;
+
+/**
+ * With more files than this waiting, watching pauses (see pauseWatching) and scans take over;
+ * it resumes once a scan finds fewer than half as many.
+ */
+const WATCH_PAUSE_AT = 2_000;
+
+/** While watching is paused, SRC is listed at most this often between batches. */
+const PAUSED_SCAN_INTERVAL_MS = 500;
+
+export interface IntakeTotals {
+  claimed: number;
+  accepted: number;
+  invalid: number;
+  duplicates: number;
+  /** Files finished by recovery (left by a crash or a failed move). */
+  recovered: number;
+}
+
+export interface IntakeServiceOptions {
+  store: Store;
+  validator: MessageValidator;
+  layout: IntakeLayout;
+  settings: IntakeSettings;
+  maxBytes: number;
+  logger: Logger;
+  now?: () => number;
+  /** Files watched for stability at once (default: enough for a second of full speed). */
+  trackerCapacity?: number;
+  /** Files waiting at which watching pauses (default 2,000). */
+  watchPauseAt?: number;
+}
+
+/**
+ * The intake loop. File-system events and scans feed candidates to the stability tracker; files
+ * stable long enough are claimed (renamed SRC → WORK) a batch at a time and handed to the
+ * BatchProcessor. A full rescan runs at start-up and every `rescanIntervalSeconds` (the source of
+ * truth), and WORK is swept for anything a crash or a locked file left there. Everything that
+ * touches files or the store runs synchronously inside one loop turn, so `stop()` always finds the
+ * batch in hand finished.
+ */
+export class IntakeService {
+  readonly totals: IntakeTotals = { claimed: 0, accepted: 0, invalid: 0, duplicates: 0, recovered: 0 };
+  private readonly tracker: StabilityTracker;
+  private readonly processor: BatchProcessor;
+  private readonly journal: IntakeJournal;
+  private readonly srcToFolder: Map<string, TypeFolders>;
+  private readonly now: () => number;
+  private readonly retryMs: number;
+  private readonly pauseAt: number;
+  private watcher: SrcWatcher | null = null;
+  private loop: Promise<void> | null = null;
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private rescanDue = true;
+  private sweepWorkAt: number | null = null;
+  private recoveryDue = false;
+  /** Candidates were dropped because the tracker was full: scan again once it drains. */
+  private overflow = false;
+  private wake: (() => void) | null = null;
+  /** Watching is paused while SRC holds more files than the tracker (see pauseWatching). */
+  private watchPaused = false;
+  private watchResuming = false;
+  private watcherClosing: Promise<void> = Promise.resolve();
+  private lastScanAt = 0;
+
+  constructor(private readonly options: IntakeServiceOptions) {
+    const { settings } = options;
+    this.now = options.now ?? Date.now;
+    this.retryMs = settings.retryDelaySeconds * 1000;
+    this.pauseAt = options.watchPauseAt ?? WATCH_PAUSE_AT;
+    // Room for every file arriving during one stability wait at full speed, so that waiting for
+    // stability overlaps with processing instead of stalling it (~200 bytes per tracked file).
+    this.tracker = new StabilityTracker(Math.round(settings.stabilitySeconds * 1000), options.trackerCapacity ?? Math.max(4 * settings.batchSize, TRACKER_MIN_CAPACITY));
+    this.processor = new BatchProcessor(options.store, options.validator, options.layout, options.logger, options.maxBytes, this.now);
+    this.journal = new IntakeJournal(options.store.db, this.now);
+    this.srcToFolder = new Map(options.layout.folders.map((f) => [resolve(f.src), f]));
+  }
+
+  /**
+   * Creates missing folders, finishes what a previous run left (journal rows not filed, files in
+   * WORK), then starts watching and the loop. Resolves once intake is running.
+   */
+  async start(): Promise<{ recovered: number }> {
+    this.options.layout.ensure();
+    const recovered = this.recover();
+    if (this.options.settings.watch) this.watcher = await this.startWatcher();
+    this.rescanTimer = setInterval(() => {
+      this.rescanDue = true;
+      this.wake?.();
+    }, this.options.settings.rescanIntervalSeconds * 1000);
+    this.loop = this.run();
+    return { recovered };
+  }
+
+  /** Stops taking files; resolves when the batch in hand is finished and watching has stopped. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
+    this.rescanTimer = null;
+    this.wake?.();
+    await this.loop;
+    await this.watcher?.close();
+    this.watcher = null;
+    await this.watcherClosing;
+  }
+
+  /**
+   * Finishes what a crash left: journal rows whose file was not confirmed filed, then every file
+   * in WORK (recorded ones are moved, unrecorded ones processed afresh). Repeatable.
+   */
+  recover(): number {
+    let done = 0;
+    let after = 0;
+    for (;;) {
+      const rows = this.journal.unfiled(after, this.options.settings.batchSize);
+      if (rows.length === 0) break;
+      done += this.processor.refile(rows);
+      after = rows[rows.length - 1]!.id;
+    }
+    done += this.sweepWork();
+    this.totals.recovered += done;
+    if (done > 0) this.options.logger.info({ event: 'intake-recovered', files: done }, 'finished files left by an earlier run');
+    return done;
+  }
+
+  private async run(): Promise<void> {
+    // The first batch runs on a later turn: start() returns (and the daemon says `running`) first.
+    await new Promise((r) => setImmediate(r));
+    while (!this.stopping) {
+      let worked = false;
+      try {
+        if (this.recoveryDue) {
+          this.recoveryDue = false;
+          this.recover();
+        }
+        if (this.sweepWorkAt !== null && this.now() >= this.sweepWorkAt) {
+          this.sweepWorkAt = null;
+          this.totals.recovered += this.sweepWork();
+        }
+        if (this.rescanDue) {
+          this.rescanDue = false;
+          this.scanSrc();
+          this.totals.recovered += this.sweepWork();
+        }
+        worked = this.step();
+      } catch (err) {
+        // A store or disk failure (not bad input): log it, wait, and let recovery repeat the batch.
+        this.options.logger.error({ event: 'intake-error', err }, 'intake failed; retrying after a pause');
+        this.recoveryDue = true;
+        await this.sleep(this.retryMs);
+        continue;
+      }
+      // Yield between batches so timers, signals and file-system events get their turn.
+      if (worked) await new Promise((r) => setImmediate(r));
+      else {
+        this.settleLastBatch();
+        await this.sleep(this.idleDelay());
+      }
+    }
+    this.settleLastBatch();
+  }
+
+  /** Settles the last batch before waiting or stopping (if that fails, recovery repeats it). */
+  private settleLastBatch(): void {
+    try {
+      this.processor.flush();
+    } catch (err) {
+      this.options.logger.error({ event: 'intake-error', err }, 'settling the last batch failed; recovery will repeat it');
+      this.recoveryDue = true;
+    }
+  }
+
+  /** One batch: ready files claimed and processed. False when there was nothing ready. */
+  private step(): boolean {
+    const ready = this.collectReady();
+    if (ready.length === 0) return false;
+    const claimed = this.claim(ready);
+    if (claimed.length > 0) {
+      const outcome = this.processor.process(claimed);
+      this.totals.claimed += claimed.length;
+      this.totals.accepted += outcome.accepted;
+      this.totals.invalid += outcome.invalid;
+      this.totals.duplicates += outcome.duplicates;
+      if (outcome.deferred.length > 0) this.sweepWorkAt ??= this.now() + this.retryMs;
+    }
+    // Files known to wait beyond the tracker: refill it. Nobody watching: look for new files now
+    // and then (each scan lists the whole folder, so not after every batch).
+    const roomy = this.tracker.size < this.tracker.capacity * 0.75;
+    if (roomy && (this.overflow || (this.watchPaused && this.now() - this.lastScanAt >= PAUSED_SCAN_INTERVAL_MS))) this.scanSrc();
+    return true;
+  }
+
+  private startWatcher(): Promise<SrcWatcher> {
+    return SrcWatcher.start(
+      this.options.layout.folders.map((f) => f.src),
+      (path) => this.onEvent(path),
+      () => {
+        this.rescanDue = true;
+        this.wake?.();
+      },
+      (err) => this.options.logger.warn({ event: 'watch-error', err }, 'file-system watching reported an error; the periodic rescan still runs'),
+    );
+  }
+
+  /**
+   * A burst (thousands of files waiting): events add nothing then, since scans refill the tracker
+   * after every batch, while chokidar re-lists a changing folder (one lstat per entry) every
+   * second, which for 100,000 waiting files costs more than the intake itself. So watching stops
+   * until a scan finds only a few files waiting.
+   */
+  private pauseWatching(): void {
+    if (!this.watcher) return;
+    const watcher = this.watcher;
+    this.watcher = null;
+    this.watchPaused = true;
+    this.watcherClosing = watcher.close();
+    this.options.logger.info({ event: 'watch-paused', tracked: this.tracker.size }, 'many files waiting: watching paused, scanning instead');
+  }
+
+  private resumeWatching(): void {
+    if (!this.watchPaused || this.watchResuming || this.stopping) return;
+    this.watchResuming = true;
+    void this.watcherClosing
+      .then(() => this.startWatcher())
+      .then(
+        (watcher) => {
+          this.watchResuming = false;
+          if (this.stopping) return watcher.close();
+          this.watcher = watcher;
+          this.watchPaused = false;
+          // Files that arrived while nobody watched are found by one more scan.
+          this.rescanDue = true;
+          this.wake?.();
+          this.options.logger.info({ event: 'watch-resumed' }, 'watching resumed');
+          return undefined;
+        },
+        (err: unknown) => {
+          this.watchResuming = false;
+          this.options.logger.warn({ event: 'watch-error', err }, 'watching could not be resumed; the periodic rescan still runs');
+        },
+      );
+  }
+
+  private collectReady(): Array<{ path: string; folder: TypeFolders }> {
+    const now = this.now();
+    const batchSize = this.options.settings.batchSize;
+    const ready: Array<{ path: string; folder: TypeFolders }> = [];
+    let bytes = 0;
+    const due = this.tracker.due(now, batchSize);
+    for (let i = 0; i < due.length; i++) {
+      const path = due[i]!;
+      if (ready.length >= batchSize || (ready.length > 0 && bytes + this.tracker.sizeOf(path) > MAX_BATCH_BYTES)) {
+        for (const rest of due.slice(i)) this.tracker.requeue(rest, now);
+        break;
+      }
+      const folder = this.srcToFolder.get(dirname(path));
+      let size: number;
+      let mtimeMs: number;
+      try {
+        const st = statSync(path);
+        if (!st.isFile() || !folder) {
+          this.tracker.forget(path);
+          continue;
+        }
+        size = st.size;
+        mtimeMs = st.mtimeMs;
+      } catch (err) {
+        if (isTransientFsError(err)) this.tracker.deferUntil(path, now + this.retryMs);
+        else this.tracker.forget(path);
+        continue;
+      }
+      if (!this.tracker.observe(path, size, mtimeMs, now)) continue;
+      ready.push({ path, folder });
+      bytes += size;
+    }
+    return ready;
+  }
+
+  /** Renames each ready file SRC → WORK under a unique claim name; fsyncs both folders once. */
+  private claim(ready: ReadonlyArray<{ path: string; folder: TypeFolders }>): ClaimedFile[] {
+    const claimed: ClaimedFile[] = [];
+    const touched = new Set<string>();
+    const now = this.now();
+    for (const { path, folder } of ready) {
+      const originalName = basename(path);
+      const claimName = claimNameFor(originalName);
+      const workPath = join(folder.work, claimName);
+      try {
+        renameSync(path, workPath);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          this.tracker.forget(path); // gone: taken away by the ERP, nothing to do
+        } else {
+          // Locked by the writer (Windows) or otherwise refused: try again later, never an error.
+          this.tracker.deferUntil(path, now + this.retryMs);
+          const level = isTransientFsError(err) ? 'debug' : 'warn';
+          this.options.logger[level]({ event: 'claim-deferred', file: originalName, folder: folder.base, code }, 'a file could not be claimed now; it will be tried again');
+        }
+        continue;
+      }
+      this.tracker.forget(path);
+      claimed.push({ folder, claimName, originalName, workPath });
+      touched.add(folder.src);
+      touched.add(folder.work);
+      if (claimed.length === 1) failpoint('mid-claim');
+    }
+    for (const dir of touched) fsyncDir(dir);
+    if (claimed.length > 0) failpoint('after-claim');
+    return claimed;
+  }
+
+  /** Lists every SRC folder (streaming, stopping when the tracker is full) into the tracker. */
+  private scanSrc(): void {
+    this.lastScanAt = this.now();
+    this.overflow = false;
+    this.scanAllFolders();
+    if (this.overflow || this.tracker.size >= this.pauseAt) this.pauseWatching();
+    else if (this.tracker.size < this.pauseAt / 2) this.resumeWatching();
+  }
+
+  private scanAllFolders(): void {
+    const folders = this.options.layout.folders;
+    // Each folder gets a share of the room first, so a backlog in one type does not starve the others.
+    const share = Math.max(1, Math.floor((this.tracker.capacity - this.tracker.size) / folders.length));
+    for (const quota of [share, Infinity]) {
+      for (const folder of folders) {
+        if (this.scanFolder(folder, quota) === 'full') {
+          this.overflow = true;
+          return;
+        }
+      }
+    }
+  }
+
+  /** 'full' when the tracker filled up before the folder was listed to the end. */
+  private scanFolder(folder: TypeFolders, quota: number): 'done' | 'quota' | 'full' {
+    let dir;
+    try {
+      dir = opendirSync(folder.src);
+    } catch (err) {
+      this.options.logger.warn({ event: 'scan-failed', folder: folder.base, code: (err as NodeJS.ErrnoException).code }, 'a SRC folder could not be listed');
+      return 'done';
+    }
+    let added = 0;
+    const prefix = resolve(folder.src) + sep;
+    try {
+      for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
+        if (entry.isDirectory() || isIgnoredName(entry.name)) continue;
+        const path = prefix + entry.name; // what join() gives, without its cost per entry
+        if (this.tracker.has(path)) continue;
+        if (this.tracker.full) return 'full';
+        if (added >= quota) return 'quota';
+        if (this.offer(path)) added++;
+      }
+      return 'done';
+    } finally {
+      dir.closeSync();
+    }
+  }
+
+  /** First look at a candidate: its size and mtime start the stability clock. */
+  private offer(path: string): boolean {
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) return false;
+      this.tracker.observe(path, st.size, st.mtimeMs, this.now());
+      return true;
+    } catch {
+      return false; // vanished already, or not readable yet: the next scan sees it again
+    }
+  }
+
+  private onEvent(path: string): void {
+    if (this.stopping || !this.srcToFolder.has(dirname(path)) || this.tracker.has(path)) return;
+    if (this.tracker.full) {
+      this.overflow = true;
+      this.pauseWatching();
+      return;
+    }
+    if (this.offer(path)) this.wake?.();
+    if (this.tracker.size >= this.pauseAt) {
+      // A burst: the scan after each batch keeps the tracker fed from here on.
+      this.overflow = true;
+      this.pauseWatching();
+    }
+  }
+
+  /** Files in WORK not being processed: recorded ones are filed, unrecorded ones processed. */
+  private sweepWork(): number {
+    let done = 0;
+    const batchSize = this.options.settings.batchSize;
+    for (const folder of this.workFolders()) {
+      let names: string[];
+      try {
+        names = readdirSync(folder.work);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      for (let i = 0; i < names.length; i += batchSize) {
+        const rows = [];
+        const fresh: ClaimedFile[] = [];
+        for (const claimName of names.slice(i, i + batchSize)) {
+          const row = this.journal.findByClaim(claimName);
+          if (row) rows.push(row);
+          else fresh.push({ folder, claimName, originalName: originalNameOf(claimName) ?? claimName, workPath: join(folder.work, claimName) });
+        }
+        if (rows.length > 0) done += this.processor.refile(rows);
+        if (fresh.length > 0) {
+          const outcome = this.processor.process(fresh);
+          done += outcome.accepted + outcome.invalid + outcome.duplicates;
+          this.totals.accepted += outcome.accepted;
+          this.totals.invalid += outcome.invalid;
+          this.totals.duplicates += outcome.duplicates;
+          if (outcome.deferred.length > 0) this.sweepWorkAt ??= this.now() + this.retryMs;
+        }
+      }
+    }
+    return done;
+  }
+
+  /** WORK folders of enabled types, plus those of disabled types that still exist (left-overs). */
+  private *workFolders(): Generator<TypeFolders> {
+    const layout = this.options.layout;
+    const seen = new Set<string>();
+    for (const f of layout.folders) {
+      seen.add(f.type);
+      yield f;
+    }
+    for (const type of ['F0401', 'F0501', 'F0701', 'G0401', 'G0501', 'E0401', 'E0402']) {
+      if (seen.has(type)) continue;
+      const f = layout.foldersOf(type);
+      if (f && existsSync(f.work)) yield f;
+    }
+  }
+
+  private idleDelay(): number {
+    const next = this.tracker.nextDueAt();
+    const candidates = [1000];
+    if (next !== undefined) candidates.push(Math.max(5, next - this.now()));
+    if (this.sweepWorkAt !== null) candidates.push(Math.max(5, this.sweepWorkAt - this.now()));
+    return Math.min(...candidates);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolveSleep) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolveSleep();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolveSleep();
+      };
+    });
+  }
+}

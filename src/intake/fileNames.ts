@@ -1,0 +1,50 @@
+/**
+ * File-name rules of intake. Pure functions.
+ */
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Files the intake never takes: `*.tmp` and `*.part` (the ERP's write-then-rename convention),
+ * hidden files (`.name`) and Office/editor lock files (`~$name`).
+ */
+export function isIgnoredName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.tmp') || lower.endsWith('.part') || name.startsWith('.') || name.startsWith('~$');
+}
+
+const CLAIM_SEPARATOR = '~';
+
+/**
+ * The name a file gets in WORK: a random claim id, `~`, the original name. The id makes every
+ * claim unique (the ERP may drop the same name again while the first is in hand) and is the key of
+ * the intake journal row; the original name is recoverable after a crash.
+ */
+export function claimNameFor(originalName: string): string {
+  return `${randomBytes(6).toString('hex')}${CLAIM_SEPARATOR}${originalName}`;
+}
+
+export function originalNameOf(claimName: string): string | null {
+  const at = claimName.indexOf(CLAIM_SEPARATOR);
+  if (at !== 12 || !/^[0-9a-f]{12}$/.test(claimName.slice(0, 12))) return null;
+  return claimName.slice(at + 1);
+}
+
+/** `name.xml`, n=2 → `name~2.xml`: how a file is renamed so that it never overwrites one in BAK/ERR. */
+export function withSuffix(name: string, n: number): string {
+  if (n === 0) return name;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}~${n}${name.slice(dot)}` : `${name}~${n}`;
+}
+
+/** The two report files beside a file in ERR. */
+export function reportNames(fileName: string): { json: string; text: string } {
+  return { json: `${fileName}.err.json`, text: `${fileName}.err.txt` };
+}
+
+const TAIWAN_OFFSET_MS = 8 * 3600 * 1000;
+
+/** yyyyMMdd in Taiwan time (UTC+8, no DST): the BAK/ERR day folder, whatever the server's time zone. */
+export function taiwanDay(epochMs: number): string {
+  const d = new Date(epochMs + TAIWAN_OFFSET_MS);
+  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+}

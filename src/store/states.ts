@@ -1,0 +1,71 @@
+/**
+ * The message states and the moves between them. Pure data: `MessageTransitions` is the only code
+ * that writes a state, and it refuses any move not listed here. Later issues add moves to
+ * `ALLOWED`; the meaning of a state never changes.
+ */
+
+export const MESSAGE_STATES = [
+  /** Recorded from a claimed file whose move to BAK/ERR is not yet confirmed. */
+  'received',
+  /** Failed validation (or wrong folder, or a conflicting duplicate). Final. */
+  'invalid',
+  /** Valid, its file filed in BAK, waiting to be sent. */
+  'queued',
+  /** Put into an outgoing pack. */
+  'packed',
+  /** The platform has it (Turnkey `G`). */
+  'uploaded',
+  /** The outcome of an upload is not known and must be reconciled. */
+  'unknown',
+  /** Accepted by the platform. Final (Turnkey `C`). */
+  'confirmed',
+  /** Refused by the platform. Final (Turnkey `E`). */
+  'rejected',
+  /** Retries exhausted; an operator must act. */
+  'failed',
+] as const;
+
+export type MessageState = (typeof MESSAGE_STATES)[number];
+
+/** States after which nothing more happens to a message without an operator. */
+export const FINAL_STATES: ReadonlySet<MessageState> = new Set<MessageState>(['invalid', 'confirmed', 'rejected']);
+
+/**
+ * Which state may follow which. Intake uses received → queued | invalid; the outbound issue fills
+ * in the rest of the life (the moves listed for it are the intended shape, used by retention tests).
+ */
+export const ALLOWED: Readonly<Record<MessageState, readonly MessageState[]>> = {
+  received: ['queued', 'invalid'],
+  invalid: [],
+  queued: ['packed', 'failed'],
+  packed: ['uploaded', 'unknown', 'queued', 'failed'],
+  uploaded: ['confirmed', 'rejected', 'unknown'],
+  unknown: ['uploaded', 'confirmed', 'rejected', 'queued', 'failed'],
+  confirmed: [],
+  rejected: [],
+  failed: ['queued'],
+};
+
+/**
+ * Turnkey's STATUS letter for a state, as an ERP polling TURNKEY_MESSAGE_LOG expects: P preparing
+ * (not yet sent), G uploaded (sent, verdict pending), C confirmed, E error.
+ */
+export const TURNKEY_STATUS: Readonly<Record<MessageState, 'P' | 'G' | 'C' | 'E'>> = {
+  received: 'P',
+  queued: 'P',
+  packed: 'P',
+  uploaded: 'G',
+  unknown: 'G',
+  confirmed: 'C',
+  rejected: 'E',
+  invalid: 'E',
+  failed: 'E',
+};
+
+export function isMessageState(value: string): value is MessageState {
+  return (MESSAGE_STATES as readonly string[]).includes(value);
+}
+
+export function isAllowedTransition(from: MessageState, to: MessageState): boolean {
+  return ALLOWED[from].includes(to);
+}

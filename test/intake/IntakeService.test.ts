@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IntakeSettings } from '../../src/config/types.js';
+import { IntakeService } from '../../src/intake/IntakeService.js';
+import { Validator } from '../../src/validation/Validator.js';
+import { sleep, waitFor } from '../helpers/daemonProcess.js';
+import { f0401Xml, invoiceNumber } from '../helpers/f0401.js';
+import { intakeFixture, memoryLogger } from '../helpers/intakeHarness.js';
+
+const BASE: IntakeSettings = {
+  messageTypes: ['F0401', 'F0501'],
+  stabilitySeconds: 0.1,
+  rescanIntervalSeconds: 0.3,
+  batchSize: 50,
+  watch: true,
+  retryDelaySeconds: 0.1,
+};
+
+describe('IntakeService', () => {
+  let validator: Validator;
+  let fx: ReturnType<typeof intakeFixture>;
+  let log: ReturnType<typeof memoryLogger>;
+  let service: IntakeService | undefined;
+
+  beforeAll(async () => {
+    validator = await Validator.create();
+  });
+  afterAll(() => validator.dispose());
+  beforeEach(() => {
+    fx = intakeFixture();
+    log = memoryLogger();
+  });
+  afterEach(async () => {
+    await service?.stop();
+    service = undefined;
+    fx.cleanup();
+  });
+
+  async function start(settings: Partial<IntakeSettings> = {}, trackerCapacity?: number): Promise<IntakeService> {
+    service = new IntakeService({
+      store: fx.store,
+      validator,
+      layout: fx.layout,
+      settings: { ...BASE, ...settings },
+      maxBytes: 20 * 1024 * 1024,
+      logger: log.logger,
+      ...(trackerCapacity !== undefined ? { trackerCapacity } : {}),
+    });
+    await service.start();
+    return service;
+  }
+  const count = (): number => fx.store.db.prepare("SELECT count(*) FROM messages WHERE state = 'queued'").pluck().get() as number;
+  const src = (): string => fx.layout.folder('F0401')!.src;
+
+  it('takes a file written in place only once its size and mtime stopped changing for the stability time', async () => {
+    await start({ stabilitySeconds: 0.8 });
+    const xml = f0401Xml({ number: invoiceNumber(1) });
+    const path = join(src(), 'slow.xml');
+    const parts = [xml.slice(0, 300), xml.slice(300, 700), xml.slice(700)];
+    writeFileSync(path, parts[0]!);
+    for (const part of parts.slice(1)) {
+      await sleep(400);
+      expect(fx.store.db.prepare('SELECT count(*) FROM messages').pluck().get(), 'nothing taken while the file is written').toBe(0);
+      appendFileSync(path, part);
+    }
+    await waitFor(() => count() === 1, 'the finished file to be recorded', 10_000);
+    const recorded = fx.store.db.prepare('SELECT sha256 FROM messages').pluck().get();
+    expect(recorded).toBe(createHash('sha256').update(xml).digest('hex'));
+  });
+
+  it('never takes *.tmp or *.part files', async () => {
+    await start();
+    writeFileSync(join(src(), 'a.xml.tmp'), f0401Xml({ number: invoiceNumber(2) }));
+    writeFileSync(join(src(), 'b.xml.part'), f0401Xml({ number: invoiceNumber(3) }));
+    writeFileSync(join(src(), 'c.xml'), f0401Xml({ number: invoiceNumber(4) }));
+    await waitFor(() => count() === 1, 'c.xml to be recorded', 10_000);
+    await sleep(600); // two more rescans
+    expect(readdirSync(src()).sort()).toEqual(['a.xml.tmp', 'b.xml.part']);
+    expect(count()).toBe(1);
+  });
+
+  it('takes files that were waiting before it started, and files no event announced (watching off)', async () => {
+    for (let i = 0; i < 30; i++) fx.drop('F0401', `before-${i}.xml`, f0401Xml({ number: invoiceNumber(100 + i) }));
+    await start({ watch: false });
+    await waitFor(() => count() === 30, 'the files found by the start-up scan', 10_000);
+    for (let i = 0; i < 30; i++) fx.drop('F0401', `after-${i}.xml`, f0401Xml({ number: invoiceNumber(200 + i) }));
+    await waitFor(() => count() === 60, 'the files found by the periodic rescan', 10_000);
+    expect(readdirSync(src())).toEqual([]);
+  });
+
+  it('during a flood stops watching, scans instead, and watches again once SRC is drained', async () => {
+    await start({ rescanIntervalSeconds: 60 }, 40);
+    for (let i = 0; i < 300; i++) fx.drop('F0401', `flood-${i}.xml`, f0401Xml({ number: invoiceNumber(1000 + i) }));
+    await waitFor(() => count() === 300, 'the flood to be recorded', 20_000);
+    const events = log.lines.map((l) => l.event);
+    expect(events).toContain('watch-paused');
+    await waitFor(() => log.lines.some((l) => l.event === 'watch-resumed'), 'watching to resume', 10_000);
+    // Watching works again: a new file is taken long before the 60 s rescan.
+    fx.drop('F0401', 'after-flood.xml', f0401Xml({ number: invoiceNumber(5000) }));
+    await waitFor(() => count() === 301, 'a file dropped after the flood', 5_000);
+  });
+
+  it('stops taking files on stop() and leaves new ones in SRC for the next start', async () => {
+    await start();
+    fx.drop('F0401', 'one.xml', f0401Xml({ number: invoiceNumber(6) }));
+    await waitFor(() => count() === 1, 'one.xml', 10_000);
+    await service!.stop();
+    service = undefined;
+    fx.drop('F0401', 'two.xml', f0401Xml({ number: invoiceNumber(7) }));
+    await sleep(500);
+    expect(existsSync(join(src(), 'two.xml'))).toBe(true);
+    expect(count()).toBe(1);
+  });
+});

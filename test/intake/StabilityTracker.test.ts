@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { StabilityTracker } from '../../src/intake/StabilityTracker.js';
+
+describe('StabilityTracker', () => {
+  it('calls a file ready only once its size and mtime stayed the same for the stability time', () => {
+    const t = new StabilityTracker(1000, 10);
+    expect(t.observe('/a', 10, 5, 0)).toBe(false);
+    expect(t.due(999, 10)).toEqual([]);
+    expect(t.due(1000, 10)).toEqual(['/a']);
+    expect(t.observe('/a', 10, 5, 1000)).toBe(true);
+  });
+
+  it('restarts the clock when the file grows or is touched', () => {
+    const t = new StabilityTracker(1000, 10);
+    t.observe('/a', 10, 5, 0);
+    expect(t.due(1000, 10)).toEqual(['/a']);
+    expect(t.observe('/a', 20, 6, 1000)).toBe(false);
+    expect(t.due(1999, 10)).toEqual([]);
+    expect(t.due(2000, 10)).toEqual(['/a']);
+    expect(t.observe('/a', 20, 6, 2000)).toBe(true);
+  });
+
+  it('hands each due file out once, and again first after a requeue', () => {
+    const t = new StabilityTracker(0, 10);
+    t.observe('/a', 1, 1, 0);
+    t.observe('/b', 1, 1, 0);
+    expect(t.due(0, 1)).toEqual(['/a']);
+    expect(t.due(0, 10)).toEqual(['/b']);
+    expect(t.due(0, 10)).toEqual([]);
+    t.requeue('/b', 0);
+    expect(t.due(0, 10)).toEqual(['/b']);
+  });
+
+  it('does not hand out a deferred file before its time', () => {
+    const t = new StabilityTracker(0, 10);
+    t.observe('/a', 1, 1, 0);
+    expect(t.due(0, 10)).toEqual(['/a']);
+    t.deferUntil('/a', 500);
+    expect(t.due(499, 10)).toEqual([]);
+    expect(t.nextDueAt()).toBe(500);
+    expect(t.due(500, 10)).toEqual(['/a']);
+  });
+
+  it('forgets files and says when it is full', () => {
+    const t = new StabilityTracker(0, 2);
+    t.observe('/a', 1, 1, 0);
+    t.observe('/b', 1, 1, 0);
+    expect(t.full).toBe(true);
+    t.forget('/a');
+    expect(t.full).toBe(false);
+    expect(t.due(0, 10)).toEqual(['/b']);
+  });
+});

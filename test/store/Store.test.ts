@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DaemonLifecycle } from '../../src/store/DaemonLifecycle.js';
+import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import { MessageTransitions } from '../../src/store/MessageTransitions.js';
+import { Store } from '../../src/store/Store.js';
+import { StoreError } from '../../src/store/StoreError.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { newMessage } from '../helpers/messages.js';
+
+describe('Store', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+  function fresh(): { dir: string; path: string } {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    return { dir: dir.path, path: join(dir.path, 'db', 'turnkey.db') };
+  }
+
+  it('opens in WAL mode with synchronous FULL, foreign keys on and a busy timeout', () => {
+    const { path } = fresh();
+    const store = Store.open(path, { busyTimeoutMs: 1234 });
+    cleanups.unshift(() => store.close());
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(1234);
+  });
+
+  it('applies each migration once and records the schema version', () => {
+    const { path } = fresh();
+    Store.open(path).close();
+    const db = new Database(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(migrate(db)).toEqual([]);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['messages', 'message_events', 'intake_files', 'message_bytes', 'daemon_lifecycle', 'TURNKEY_MESSAGE_LOG', 'TURNKEY_MESSAGE_LOG_DETAIL']));
+    db.close();
+  });
+
+  it('runs a later migration on an existing database without touching its rows', () => {
+    const { path } = fresh();
+    const store = Store.open(path);
+    new MessageTransitions(store.db).receive(newMessage(1));
+    store.close();
+    const db = new Database(path);
+    const next = { version: LATEST_VERSION + 1, name: 'test: add a table', sql: 'CREATE TABLE packs (id INTEGER PRIMARY KEY)' };
+    expect(migrate(db, [...MIGRATIONS, next])).toEqual([LATEST_VERSION + 1]);
+    expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('refuses a database written by a newer turnkey', () => {
+    const { path } = fresh();
+    Store.open(path).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    db.close();
+    expect(() => Store.open(path)).toThrowError(expect.objectContaining({ code: 'store-too-new' }) as unknown as Error);
+    expect(() => Store.openReadOnly(path)).toThrowError(expect.objectContaining({ code: 'store-too-new' }) as unknown as Error);
+  });
+
+  it('opening read-only says where no database is, and never creates one', () => {
+    const { path } = fresh();
+    try {
+      Store.openReadOnly(path);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).code).toBe('store-not-found');
+    }
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('lets a read-only reader count while a writer holds an open write transaction', () => {
+    const { path } = fresh();
+    const writer = Store.open(path);
+    cleanups.unshift(() => writer.close());
+    const transitions = new MessageTransitions(writer.db);
+    transitions.receive(newMessage(1));
+    writer.db.exec('BEGIN IMMEDIATE');
+    transitions.receive(newMessage(2));
+    const reader = Store.openReadOnly(path, { busyTimeoutMs: 0 });
+    expect(reader.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
+    reader.close();
+    writer.db.exec('COMMIT');
+  });
+});
+
+describe('DaemonLifecycle', () => {
+  it('records starting, running, draining and stopped with heartbeats for the owning pid only', () => {
+    const dir = tempDir();
+    const store = Store.open(join(dir.path, 'turnkey.db'));
+    try {
+      let now = 1_000;
+      const lifecycle = new DaemonLifecycle(store.db, () => now);
+      expect(lifecycle.read()).toBeUndefined();
+      lifecycle.begin({ pid: 42, hostname: 'h', version: '1.0.0' });
+      expect(lifecycle.read()).toMatchObject({ state: 'starting', pid: 42, startedAt: 1_000 });
+      now = 2_000;
+      lifecycle.enter(42, 'running');
+      now = 3_000;
+      lifecycle.heartbeat(42);
+      lifecycle.heartbeat(7); // not the owner: ignored
+      expect(lifecycle.read()).toMatchObject({ state: 'running', heartbeatAt: 3_000 });
+      lifecycle.enter(42, 'draining');
+      now = 4_000;
+      lifecycle.enter(42, 'stopped');
+      expect(lifecycle.read()).toMatchObject({ state: 'stopped', stoppedAt: 4_000 });
+    } finally {
+      store.close();
+      dir.cleanup();
+    }
+  });
+});
