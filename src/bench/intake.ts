@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 }
 
 async function run(root: string, count: number, overrides: Record<string, Record<string, unknown>>): Promise<BenchResult> {
-  const created = initDataRoot(join(root, 'data'));
+  const created = await initDataRoot(join(root, 'data'), { sandbox: false });
   if (Object.keys(overrides).length > 0) {
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, Record<string, unknown>>;
     for (const [key, value] of Object.entries(overrides)) {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors/index.js';
 import { configSchema } from './configSchema.js';
-import type { TurnkeyConfig, TurnkeyConfigFile } from './types.js';
+import type { PlatformSettings, SecretRef, TurnkeyConfig, TurnkeyConfigFile } from './types.js';
 
 // ajv is CommonJS; under NodeNext its class is the module's `default`.
 const Ajv = AjvModule.default;
@@ -84,6 +84,19 @@ function resolvePaths(file: TurnkeyConfigFile, configFile: string): TurnkeyConfi
     intake: { ...file.intake, messageTypes: [...file.intake.messageTypes] },
     store: { ...file.store },
     daemon: { ...file.daemon },
+    platform: file.platform === null ? null : resolvePlatformPaths(file.platform, at),
+    outbound: structuredClone(file.outbound),
+  };
+}
+
+function resolvePlatformPaths(platform: PlatformSettings, at: (p: string) => string): PlatformSettings {
+  const secret = (ref: SecretRef): SecretRef => (typeof ref === 'object' && 'file' in ref ? { file: at(ref.file) } : ref);
+  return {
+    ...structuredClone(platform),
+    transport: { id: platform.transport.id, password: secret(platform.transport.password) },
+    certificate: { pfx: at(platform.certificate.pfx), password: secret(platform.certificate.password) },
+    sftp: { ...platform.sftp, knownHostsFile: at(platform.sftp.knownHostsFile) },
+    simulator: { ...platform.simulator, dataDir: at(platform.simulator.dataDir) },
   };
 }
 

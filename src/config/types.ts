@@ -33,6 +33,38 @@ export interface DaemonSettings {
   drainTimeoutSeconds: number;
 }
 
+/** A secret as written: inline, or from an environment variable or a file. */
+export type SecretRef = string | { env: string } | { file: string };
+
+export interface PlatformSettings {
+  mode: 'sandbox' | 'remote';
+  partyId: string;
+  routingId: string;
+  toPartyId: string;
+  toRoutingId: string;
+  transport: { id: string; password: SecretRef };
+  certificate: { pfx: string; password: SecretRef };
+  sftp: { host: string; port: number; knownHostsFile: string; timeoutSeconds: number; algorithms: Record<string, string[]> | null };
+  gateway: { baseUrl: string; connectTimeoutSeconds: number; totalTimeoutSeconds: number };
+  actions: Record<string, string>;
+  apiVersion: string;
+  turnkeyVersion: string;
+  simulator: { dataDir: string; processingDelayMs: number; b2cTaxIncluded: 'accept' | 'warn' | 'reject' };
+}
+
+export interface OutboundSettings {
+  maxPackMessages: number;
+  maxPackWaitSeconds: number;
+  zip: boolean;
+  concurrency: number;
+  tickMs: number;
+  resultPollSeconds: number;
+  resultPollSoonSeconds: number;
+  stuckUploadedMinutes: number;
+  retry: { baseDelaySeconds: number; maxDelaySeconds: number; maxAttempts: number; maxAgeHours: number };
+  breaker: { failureThreshold: number; openSeconds: number; maxOpenSeconds: number };
+}
+
 /** The file's content with every default filled in. */
 export interface TurnkeyConfigFile {
   $schema?: string;
@@ -43,6 +75,8 @@ export interface TurnkeyConfigFile {
   intake: IntakeSettings;
   store: StoreSettings;
   daemon: DaemonSettings;
+  platform: PlatformSettings | null;
+  outbound: OutboundSettings;
 }
 
 /** What the program uses: every path absolute. */
@@ -54,4 +88,6 @@ export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema'> {
   /** Absolute. */
   database: string;
   validation: ValidationSettings & { schemasDir: string | null };
+  /** Paths absolute, secrets' files absolute. */
+  platform: PlatformSettings | null;
 }

@@ -8,6 +8,7 @@ import { IntakeLayout } from '../intake/IntakeLayout.js';
 import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
 import { DaemonLifecycle, type DaemonState } from '../store/DaemonLifecycle.js';
 import { MessageQueries } from '../store/MessageQueries.js';
+import { OutboundRuntime } from '../outbound/OutboundRuntime.js';
 import { Retention } from '../store/Retention.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
@@ -35,6 +36,7 @@ export class Daemon {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
+  private outbound: OutboundRuntime | null = null;
   private readonly heapGuard = new HeapGuard((used) =>
     this.logger.debug({ event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) }, 'full garbage collection'),
   );
@@ -83,6 +85,12 @@ export class Daemon {
       });
       const daemon = new Daemon(config, logger, lock, store, lifecycle, validator, intake);
       const { recovered } = await intake.start();
+      try {
+        daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger });
+      } catch (err) {
+        await intake.stop();
+        throw err;
+      }
       daemon.enterRunning(recovered, options.configSource);
       return daemon;
     } catch (err) {
@@ -156,6 +164,8 @@ export class Daemon {
       this.logger.warn({ event: 'lifecycle-write-failed', err }, 'could not record the draining state');
     }
     await this.intake.stop();
+    // In-flight uploads and notifications finish (and are recorded) before the store closes.
+    await this.outbound?.stop();
     failpoint('mid-drain');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);

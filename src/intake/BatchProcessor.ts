@@ -3,6 +3,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, rename
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { failpoint, type FailpointName } from '../failpoints/failpoints.js';
+import { logStateChange } from '../log/logStateChange.js';
 import type { IntakeFileRow, IntakeOutcome, Disposition } from '../store/IntakeJournal.js';
 import { IntakeJournal } from '../store/IntakeJournal.js';
 import { MessageBytes } from '../store/MessageBytes.js';
@@ -477,19 +478,7 @@ export class BatchProcessor {
   }
 
   private logChange(change: StateChange, file: string | null): void {
-    this.logger.info(
-      {
-        event: 'message-state',
-        messageId: change.messageId,
-        key: change.messageKey,
-        type: change.messageType,
-        from: change.from,
-        to: change.to,
-        ...(change.code ? { code: change.code } : {}),
-        ...(file ? { file } : {}),
-      },
-      `message ${change.to}`,
-    );
+    logStateChange(this.logger, change, { file });
   }
 
   /** BAK/<day>/<name>, or name~1, name~2… when taken: a file in BAK/ERR is never overwritten. */

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { StoreError } from './StoreError.js';
 
 /**
@@ -151,6 +152,7 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE e.kind = 'state';
     `,
   },
+  OUTBOUND_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -38,12 +38,14 @@ export const ALLOWED: Readonly<Record<MessageState, readonly MessageState[]>> = 
   received: ['queued', 'invalid'],
   invalid: [],
   queued: ['packed', 'failed'],
-  packed: ['uploaded', 'unknown', 'queued', 'failed'],
+  // rejected: the gateway refused the pack for its content (the platform never had it).
+  packed: ['uploaded', 'unknown', 'queued', 'failed', 'rejected'],
   uploaded: ['confirmed', 'rejected', 'unknown'],
   unknown: ['uploaded', 'confirmed', 'rejected', 'queued', 'failed'],
   confirmed: [],
   rejected: [],
-  failed: ['queued'],
+  // A result that arrives after the retries ran out is still applied: a late success is never lost.
+  failed: ['queued', 'uploaded', 'confirmed', 'rejected'],
 };
 
 /**

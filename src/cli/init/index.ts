@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import { TurnkeyError } from '../../errors/index.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
 import { Store } from '../../store/Store.js';
 import { EXIT } from '../exit.js';
+import { createSandbox } from './sandbox.js';
 
 export function registerInit(program: Command): void {
   program
@@ -16,8 +17,14 @@ export function registerInit(program: Command): void {
     .description('Create a working configuration, the Turnkey folder layout and the database in DIR, ready for `turnkey start`.')
     .argument('[dir]', 'the data folder to create', DEFAULT_DATA_DIR)
     .option('--json', 'print what was created as one JSON object')
-    .action((dir: string, options: { json?: boolean }) => {
-      const created = initDataRoot(dir);
+    .option('--no-sandbox', 'no platform section: the daemon only takes in and checks files')
+    .option('--if-missing', 'do nothing (and exit 0) when DIR already has a configuration')
+    .action(async (dir: string, options: { json?: boolean; sandbox: boolean; ifMissing?: boolean }) => {
+      if (options.ifMissing && existsSync(join(resolve(dir), CONFIG_FILE_NAME))) {
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      const created = await initDataRoot(dir, { sandbox: options.sandbox });
       if (options.json) process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
       else {
         process.stdout.write(
@@ -25,6 +32,9 @@ export function registerInit(program: Command): void {
             `Created ${created.configFile}`,
             `  data root: ${created.dataRoot}`,
             `  database:  ${created.database}`,
+            created.sandbox
+              ? '  platform:  sandbox (the platform simulator runs inside the daemon, on loopback)'
+              : '  platform:  none (files are checked and recorded, nothing is sent)',
             `  drop folders (the ERP writes here):`,
             ...created.srcFolders.map((f) => `    ${f}`),
             '',
@@ -43,23 +53,27 @@ export interface InitResult {
   database: string;
   srcFolders: string[];
   startCommand: string;
+  sandbox: boolean;
 }
 
 /** Writes the configuration (never over an existing one), creates the folders and the database. */
-export function initDataRoot(dir: string, cwd: string = process.cwd()): InitResult {
+export async function initDataRoot(dir: string, options: { sandbox?: boolean; cwd?: string } = {}): Promise<InitResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const sandbox = options.sandbox ?? true;
   const dataRoot = resolve(cwd, dir);
   const configFile = join(dataRoot, CONFIG_FILE_NAME);
   mkdirSync(dataRoot, { recursive: true });
-  const content = { $schema: schemaReference(dataRoot), ...defaultConfigFile() };
+  if (existsSync(configFile)) throw configExists(configFile);
+  const content = {
+    $schema: schemaReference(dataRoot),
+    ...defaultConfigFile(),
+    ...(sandbox && { platform: await createSandbox(dataRoot) }),
+  };
   try {
     // 'wx' fails if the file exists: an existing configuration is never overwritten.
     writeFileSync(configFile, `${JSON.stringify(content, null, 2)}\n`, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new TurnkeyError('config-exists', `${configFile} already exists; turnkey init never overwrites a configuration`, {
-        hint: 'Edit that file, or remove it first if you really want a fresh one, or choose another folder: turnkey init DIR.',
-      });
-    }
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw configExists(configFile);
     throw err;
   }
   const config = loadConfig(configFile);
@@ -74,7 +88,14 @@ export function initDataRoot(dir: string, cwd: string = process.cwd()): InitResu
     srcFolders: layout.folders.map((f) => f.src),
     startCommand:
       relativeConfig === join(DEFAULT_DATA_DIR, CONFIG_FILE_NAME) ? 'turnkey start' : `turnkey start --config ${quoteIfNeeded(configFile)}`,
+    sandbox,
   };
+}
+
+function configExists(configFile: string): TurnkeyError {
+  return new TurnkeyError('config-exists', `${configFile} already exists; turnkey init never overwrites a configuration`, {
+    hint: 'Edit that file, or remove it first if you really want a fresh one, or choose another folder: turnkey init DIR.',
+  });
 }
 
 /** `$schema` for editors: a relative path to the shipped schema when possible. */

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { PlatformSettings } from '../../config/types.js';
+import { generateTestCertificate } from '../../outbound/cms/index.js';
+import { knownHostsLine, loadOrCreateHostKey } from '../../sim/sftp/hostKey.js';
+import { SimLayout } from '../../sim/storage/SimLayout.js';
+
+/** The sandbox merchant: a BAN with a valid checksum (the samples' seller). */
+export const SANDBOX_PARTY_ID = '53718426';
+
+/**
+ * Makes everything a sandbox needs under the data root, so that deleting that folder resets it:
+ * a test certificate (.pfx with a generated password, kept in a file beside it), a transport
+ * password, the simulator's SSH host key and the known_hosts entry for it, and two free loopback
+ * ports. Returns the `platform` section to write (paths relative to the configuration's folder).
+ */
+export async function createSandbox(dataRoot: string): Promise<PlatformSettings> {
+  const secrets = join(dataRoot, 'secrets');
+  mkdirSync(secrets, { recursive: true, mode: 0o700 });
+  const writeSecret = (name: string, value: string | Buffer): void => writeFileSync(join(secrets, name), value, { mode: 0o600 });
+
+  const pfxPassword = randomBytes(18).toString('base64url');
+  const certificate = generateTestCertificate({ commonName: `turnkey sandbox ${SANDBOX_PARTY_ID}`, password: pfxPassword });
+  writeSecret('sandbox.pfx', certificate.pfx);
+  writeSecret('sandbox.pfx.password', `${pfxPassword}\n`);
+  writeSecret('transport.password', `${randomBytes(18).toString('base64url')}\n`);
+
+  const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
+  const simDir = join(dataRoot, 'sim');
+  mkdirSync(simDir, { recursive: true });
+  const hostKey = loadOrCreateHostKey(new SimLayout(simDir).hostKeyFile);
+  mkdirSync(join(dataRoot, 'platform'), { recursive: true });
+  writeFileSync(join(dataRoot, 'platform', 'known_hosts'), `${knownHostsLine(hostKey, sftpPort!)}\n`);
+
+  return {
+    mode: 'sandbox',
+    partyId: SANDBOX_PARTY_ID,
+    routingId: SANDBOX_PARTY_ID,
+    toPartyId: '0000000000',
+    toRoutingId: '0000000000',
+    transport: { id: 'sandbox', password: { file: 'secrets/transport.password' } },
+    certificate: { pfx: 'secrets/sandbox.pfx', password: { file: 'secrets/sandbox.pfx.password' } },
+    sftp: { host: '127.0.0.1', port: sftpPort!, knownHostsFile: 'platform/known_hosts', timeoutSeconds: 120, algorithms: null },
+    gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, connectTimeoutSeconds: 10, totalTimeoutSeconds: 120 },
+    actions: { F0401: 'C0401' },
+    apiVersion: '3.1.3',
+    turnkeyVersion: '3.2.1',
+    simulator: { dataDir: 'sim', processingDelayMs: 200, b2cTaxIncluded: 'warn' },
+  };
+}
+
+/** Ports free now on 127.0.0.1 (asked of the OS all at once, so they differ). */
+async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}

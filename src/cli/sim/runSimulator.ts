@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { loadSimConfig } from '../../sim/config/loadSimConfig.js';
+import { startSimulator } from '../../sim/startSimulator.js';
+import type { RunningSimulator } from '../../sim/Simulator.js';
+import type { SimulatorOptions } from '../../sim/SimulatorOptions.js';
+import { EXIT } from '../exit.js';
+import { DEFAULT_SIM_DATA_DIR, locateSimConfig } from './locateSimConfig.js';
+
+export interface RunSimulatorOptions {
+  config?: string;
+  json?: boolean;
+  logLevel: string;
+}
+
+/** `turnkey sim`: runs the simulator in the foreground until SIGINT or SIGTERM. */
+export async function runSimulator(options: RunSimulatorOptions): Promise<number> {
+  const configFile = locateSimConfig(options.config);
+  const simOptions: SimulatorOptions = configFile ? loadSimConfig(configFile) : { dataDir: resolve(DEFAULT_SIM_DATA_DIR) };
+  // Logs go to stderr as JSON lines; stdout carries only what the operator (or a script) reads.
+  const logger = pino({ name: 'turnkey-sim', level: options.logLevel }, pino.destination({ fd: 2, sync: true }));
+
+  // Listen for the signals before anything is printed: whoever reads the banner may stop us at once.
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const sim = await startSimulator({ ...simOptions, logger });
+    process.stdout.write(options.json ? `${JSON.stringify(describe(sim, configFile))}\n` : banner(sim, configFile, simOptions));
+    if ((simOptions.accounts ?? []).length === 0) {
+      process.stderr.write('turnkey sim: warning: no account is configured, so every SFTP login and notification is refused; give --config FILE with "accounts".\n');
+    }
+    const signal = await signalled;
+    logger.info({ signal }, 'stopping');
+    await sim.stop();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (!options.json) process.stdout.write('simulator stopped\n');
+  return EXIT.ok;
+}
+
+function describe(sim: RunningSimulator, configFile: string | null) {
+  return {
+    config: configFile,
+    sftp: sim.sftp,
+    gateway: sim.gateway,
+    hostKey: sim.hostKey,
+    dataDir: sim.dataDir,
+    databaseFile: sim.databaseFile,
+  };
+}
+
+function banner(sim: RunningSimulator, configFile: string | null, options: SimulatorOptions): string {
+  const accounts = (options.accounts ?? []).map((a) => `${a.transportId} (party ${a.partyId}, routing ${a.routingId})`);
+  return [
+    'turnkey platform simulator: listening on 127.0.0.1',
+    `  config:        ${configFile ?? '(none: defaults)'}`,
+    `  SFTP:          127.0.0.1:${sim.sftp.port}`,
+    `  known_hosts:   ${sim.hostKey.publicKeyLine}`,
+    `  host key:      ${sim.hostKey.fingerprint}`,
+    `  gateway:       ${sim.gateway.url}`,
+    `  announcements: ${sim.gateway.origin}/announcements  (iCalendar: /announcements.ics)`,
+    `  stats:         ${sim.gateway.origin}/stats`,
+    `  admin:         ${sim.gateway.origin}/_sim/  (faults, maintenance, e0501, rules)`,
+    `  data:          ${sim.dataDir}`,
+    `  accounts:      ${accounts.length > 0 ? accounts.join(', ') : '(none)'}`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { readSecret } from '../config/readSecret.js';
+import type { PlatformSettings, TurnkeyConfig } from '../config/types.js';
+import { ConfigError } from '../errors/index.js';
+import { logStateChange } from '../log/logStateChange.js';
+import { DownCastWriter } from '../results/DownCastWriter.js';
+import { ResultCollector } from '../results/ResultCollector.js';
+import { ResultInbox } from '../results/ResultInbox.js';
+import { startSimulator, type RunningSimulator } from '../sim/index.js';
+import { MessageBytes } from '../store/MessageBytes.js';
+import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
+import { OutboundQueries } from '../store/OutboundQueries.js';
+import { PackTransitions } from '../store/PackTransitions.js';
+import { ReceivedFiles } from '../store/ReceivedFiles.js';
+import type { Store } from '../store/Store.js';
+import { GatewayClient } from '../transport/gateway/GatewayClient.js';
+import { PlatformLink } from '../transport/PlatformLink.js';
+import type { Validator } from '../validation/Validator.js';
+import { CircuitBreaker } from './CircuitBreaker.js';
+import { loadPfx, type LoadedPfx } from './cms/index.js';
+import { OutboundService } from './OutboundService.js';
+import { Packer } from './Packer.js';
+import { PackSender } from './PackSender.js';
+
+/** Where outbound keeps its files, under the data root. */
+export function outboundFolders(dataRoot: string): { outbox: string; inbox: string } {
+  return { outbox: join(dataRoot, 'outbox'), inbox: join(dataRoot, 'inbox') };
+}
+
+/**
+ * Everything that sends and reconciles, built from the configuration: the signer, the transport,
+ * the packer, the sender, the result collector, the DownCast writer, and in sandbox mode the
+ * simulator started in-process on loopback.
+ */
+export class OutboundRuntime {
+  private constructor(
+    readonly service: OutboundService,
+    private readonly link: PlatformLink,
+    private readonly gateway: GatewayClient,
+    readonly simulator: RunningSimulator | null,
+  ) {}
+
+  static async start(options: { config: TurnkeyConfig; store: Store; validator: Validator; logger: Logger }): Promise<OutboundRuntime | null> {
+    const { config, store, validator, logger } = options;
+    const platform = config.platform;
+    if (!platform) return null;
+
+    const signer = loadSigner(platform);
+    const transportPassword = readSecret(platform.transport.password, 'platform.transport.password');
+    const simulator = platform.mode === 'sandbox' ? await startSandbox(platform, transportPassword, signer, logger) : null;
+
+    const db = store.db;
+    const messages = new MessageTransitions(db);
+    const packs = new PackTransitions(db, messages);
+    const queries = new OutboundQueries(db);
+    const breaker = new CircuitBreaker(db, {
+      failureThreshold: config.outbound.breaker.failureThreshold,
+      openMs: config.outbound.breaker.openSeconds * 1000,
+      maxOpenMs: config.outbound.breaker.maxOpenSeconds * 1000,
+    });
+    const link = new PlatformLink({
+      host: platform.sftp.host,
+      port: platform.sftp.port,
+      username: platform.transport.id,
+      password: transportPassword,
+      knownHosts: readKnownHosts(platform.sftp.knownHostsFile),
+      timeoutMs: platform.sftp.timeoutSeconds * 1000,
+      ...(platform.sftp.algorithms && { algorithms: platform.sftp.algorithms }),
+    });
+    const gateway = new GatewayClient({
+      baseUrl: platform.gateway.baseUrl,
+      loginId: platform.transport.id,
+      loginPassword: transportPassword,
+      connectTimeoutMs: platform.gateway.connectTimeoutSeconds * 1000,
+      totalTimeoutMs: platform.gateway.totalTimeoutSeconds * 1000,
+    });
+    const folders = outboundFolders(config.dataRoot);
+    const onChanges = (changes: StateChange[]): void => {
+      for (const change of changes) logStateChange(logger, change);
+    };
+    const packer = new Packer(
+      {
+        maxPackMessages: config.outbound.maxPackMessages,
+        maxPackWaitMs: config.outbound.maxPackWaitSeconds * 1000,
+        zip: config.outbound.zip,
+        outboxDir: folders.outbox,
+        routing: { partyId: platform.partyId, routingId: platform.routingId, toPartyId: platform.toPartyId, toRoutingId: platform.toRoutingId },
+      },
+      queries,
+      packs,
+      new MessageBytes(db),
+      signer,
+      onChanges,
+    );
+    const retry = config.outbound.retry;
+    let service: OutboundService | null = null;
+    const sender = new PackSender(
+      packs,
+      link,
+      gateway,
+      breaker,
+      { baseDelayMs: retry.baseDelaySeconds * 1000, maxDelayMs: retry.maxDelaySeconds * 1000, maxAttempts: retry.maxAttempts, maxAgeMs: retry.maxAgeHours * 3600_000 },
+      {
+        routingId: platform.routingId,
+        toPartyId: platform.toPartyId,
+        toRoutingId: platform.toRoutingId,
+        actions: platform.actions,
+        apiVersion: platform.apiVersion,
+        turnkeyVersion: platform.turnkeyVersion,
+      },
+      {
+        changes: onChanges,
+        attempt: (event) => logger.info({ event: 'pack-attempt', ...event }, `pack ${event.stage}: ${event.outcome}`),
+        notified: () => service?.pollResultsSoon(),
+      },
+    );
+    const collector = new ResultCollector(db, link, new ResultInbox(folders.inbox), new ReceivedFiles(db), queries, packs, validator, {
+      changes: onChanges,
+      problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
+      received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
+    });
+    service = new OutboundService(
+      {
+        concurrency: config.outbound.concurrency,
+        tickMs: config.outbound.tickMs,
+        resultPollMs: config.outbound.resultPollSeconds * 1000,
+        resultPollSoonMs: config.outbound.resultPollSoonSeconds * 1000,
+      },
+      queries,
+      packs,
+      packer,
+      sender,
+      breaker,
+      collector,
+      new DownCastWriter(db, config.dataRoot),
+      logger,
+    );
+    service.start();
+    logger.info(
+      {
+        event: 'outbound-started',
+        mode: platform.mode,
+        sftp: `${platform.sftp.host}:${platform.sftp.port}`,
+        gateway: platform.gateway.baseUrl,
+        certificate: { subject: signer.subject, notAfter: signer.notAfter, fingerprint: signer.fingerprint },
+      },
+      'sending to the platform',
+    );
+    return new OutboundRuntime(service, link, gateway, simulator);
+  }
+
+  /** Finishes what is in flight, then closes connections (and the sandbox simulator). */
+  async stop(): Promise<void> {
+    await this.service.stop();
+    await this.link.close();
+    await this.gateway.close();
+    await this.simulator?.stop();
+  }
+}
+
+function loadSigner(platform: PlatformSettings): LoadedPfx {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(platform.certificate.pfx);
+  } catch (cause) {
+    throw new ConfigError(`platform.certificate.pfx: cannot read ${platform.certificate.pfx}`, { cause, hint: 'Point it at the merchant\'s .pfx (or run turnkey init for a sandbox one).' });
+  }
+  return loadPfx(bytes, readSecret(platform.certificate.password, 'platform.certificate.password'));
+}
+
+function readKnownHosts(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`platform.sftp.knownHostsFile: cannot read ${file}`, {
+      cause,
+      hint: 'Write the platform\'s host key there as a known_hosts line ([host]:2222 keytype base64); there is no accept-anything mode.',
+    });
+  }
+}
+
+/** The sandbox: the platform simulator in-process, with this merchant's account and certificate. */
+async function startSandbox(platform: PlatformSettings, password: string, signer: LoadedPfx, logger: Logger): Promise<RunningSimulator> {
+  const gatewayUrl = new URL(platform.gateway.baseUrl);
+  const simulator = await startSimulator({
+    dataDir: platform.simulator.dataDir,
+    sftp: { port: platform.sftp.port },
+    gateway: { port: Number(gatewayUrl.port), basePath: gatewayUrl.pathname.replace(/\/+$/, ''), actions: platform.actions },
+    accounts: [
+      { transportId: platform.transport.id, password, partyId: platform.partyId, routingId: platform.routingId, certificates: [signer.certificate.pem] },
+    ],
+    processingDelayMs: platform.simulator.processingDelayMs,
+    validation: { b2cTaxIncluded: platform.simulator.b2cTaxIncluded },
+  });
+  logger.info(
+    { event: 'sandbox-started', sftpPort: simulator.sftp.port, gateway: simulator.gateway.url, dataDir: simulator.dataDir },
+    'sandbox: the platform simulator runs in-process on loopback',
+  );
+  return simulator;
+}

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { PackRow } from '../store/PackTransitions.js';
+import type { OutboundQueries } from '../store/OutboundQueries.js';
+import type { PackTransitions } from '../store/PackTransitions.js';
+import type { ResultCollector } from '../results/ResultCollector.js';
+import type { DownCastWriter } from '../results/DownCastWriter.js';
+import { TransportError } from '../transport/TransportError.js';
+import type { CircuitBreaker } from './CircuitBreaker.js';
+import type { Packer } from './Packer.js';
+import type { PackSender } from './PackSender.js';
+
+export interface OutboundLoopSettings {
+  /** Packs moved forward at once (uploads and notifications in flight). */
+  concurrency: number;
+  /** How often queued messages are looked at for packing and due packs for sending. */
+  tickMs: number;
+  /** How often out/ is polled for results; after each accepted notification it is polled sooner. */
+  resultPollMs: number;
+  resultPollSoonMs: number;
+}
+
+/**
+ * The sending side of the daemon: cuts packs, moves due packs forward with bounded concurrency
+ * (behind the circuit breaker), collects results and writes the ERP's DownCast files. Everything
+ * it decides is read from the store on each tick (due times, breaker state), so a restart simply
+ * carries on; nothing is remembered only in memory except what is in flight.
+ */
+export class OutboundService {
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private tickTimer: NodeJS.Timeout | null = null;
+  private nextResultPollAt = 0;
+  private collecting: Promise<void> | null = null;
+  private ticking = false;
+  private stopped = false;
+
+  constructor(
+    private readonly settings: OutboundLoopSettings,
+    private readonly queries: OutboundQueries,
+    private readonly packs: PackTransitions,
+    private readonly packer: Packer,
+    private readonly sender: PackSender,
+    private readonly breaker: CircuitBreaker,
+    private readonly collector: ResultCollector,
+    private readonly downCast: DownCastWriter,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Start-up recovery, then the loop. */
+  start(): void {
+    this.recover();
+    this.tickTimer = setInterval(() => void this.tick(), this.settings.tickMs);
+    void this.tick();
+  }
+
+  /** Results are expected soon: poll out/ shortly. */
+  pollResultsSoon(): void {
+    this.nextResultPollAt = Math.min(this.nextResultPollAt, this.now() + this.settings.resultPollSoonMs);
+  }
+
+  /** Stops starting work and waits for what is in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    await Promise.allSettled([...this.inFlight.values(), this.collecting ?? Promise.resolve()]);
+  }
+
+  private recover(): void {
+    // An attempt left under way by a killed process: an upload is simply made again; a
+    // notification may have reached the platform, so its pack is treated as unknown.
+    for (const attempt of this.queries.attemptsLeftUnderWay()) {
+      this.packs.endAttempt(attempt.attemptId, 'unknown', { errorCode: 'process-ended', detail: 'the process ended during this attempt' });
+      const pack = this.queries.packById(attempt.packId);
+      if (attempt.stage === 'notify' && pack?.state === 'file-uploaded') {
+        this.packs.unknown(pack.id, 'file-uploaded', this.now(), 'process-ended', 'the process ended while notifying the gateway');
+      }
+    }
+    const removed = this.packer.removeUnrecordedFiles();
+    if (removed > 0) this.logger.info({ event: 'outbox-cleaned', removed }, 'removed signed files of packs never recorded');
+    this.collector.applyPending();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    try {
+      this.packer.cutDuePacks();
+      this.startDuePacks();
+      this.downCast.writePending();
+      if (this.now() >= this.nextResultPollAt && !this.collecting) {
+        this.nextResultPollAt = this.now() + this.settings.resultPollMs;
+        this.collecting = this.collectResults().finally(() => (this.collecting = null));
+      }
+    } catch (err) {
+      this.logger.error({ event: 'outbound-tick-failed', err }, 'the outbound loop hit an error; it carries on at the next tick');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private startDuePacks(): void {
+    const free = this.settings.concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    const due = this.queries.duePacks(this.now(), this.settings.concurrency * 2).filter((p) => !this.inFlight.has(p.id));
+    for (const pack of due.slice(0, free)) {
+      const permit = this.breaker.permit();
+      if (permit === 'wait') return;
+      this.launch(pack);
+      if (permit === 'probe') return; // one probe at a time while the breaker is not closed
+    }
+  }
+
+  private launch(pack: PackRow): void {
+    const run = this.sender
+      .advance(pack)
+      .catch((err) => this.logger.error({ event: 'pack-advance-failed', pack: pack.commonName, err }, 'moving a pack forward failed; it is retried at its next due time'))
+      .finally(() => {
+        this.inFlight.delete(pack.id);
+        // A freed slot is used at once rather than at the next tick.
+        if (!this.stopped) this.startDuePacks();
+      });
+    this.inFlight.set(pack.id, run);
+  }
+
+  private async collectResults(): Promise<void> {
+    try {
+      await this.collector.collect();
+    } catch (err) {
+      const code = err instanceof TransportError ? err.code : 'result-collection';
+      this.logger.warn({ event: 'result-poll-failed', code, err: err instanceof TransportError ? err.message : err }, 'could not collect results; trying again later');
+    }
+  }
+}

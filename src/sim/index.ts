@@ -1,0 +1,20 @@
+/** The local platform simulator: the MOF platform's side of PLATFORM-PROTOCOL.md, on loopback. */
+export { startSimulator } from './startSimulator.js';
+export type { RunningSimulator } from './Simulator.js';
+export { resolveSimulatorOptions, DEFAULT_BASE_PATH, DEFAULT_ACTIONS, type SimulatorOptions } from './SimulatorOptions.js';
+export { loadSimConfig, SIM_CONFIG_SCHEMA_PATH, SIM_CONFIG_FILE_NAME } from './config/loadSimConfig.js';
+export type { SimAccountOptions } from './accounts/AccountRegistry.js';
+export type { AllocationInput } from './e0501/AllocationBook.js';
+export type { E0501Delivery } from './e0501/E0501Service.js';
+export { FAULT_NAMES, type FaultName } from './faults/faultNames.js';
+export { FaultPlan, DEFAULT_FAULT_SETTINGS, type FaultSettings, type FaultSettingsPatch } from './faults/FaultPlan.js';
+export type { MaintenanceWindow, MaintenanceWindowInput, MaintenanceAnnouncement } from './maintenance/MaintenanceCalendar.js';
+export { REFUSALS, type RefusalCode, type GatewayAnswerBody } from './gateway/GatewayAnswer.js';
+export { RESULT_CODE } from './results/resultCodes.js';
+export { processResultName, summaryResultName, e0501FileName } from './results/resultNames.js';
+export type { ExtraRules } from './processing/ExtraRules.js';
+export { readSimStats } from './record/readSimStats.js';
+export type { SimStats, InvoiceCounts } from './record/statsQueries.js';
+export { SimError, type SimErrorCode } from './SimError.js';
+export type { SimLogger } from './SimLogger.js';
+export type { SimEventMap } from './SimEvents.js';

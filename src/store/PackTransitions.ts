@@ -1,0 +1,233 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { MessageTransitions, StateChange } from './MessageTransitions.js';
+import type { MessageState } from './states.js';
+import { StoreError } from './StoreError.js';
+
+export type PackState = 'packed' | 'file-uploaded' | 'notified' | 'unknown' | 'settled' | 'refused' | 'failed';
+
+export interface PackRow {
+  id: number;
+  commonName: string;
+  signedFileName: string;
+  messageType: string;
+  fromPartyId: string;
+  toPartyId: string;
+  messageCount: number;
+  size: number;
+  zipped: boolean;
+  payloadPath: string;
+  payloadSha256: string;
+  state: PackState;
+  notifyCount: number;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  firstAttemptAt: number | null;
+}
+
+export interface NewPack {
+  commonName: string;
+  signedFileName: string;
+  messageType: string;
+  fromPartyId: string;
+  toPartyId: string;
+  size: number;
+  zipped: boolean;
+  payloadPath: string;
+  payloadSha256: string;
+}
+
+export interface MessageVerdict {
+  messageId: number;
+  verdict: 'confirmed' | 'rejected';
+  code: string | null;
+  text: string | null;
+}
+
+export type AttemptOutcome = 'ok' | 'failed' | 'unknown' | 'refused';
+
+/**
+ * The one module that writes `packs.state`, and the message moves that go with a pack's. Every
+ * change is one short transaction naming the pack state it expects; message moves go through
+ * MessageTransitions (which owns `messages.state`) inside the same transaction.
+ */
+export class PackTransitions {
+  private readonly insertPack: Statement;
+  private readonly insertPackMessage: Statement;
+  private readonly updatePack: Statement;
+  private readonly packMessages: Statement;
+  private readonly insertAttempt: Statement;
+  private readonly finishAttempt: Statement;
+  private readonly countAttempt: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly messages: MessageTransitions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.insertPack = db.prepare(`
+      INSERT INTO packs (common_name, signed_file_name, message_type, from_party_id, to_party_id, message_count, size,
+        zipped, payload_path, payload_sha256, state, next_attempt_at, created_at)
+      VALUES (@commonName, @signedFileName, @messageType, @fromPartyId, @toPartyId, @messageCount, @size,
+        @zipped, @payloadPath, @payloadSha256, 'packed', @at, @at)`);
+    this.insertPackMessage = db.prepare('INSERT INTO pack_messages (pack_id, message_id, position) VALUES (?, ?, ?)');
+    this.updatePack = db.prepare(`
+      UPDATE packs SET state = @to, next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at),
+             last_error_code = @code, last_error_text = @text,
+             uploaded_at = CASE WHEN @to = 'file-uploaded' THEN @at ELSE uploaded_at END,
+             notified_at = CASE WHEN @to = 'notified' THEN @at ELSE notified_at END,
+             ended_at = CASE WHEN @to IN ('settled', 'refused', 'failed') THEN @at ELSE ended_at END
+       WHERE id = @id AND state = @from`);
+    this.packMessages = db.prepare(`
+      SELECT m.id, m.state FROM pack_messages pm JOIN messages m ON m.id = pm.message_id
+       WHERE pm.pack_id = ? ORDER BY pm.position`);
+    this.insertAttempt = db.prepare('INSERT INTO attempts (pack_id, stage, started_at) VALUES (?, ?, ?)');
+    this.finishAttempt = db.prepare(`
+      UPDATE attempts SET ended_at = @at, outcome = @outcome, error_code = @errorCode, http_status = @httpStatus,
+             status_code = @statusCode, detail = @detail
+       WHERE id = @id AND ended_at IS NULL`);
+    this.countAttempt = db.prepare(`
+      UPDATE packs SET attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, @at),
+             notify_count = notify_count + CASE WHEN @stage = 'notify' THEN 1 ELSE 0 END
+       WHERE id = @id
+      RETURNING notify_count AS notifyCount`);
+  }
+
+  /** Records a pack whose signed file is already on disk, and moves its messages queued → packed. */
+  create(pack: NewPack, messageIds: readonly number[]): { packId: number; changes: StateChange[] } {
+    return this.db.transaction(() => {
+      const at = this.now();
+      const packId = Number(this.insertPack.run({ ...pack, zipped: pack.zipped ? 1 : 0, messageCount: messageIds.length, at }).lastInsertRowid);
+      const changes = messageIds.map((id, position) => {
+        this.insertPackMessage.run(packId, id, position);
+        return this.messages.move(id, 'queued', 'packed', { detail: pack.commonName });
+      });
+      return { packId, changes };
+    }).immediate();
+  }
+
+  /**
+   * Counts an attempt before it is made (so a crash during it is still counted) and returns the
+   * `retry` value for a notification: the number of notifications of this file sent before.
+   */
+  startAttempt(packId: number, stage: 'upload' | 'notify'): { attemptId: number; retry: number } {
+    return this.db.transaction(() => {
+      const at = this.now();
+      const attemptId = Number(this.insertAttempt.run(packId, stage, at).lastInsertRowid);
+      const row = this.countAttempt.get({ id: packId, stage, at }) as { notifyCount: number };
+      return { attemptId, retry: row.notifyCount - 1 };
+    }).immediate();
+  }
+
+  endAttempt(
+    attemptId: number,
+    outcome: AttemptOutcome,
+    details: { errorCode?: string | null; httpStatus?: number | null; statusCode?: number | null; detail?: string | null } = {},
+  ): void {
+    this.finishAttempt.run({
+      id: attemptId,
+      at: this.now(),
+      outcome,
+      errorCode: details.errorCode ?? null,
+      httpStatus: details.httpStatus ?? null,
+      statusCode: details.statusCode ?? null,
+      detail: details.detail ?? null,
+    });
+  }
+
+  /** The file is in the platform's in/ folder; the notification comes next. */
+  fileUploaded(packId: number): void {
+    this.db.transaction(() => this.movePack(packId, 'packed', 'file-uploaded', { nextAttemptAt: this.now() })).immediate();
+  }
+
+  /** The gateway queued the pack (statusCode 0): its messages are `uploaded` (Turnkey G). */
+  notified(packId: number, from: 'file-uploaded' | 'unknown'): StateChange[] {
+    return this.db.transaction(() => {
+      this.movePack(packId, from, 'notified', {});
+      return this.moveMessages(packId, ['packed', 'unknown'], 'uploaded', {});
+    }).immediate();
+  }
+
+  /** The notification's outcome is unknown: never rejected, never re-signed; re-notify later. */
+  unknown(packId: number, from: 'file-uploaded' | 'unknown', nextAttemptAt: number, code: string, text: string): StateChange[] {
+    return this.db.transaction(() => {
+      this.movePack(packId, from, 'unknown', { nextAttemptAt, code, text });
+      return this.moveMessages(packId, ['packed'], 'unknown', { code });
+    }).immediate();
+  }
+
+  /** A transient failure: same state, try again at `nextAttemptAt`. */
+  retryLater(packId: number, state: PackState, nextAttemptAt: number, code: string, text: string): void {
+    this.db.transaction(() => this.movePack(packId, state, state, { nextAttemptAt, code, text })).immediate();
+  }
+
+  /** The platform refused the pack because its content is wrong: its messages are rejected. */
+  refused(packId: number, from: PackState, code: string, text: string): StateChange[] {
+    return this.db.transaction(() => {
+      this.movePack(packId, from, 'refused', { code, text });
+      return this.moveMessages(packId, ['packed', 'unknown', 'uploaded'], 'rejected', { code, text });
+    }).immediate();
+  }
+
+  /** The retry budget is spent: the messages need an operator. A late result still settles them. */
+  failed(packId: number, from: PackState, code: string, text: string): StateChange[] {
+    return this.db.transaction(() => {
+      this.movePack(packId, from, 'failed', { code, text });
+      return this.moveMessages(packId, ['packed', 'unknown'], 'failed', { code, text });
+    }).immediate();
+  }
+
+  /**
+   * Applies a pack's results: each named message gets its verdict, whatever state it reached (a late
+   * success after `unknown` or `failed` is never lost). Messages still `packed` pass through
+   * `uploaded` first, so the history shows that the platform had them.
+   */
+  settle(packId: number, verdicts: readonly MessageVerdict[], markApplied: () => void): StateChange[] {
+    return this.db.transaction(() => {
+      const states = new Map((this.packMessages.all(packId) as Array<{ id: number; state: MessageState }>).map((r) => [r.id, r.state]));
+      const changes: StateChange[] = [];
+      for (const v of verdicts) {
+        let state = states.get(v.messageId);
+        if (state === undefined || state === 'confirmed' || state === 'rejected') continue;
+        if (state === 'packed') {
+          changes.push(this.messages.move(v.messageId, 'packed', 'uploaded', { detail: 'result arrived' }));
+          state = 'uploaded';
+        }
+        changes.push(this.messages.move(v.messageId, state, v.verdict, { code: v.code, text: v.text }));
+      }
+      const pack = this.db.prepare('SELECT state FROM packs WHERE id = ?').pluck().get(packId) as PackState | undefined;
+      if (pack && pack !== 'settled' && pack !== 'refused') this.movePack(packId, pack, 'settled', {});
+      markApplied();
+      return changes;
+    }).immediate();
+  }
+
+  private movePack(packId: number, from: PackState, to: PackState, options: { nextAttemptAt?: number; code?: string; text?: string }): void {
+    const result = this.updatePack.run({
+      id: packId,
+      from,
+      to,
+      at: this.now(),
+      nextAttemptAt: options.nextAttemptAt ?? null,
+      code: options.code ?? null,
+      text: options.text ?? null,
+    });
+    if (result.changes !== 1) {
+      throw new StoreError('transition-conflict', `pack ${packId}: expected state ${from} for ${from} → ${to}`);
+    }
+  }
+
+  private moveMessages(
+    packId: number,
+    fromStates: readonly MessageState[],
+    to: MessageState,
+    options: { code?: string; text?: string },
+  ): StateChange[] {
+    const changes: StateChange[] = [];
+    for (const row of this.packMessages.all(packId) as Array<{ id: number; state: MessageState }>) {
+      if (!fromStates.includes(row.state)) continue;
+      changes.push(this.messages.move(row.id, row.state, to, { code: options.code ?? null, text: options.text ?? null }));
+    }
+    return changes;
+  }
+}

@@ -1,0 +1,45 @@
+import { SftpSession, type SftpSettings } from './sftp/SftpSession.js';
+import { TransportError } from './TransportError.js';
+
+/**
+ * One SFTP connection to the platform, opened when first needed and shared by uploads and result
+ * collection (SFTP runs requests concurrently on one session). A failed operation drops it; the
+ * next caller connects afresh.
+ */
+export class PlatformLink {
+  private session: Promise<SftpSession> | null = null;
+
+  constructor(private readonly settings: SftpSettings) {}
+
+  async use<T>(operation: (session: SftpSession) => Promise<T>): Promise<T> {
+    const pending = (this.session ??= SftpSession.connect(this.settings));
+    let session: SftpSession;
+    try {
+      session = await pending;
+    } catch (err) {
+      if (this.session === pending) this.session = null;
+      throw err;
+    }
+    try {
+      return await operation(session);
+    } catch (err) {
+      // A missing remote file is an answer, not a broken connection.
+      if (!(err instanceof TransportError && err.code === 'sftp-remote-missing') && this.session === pending) {
+        this.session = null;
+        session.close();
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pending = this.session;
+    this.session = null;
+    if (!pending) return;
+    try {
+      (await pending).close();
+    } catch {
+      // It never connected: nothing to close.
+    }
+  }
+}
