@@ -52,7 +52,7 @@ export async function createSandbox(dataRoot: string): Promise<PlatformSettings>
 }
 
 /** Ports free now on 127.0.0.1 (asked of the OS all at once, so they differ). */
-async function freeLoopbackPorts(count: number): Promise<number[]> {
+export async function freeLoopbackPorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () =>
       new Promise<ReturnType<typeof createServer>>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { DaemonLifecycle, type DaemonState } from '../../store/DaemonLifecycle.j
 import { MessageQueries, type MessageCounts } from '../../store/MessageQueries.js';
 import { Store } from '../../store/Store.js';
 import { MESSAGE_STATES } from '../../store/states.js';
+import { formatOutboundStatus, readOutboundStatus, type OutboundStatus } from './readOutboundStatus.js';
 
 export interface DaemonStatus {
   /** The lifecycle state last written by the daemon; null when no daemon ever started here. */
@@ -22,6 +23,8 @@ export interface DaemonStatus {
 export interface StatusReport {
   daemon: DaemonStatus;
   counts: MessageCounts;
+  /** The sending side; null before the store has it (a daemon of this version never ran). */
+  outbound: OutboundStatus | null;
   configFile: string;
   dataRoot: string;
   database: string;
@@ -64,7 +67,8 @@ export function readStatus(config: TurnkeyConfig, now: number = Date.now()): Sta
         note,
       };
     }
-    return { daemon, counts, configFile: config.configFile, dataRoot: config.dataRoot, database: config.database };
+    const outbound = readOutboundStatus(store.db, config, now);
+    return { daemon, counts, outbound, configFile: config.configFile, dataRoot: config.dataRoot, database: config.database };
   } finally {
     store.close();
   }
@@ -99,5 +103,9 @@ export function formatStatus(report: StatusReport): string {
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   lines.push(line(header));
   for (const row of rows) lines.push(line(row));
+  lines.push(...formatOutboundStatus(report.outbound));
+  if (report.counts.byState.failed > 0) {
+    lines.push(`ACTION NEEDED: ${report.counts.byState.failed} message(s) failed after every retry; see the daemon log (pack-attempt events) and fix the cause; they are still settled if a result arrives.`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { freeLoopbackPorts } from '../../src/cli/init/sandbox.js';
+import { generateTestCertificate } from '../../src/outbound/cms/index.js';
+import { queryStats, type SimStats } from '../../src/sim/record/statsQueries.js';
+import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.js';
+import { SimLayout } from '../../src/sim/storage/SimLayout.js';
+import { BIN, PROJECT_ROOT } from './build.js';
+import { DaemonProcess, sleep, waitFor } from './daemonProcess.js';
+import { DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from './f0401.js';
+import { FAST, writeTestConfig } from './testConfig.js';
+
+/**
+ * A daemon and a platform simulator as two real processes on loopback, wired together as a
+ * merchant would wire them to the MOF (platform mode `remote`): a test certificate registered with
+ * the simulator, the simulator's host key in known_hosts, fixed ports.
+ */
+export class PlatformPair {
+  sim: ChildProcess | null = null;
+  daemon: DaemonProcess | null = null;
+  private simOutput = '';
+
+  private constructor(
+    readonly dir: string,
+    readonly simConfigFile: string,
+    readonly daemonConfigFile: string,
+    readonly database: string,
+    readonly simDataDir: string,
+    readonly gatewayOrigin: string,
+  ) {}
+
+  static async create(dir: string, options: { sim?: Record<string, unknown>; outbound?: Record<string, unknown>; platform?: Record<string, unknown> } = {}): Promise<PlatformPair> {
+    const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
+    const certificate = generateTestCertificate({ commonName: 'e2e merchant', password: 'pfx-secret' });
+    writeFileSync(join(dir, 'merchant.pfx'), certificate.pfx);
+    writeFileSync(join(dir, 'merchant.cer'), certificate.certificatePem);
+    const simDataDir = join(dir, 'sim');
+    mkdirSync(simDataDir, { recursive: true });
+    const hostKey = loadOrCreateHostKey(new SimLayout(simDataDir).hostKeyFile);
+    writeFileSync(join(dir, 'known_hosts'), `${knownHostsLine(hostKey, sftpPort!)}\n`);
+
+    const simConfigFile = join(dir, 'sim.config.json');
+    writeFileSync(
+      simConfigFile,
+      JSON.stringify({
+        dataDir: 'sim',
+        sftp: { port: sftpPort },
+        gateway: { port: gatewayPort },
+        accounts: [{ transportId: 'merchant1', password: 'transport-secret', partyId: DEFAULT_SELLER_ID, routingId: DEFAULT_SELLER_ID, certificates: ['merchant.cer'] }],
+        processingDelayMs: 0,
+        ...options.sim,
+      }),
+    );
+    const { file, config } = writeTestConfig(dir, {
+      ...FAST,
+      outbound: { maxPackWaitSeconds: 0.2, tickMs: 50, resultPollSeconds: 0.5, resultPollSoonSeconds: 0.2, retry: { baseDelaySeconds: 0.05, maxDelaySeconds: 0.5 }, breaker: { openSeconds: 0.3, maxOpenSeconds: 1 }, ...options.outbound },
+      platform: {
+        mode: 'remote',
+        partyId: DEFAULT_SELLER_ID,
+        routingId: DEFAULT_SELLER_ID,
+        transport: { id: 'merchant1', password: 'transport-secret' },
+        certificate: { pfx: 'merchant.pfx', password: 'pfx-secret' },
+        sftp: { host: '127.0.0.1', port: sftpPort, knownHostsFile: 'known_hosts', timeoutSeconds: 3 },
+        gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, connectTimeoutSeconds: 2, totalTimeoutSeconds: 2 },
+        ...options.platform,
+      },
+    } as Parameters<typeof writeTestConfig>[1]);
+    return new PlatformPair(dir, simConfigFile, file, config.database, simDataDir, `http://127.0.0.1:${gatewayPort}`);
+  }
+
+  /** Starts `turnkey sim` and waits for it to say where it listens. */
+  async startSim(): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'sim', '--config', this.simConfigFile, '--json', '--log-level', 'warn'], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.sim = child;
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.simOutput += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.simOutput += d));
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`turnkey sim exited: ${this.simOutput}`);
+      return this.simOutput.includes('"gateway"');
+    }, 'the simulator to listen', 20_000);
+  }
+
+  async startDaemon(env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
+    this.daemon = DaemonProcess.start(this.daemonConfigFile, env);
+    await this.daemon.waitUntilRunning(this.database);
+    return this.daemon;
+  }
+
+  /** Drops F0401 files the way an ERP should: written as .tmp, then renamed into SRC. */
+  dropInvoices(count: number, offset = 0, make: (n: number) => string = (n) => f0401Xml({ number: invoiceNumber(n) })): string[] {
+    const src = join(this.dir, 'UpCast/B2SSTORAGE/F0401/SRC');
+    mkdirSync(src, { recursive: true });
+    const numbers: string[] = [];
+    for (let i = offset; i < offset + count; i++) {
+      const number = invoiceNumber(i);
+      writeFileSync(join(src, `${number}.xml.tmp`), make(i));
+      renameSync(join(src, `${number}.xml.tmp`), join(src, `${number}.xml`));
+      numbers.push(number);
+    }
+    return numbers;
+  }
+
+  /** Message counts by state, read from the daemon's store. */
+  states(): Record<string, number> {
+    const db = new Database(this.database, { readonly: true, fileMustExist: true });
+    try {
+      const rows = db.prepare('SELECT state, count(*) AS n FROM messages GROUP BY state').all() as Array<{ state: string; n: number }>;
+      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    } catch {
+      return {};
+    } finally {
+      db.close();
+    }
+  }
+
+  async waitForFinal(count: number, timeoutMs = 60_000): Promise<Record<string, number>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = this.states();
+      if ((states.confirmed ?? 0) + (states.rejected ?? 0) === count) return states;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${count} final messages; now ${JSON.stringify(states)}; daemon log tail:\n${this.daemon?.output.stdout.slice(-3000) ?? ''}\n${this.daemon?.output.stderr ?? ''}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  /** The simulator's own record: the ground truth of what it accepted. */
+  simStats(): SimStats {
+    const db = new Database(new SimLayout(this.simDataDir).databaseFile, { readonly: true, fileMustExist: true });
+    try {
+      return queryStats(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  async setFaults(patch: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${this.gatewayOrigin}/_sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+    if (!response.ok) throw new Error(`PUT /_sim/faults: ${response.status} ${await response.text()}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.daemon?.stop();
+    if (this.sim && this.sim.exitCode === null) {
+      const exited = new Promise((resolve) => this.sim!.once('exit', resolve));
+      this.sim.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
