@@ -5,13 +5,13 @@
  * recorded (state `queued`), and the daemon's peak RSS (VmHWM). Files are written beforehand into a
  * staging folder on the same disk and dropped by rename, the safe ERP convention.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { initDataRoot } from '../cli/init/index.js';
+import { peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -99,41 +99,6 @@ async function run(root: string, count: number, overrides: Record<string, Record
   } finally {
     await stop(daemon);
   }
-}
-
-async function waitForDatabaseRunning(database: string, daemon: ChildProcess): Promise<Database.Database> {
-  const db = new Database(database, { readonly: true });
-  const state = db.prepare('SELECT state FROM daemon_lifecycle WHERE id = 1').pluck();
-  const deadline = Date.now() + 30_000;
-  while (state.get() !== 'running') {
-    if (daemon.exitCode !== null) throw new Error(`the daemon exited with code ${daemon.exitCode} while starting`);
-    if (Date.now() > deadline) throw new Error('the daemon did not start within 30 s');
-    await sleep(20);
-  }
-  return db;
-}
-
-/** The daemon's peak resident set (Linux /proc), in MB. */
-function peakRss(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    return kb === undefined ? null : Number(kb) / 1024;
-  } catch {
-    return null;
-  }
-}
-
-function stop(daemon: ChildProcess): Promise<void> {
-  if (daemon.exitCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    daemon.once('exit', () => resolveStop());
-    daemon.kill('SIGTERM');
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 main().catch((err) => {

@@ -119,6 +119,8 @@ describe('turnkey sim (spawned)', () => {
     expect(one.stdout).not.toContain(bad);
 
     const summary = await runCli(['sim', 'stats', '--data-dir', join(dir, 'data')]);
+    expect(summary.stderr).toBe('');
+    expect(summary.code).toBe(0);
     expect(summary.stdout).toContain('messages:       1 accepted, 1 rejected, 1 duplicate');
   });
 

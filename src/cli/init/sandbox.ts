@@ -24,6 +24,8 @@ export async function createSandbox(dataRoot: string): Promise<PlatformSettings>
   const pfxPassword = randomBytes(18).toString('base64url');
   const certificate = generateTestCertificate({ commonName: `turnkey sandbox ${SANDBOX_PARTY_ID}`, password: pfxPassword });
   writeSecret('sandbox.pfx', certificate.pfx);
+  // The certificate alone (public): what is registered on the platform.
+  writeFileSync(join(secrets, 'sandbox.cer'), certificate.certificatePem);
   writeSecret('sandbox.pfx.password', `${pfxPassword}\n`);
   writeSecret('transport.password', `${randomBytes(18).toString('base64url')}\n`);
 

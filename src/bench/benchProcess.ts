@@ -1,0 +1,41 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+
+/** Helpers the benchmarks share: waiting for a spawned daemon, its peak memory, stopping it. */
+
+export async function waitForDatabaseRunning(database: string, daemon: ChildProcess): Promise<Database.Database> {
+  const db = new Database(database, { readonly: true });
+  const state = db.prepare('SELECT state FROM daemon_lifecycle WHERE id = 1').pluck();
+  const deadline = Date.now() + 30_000;
+  while (state.get() !== 'running') {
+    if (daemon.exitCode !== null) throw new Error(`the daemon exited with code ${daemon.exitCode} while starting`);
+    if (Date.now() > deadline) throw new Error('the daemon did not start within 30 s');
+    await sleep(20);
+  }
+  return db;
+}
+
+/** The daemon's peak resident set (Linux /proc), in MB. */
+export function peakRss(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+export function stop(daemon: ChildProcess): Promise<void> {
+  if (daemon.exitCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    daemon.once('exit', () => resolveStop());
+    daemon.kill('SIGTERM');
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+

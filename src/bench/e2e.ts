@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:e2e [-- N]`: N invoices (20,000 by default) dropped into SRC with the daemon and
+ * the platform simulator running as separate processes on loopback (the daemon configured as for
+ * the real platform: mode remote, SFTP + PFS001, synchronous=FULL). Reports invoices/s from the
+ * first drop to all `confirmed`, the p50/p95 latency from drop to `uploaded`, and the daemon's peak
+ * RSS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initDataRoot } from '../cli/init/index.js';
+import { createSandbox } from '../cli/init/sandbox.js';
+import { peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { f0401Xml, invoiceNumber } from './F0401Factory.js';
+
+const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const keep = args.includes('--keep');
+  const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 20_000);
+  const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-e2e-'));
+  const children: ChildProcess[] = [];
+  try {
+    const created = await initDataRoot(join(root, 'data'), { sandbox: false });
+    const platform = await createSandbox(created.dataRoot);
+    const sellerId = platform.partyId;
+    // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
+    const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
+    config.platform = { ...platform, mode: 'remote' };
+    writeFileSync(created.configFile, JSON.stringify(config, null, 2));
+    const gatewayUrl = new URL(platform.gateway.baseUrl);
+    const simConfig = join(created.dataRoot, 'sim.config.json');
+    writeFileSync(
+      simConfig,
+      JSON.stringify({
+        dataDir: 'sim',
+        sftp: { port: platform.sftp.port },
+        gateway: { port: Number(gatewayUrl.port) },
+        accounts: [{ transportId: platform.transport.id, passwordEnv: 'SANDBOX_TRANSPORT_PASSWORD', partyId: sellerId, routingId: platform.routingId, certificates: ['secrets/sandbox.cer'] }],
+      }),
+    );
+    const transportPassword = readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
+
+    const src = created.srcFolders.find((f) => f.includes('F0401'))!;
+    const staging = join(root, 'staging');
+    mkdirSync(staging);
+    for (let i = 0; i < count; i++) writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
+
+    const simLog = openSync(join(root, 'sim.log'), 'w');
+    const sim = spawn(process.execPath, [BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
+      stdio: ['ignore', simLog, simLog],
+      env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
+    });
+    children.push(sim);
+    await waitForPort(Number(gatewayUrl.port), sim);
+    const daemonLog = openSync(join(root, 'daemon.log'), 'w');
+    const daemon = spawn(process.execPath, [BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
+    children.push(daemon);
+    const db = await waitForDatabaseRunning(created.database, daemon);
+
+    const dropped = new Map<string, number>();
+    const start = Date.now();
+    for (const name of readdirSync(staging)) {
+      renameSync(join(staging, name), join(src, name));
+      dropped.set(name, Date.now());
+    }
+    const confirmed = db.prepare("SELECT count(*) FROM messages WHERE state = 'confirmed'").pluck();
+    const stuck = db.prepare("SELECT count(*) FROM messages WHERE state IN ('rejected', 'failed', 'invalid')").pluck();
+    for (;;) {
+      if (daemon.exitCode !== null) throw new Error(`the daemon exited; see ${join(root, 'daemon.log')}`);
+      const done = confirmed.get() as number;
+      if (done === count) break;
+      if ((stuck.get() as number) > 0) throw new Error(`some messages did not confirm; see ${join(root, 'daemon.log')}`);
+      await sleep(100);
+    }
+    const seconds = (Date.now() - start) / 1000;
+    const uploadedAt = db
+      .prepare("SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = 'uploaded' GROUP BY m.id")
+      .all() as Array<{ name: string; at: number }>;
+    const latencies = uploadedAt.map((r) => r.at - (dropped.get(r.name) ?? start)).sort((a, b) => a - b);
+    const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! / 1000;
+    const rss = peakRss(daemon.pid!);
+    db.close();
+    console.log(`e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s`);
+    console.log(`  drop → uploaded: p50 ${percentile(50).toFixed(2)} s, p95 ${percentile(95).toFixed(2)} s`);
+    console.log(`  daemon peak RSS ${rss === null ? 'unknown' : `${rss.toFixed(1)} MB`}`);
+    console.log(JSON.stringify({ bench: 'e2e', invoices: count, seconds, perSecond: count / seconds, p50: percentile(50), p95: percentile(95), peakRssMB: rss }));
+  } finally {
+    for (const child of children.reverse()) await stop(child);
+    if (keep) console.log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the simulator exited while starting');
+    try {
+      await fetch(`http://127.0.0.1:${port}/announcements`);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error('the simulator did not start within 20 s');
+      await sleep(50);
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
