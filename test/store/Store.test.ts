@@ -47,7 +47,7 @@ describe('Store', () => {
     new MessageTransitions(store.db).receive(newMessage(1));
     store.close();
     const db = new Database(path);
-    const next = { version: LATEST_VERSION + 1, name: 'test: add a table', sql: 'CREATE TABLE packs (id INTEGER PRIMARY KEY)' };
+    const next = { version: LATEST_VERSION + 1, name: 'test: add a table', sql: 'CREATE TABLE test_later_table (id INTEGER PRIMARY KEY)' };
     expect(migrate(db, [...MIGRATIONS, next])).toEqual([LATEST_VERSION + 1]);
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
     db.close();
