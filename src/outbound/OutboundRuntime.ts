@@ -138,6 +138,9 @@ export class OutboundRuntime {
       logger,
     );
     service.start();
+    // Connect now, while the process is idle: an SSH handshake made later under an intake burst
+    // waits for the event loop at every round trip. A failure here is retried by the first upload.
+    void link.use(async () => undefined).catch((err: unknown) => logger.warn({ event: 'sftp-connect-failed', code: (err as { code?: string }).code }, 'cannot connect to the platform by SFTP yet; uploads will retry'));
     logger.info(
       {
         event: 'outbound-started',

@@ -29,6 +29,8 @@ export class OutboundService {
   private readonly inFlight = new Map<number, Promise<void>>();
   private tickTimer: NodeJS.Timeout | null = null;
   private nextResultPollAt = 0;
+  /** Polls in a row that found nothing while packs were waiting: the poll interval backs off. */
+  private emptyPolls = 0;
   private collecting: Promise<void> | null = null;
   private ticking = false;
   private stopped = false;
@@ -55,6 +57,7 @@ export class OutboundService {
 
   /** Results are expected soon: poll out/ shortly. */
   pollResultsSoon(): void {
+    this.emptyPolls = 0;
     this.nextResultPollAt = Math.min(this.nextResultPollAt, this.now() + this.settings.resultPollSoonMs);
   }
 
@@ -88,7 +91,7 @@ export class OutboundService {
       this.startDuePacks();
       this.downCast.writePending();
       if (this.now() >= this.nextResultPollAt && !this.collecting) {
-        this.nextResultPollAt = this.now() + this.settings.resultPollMs;
+        this.nextResultPollAt = Number.POSITIVE_INFINITY; // set when this poll ends
         this.collecting = this.collectResults().finally(() => (this.collecting = null));
       }
     } catch (err) {
@@ -122,12 +125,22 @@ export class OutboundService {
     this.inFlight.set(pack.id, run);
   }
 
+  /**
+   * While packs wait for results, out/ is polled soon and then less and less often (doubling up to
+   * the normal interval); with nothing waiting, at the normal interval.
+   */
   private async collectResults(): Promise<void> {
+    let taken = 0;
     try {
-      await this.collector.collect();
+      taken = await this.collector.collect();
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'result-collection';
       this.logger.warn({ event: 'result-poll-failed', code, err: err instanceof TransportError ? err.message : err }, 'could not collect results; trying again later');
+    } finally {
+      this.emptyPolls = taken > 0 ? 0 : this.emptyPolls + 1;
+      const { resultPollMs, resultPollSoonMs } = this.settings;
+      const interval = this.queries.packsAwaitingResults() > 0 ? Math.min(resultPollMs, resultPollSoonMs * 2 ** Math.min(this.emptyPolls, 16)) : resultPollMs;
+      this.nextResultPollAt = Math.min(this.nextResultPollAt, this.now() + interval);
     }
   }
 }

@@ -39,6 +39,7 @@ export class OutboundQueries {
   private readonly unfinishedAttempts: Statement;
   private readonly referencedPayloads: Statement;
   private readonly stuck: Statement;
+  private readonly awaiting: Statement;
 
   constructor(db: Database) {
     this.groups = db.prepare(`
@@ -59,6 +60,7 @@ export class OutboundQueries {
     this.unfinishedAttempts = db.prepare(`
       SELECT a.id AS attemptId, a.pack_id AS packId, a.stage FROM attempts a WHERE a.ended_at IS NULL`);
     this.referencedPayloads = db.prepare('SELECT payload_path FROM packs').pluck();
+    this.awaiting = db.prepare("SELECT count(*) FROM packs WHERE state IN ('notified', 'unknown')").pluck();
     this.stuck = db.prepare(`
       SELECT p.common_name AS commonName, p.message_type AS messageType, p.message_count AS messageCount,
              p.notified_at AS notifiedAt
@@ -99,6 +101,11 @@ export class OutboundQueries {
 
   payloadPaths(): Set<string> {
     return new Set(this.referencedPayloads.all() as string[]);
+  }
+
+  /** Packs the platform has (or may have) whose results have not come yet. */
+  packsAwaitingResults(): number {
+    return this.awaiting.get() as number;
   }
 
   /** Packs the platform has (or may have) for longer than `olderThan` without a result. */
