@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors/index.js';
 import { configSchema } from './configSchema.js';
+import { keyPath } from './keyPath.js';
 import type { PlatformSettings, SecretRef, TurnkeyConfig, TurnkeyConfigFile } from './types.js';
 
 // ajv is CommonJS; under NodeNext its class is the module's `default`.
@@ -98,15 +99,6 @@ function resolvePlatformPaths(platform: PlatformSettings, at: (p: string) => str
     sftp: { ...platform.sftp, knownHostsFile: at(platform.sftp.knownHostsFile) },
     simulator: { ...platform.simulator, dataDir: at(platform.simulator.dataDir) },
   };
-}
-
-/** `/intake/messageTypes/2` → `intake.messageTypes[2]`. */
-function keyPath(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (extra !== undefined) parts.push(extra);
-  let out = '';
-  for (const part of parts) out += /^\d+$/.test(part) ? `[${part}]` : out === '' ? part : `.${part}`;
-  return out === '' ? '(top level)' : out;
 }
 
 function describeSchemaError(error: ErrorObject): string {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { keyPath } from '../../config/keyPath.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
@@ -118,15 +119,6 @@ function readCertificate(path: string, where: string): string | Buffer {
   }
   const text = bytes.toString('latin1');
   return text.includes('-----BEGIN CERTIFICATE-----') ? bytes.toString('utf8') : bytes;
-}
-
-/** `/accounts/0/password` → `accounts[0].password`. */
-function keyPath(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (extra !== undefined) parts.push(extra);
-  let out = '';
-  for (const part of parts) out += /^\d+$/.test(part) ? `[${part}]` : out === '' ? part : `.${part}`;
-  return out === '' ? '(top level)' : out;
 }
 
 function describe(error: ErrorObject): string {
