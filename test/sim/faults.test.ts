@@ -52,7 +52,7 @@ describe('faults, as real clients see them', () => {
   let next = 1;
 
   beforeAll(async () => {
-    fx = await startFixture({ faults: { seed: 7, slowResponseMs: 600, resultDelayMs: 600, resultRewriteDelayMs: 200 } });
+    fx = await startFixture({ faults: { seed: 7, slowResponseMs: 600, resultDelayMs: 600, resultRewriteDelayMs: 2000 } });
     client = await SftpTestClient.connect(fx.sim, ACCOUNT.transportId, ACCOUNT.password);
   });
   afterAll(async () => {
@@ -166,6 +166,8 @@ describe('faults, as real clients see them', () => {
     expect(fx.sim.stats().packs.resultsSuppressed).toBe(1);
   });
 
+  // The second copy comes resultRewriteDelayMs (2 s here) after the first: time enough, even on a
+  // loaded machine, to take the first one before it is written again.
   it('resultWrittenTwice writes each result file again, byte for byte, after the first was taken', async () => {
     const pack = await uploaded();
     const summary = `out/${pack.commonName}-SummaryResult`;
