@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
+// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
+import '../sqlite/keepStatementsAlive.js';
 
 /** Helpers the benchmarks share: waiting for a spawned daemon, its peak memory, stopping it. */
 

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     children.push(sim);
     await waitForPort(Number(gatewayUrl.port), sim);
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, [BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
+    const daemon = spawn(process.execPath, ['--expose-gc', BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
 

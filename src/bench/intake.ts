@@ -68,7 +68,7 @@ async function run(root: string, count: number, overrides: Record<string, Record
 
   const logFd = openSync(join(root, 'daemon.log'), 'w');
   // BENCH_DAEMON_NODE_ARGS (e.g. `--cpu-prof`) is passed to the daemon's node, for profiling.
-  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = ['--expose-gc', ...(process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')];
   const daemon = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--config', created.configFile], { stdio: ['ignore', logFd, logFd] });
   try {
     const db = await waitForDatabaseRunning(created.database, daemon);

@@ -1,5 +1,4 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * Keeps the daemon's memory near what it really uses. Under a steady flood V8 finds collection so
@@ -43,15 +42,13 @@ export class HeapGuard {
   }
 }
 
-/** `gc()` without `--expose-gc` on the command line (the flag only takes effect in a new context). */
+/**
+ * `gc()` when node runs with `--expose-gc` (bin/turnkey asks for it in its shebang). The trick of
+ * exposing it at run time through a new vm context is not used: a collection started from that
+ * context runs native finalizers (better-sqlite3's statements) outside node's environment, which
+ * aborts the process on Node 24.
+ */
 function exposeGc(): (() => void) | null {
   const existing = (globalThis as { gc?: () => void }).gc;
-  if (typeof existing === 'function') return existing;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
-  }
+  return typeof existing === 'function' ? existing : null;
 }

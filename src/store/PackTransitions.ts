@@ -59,6 +59,7 @@ export class PackTransitions {
   private readonly insertAttempt: Statement;
   private readonly finishAttempt: Statement;
   private readonly countAttempt: Statement;
+  private readonly packState: Statement;
 
   constructor(
     private readonly db: Database,
@@ -91,6 +92,7 @@ export class PackTransitions {
              notify_count = notify_count + CASE WHEN @stage = 'notify' THEN 1 ELSE 0 END
        WHERE id = @id
       RETURNING notify_count AS notifyCount`);
+    this.packState = db.prepare('SELECT state FROM packs WHERE id = ?').pluck();
   }
 
   /** Records a pack whose signed file is already on disk, and moves its messages queued → packed. */
@@ -195,7 +197,7 @@ export class PackTransitions {
         }
         changes.push(this.messages.move(v.messageId, state, v.verdict, { code: v.code, text: v.text }));
       }
-      const pack = this.db.prepare('SELECT state FROM packs WHERE id = ?').pluck().get(packId) as PackState | undefined;
+      const pack = this.packState.get(packId) as PackState | undefined;
       if (pack && pack !== 'settled' && pack !== 'refused') this.movePack(packId, pack, 'settled', {});
       markApplied();
       return changes;

@@ -34,7 +34,8 @@ export class DaemonProcess {
   }
 
   static start(configFile: string, env: NodeJS.ProcessEnv = {}): DaemonProcess {
-    const child = spawn(process.execPath, [BIN, 'start', '--config', configFile], {
+    // --expose-gc as bin/turnkey's shebang gives it in production (the daemon's heap guard uses it).
+    const child = spawn(process.execPath, ['--expose-gc', BIN, 'start', '--config', configFile], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
+import '../../sqlite/keepStatementsAlive.js';
 import { SimError } from '../SimError.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { queryStats, type SimStats } from './statsQueries.js';
