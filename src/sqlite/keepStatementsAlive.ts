@@ -1,42 +1,44 @@
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 /**
  * Works around a crash of better-sqlite3 12 on Node 24 (WiseLibs/better-sqlite3#1515, closed
- * without a fix): when V8 garbage-collects a Statement, its native destructor calls
+ * without a fix): when V8 garbage-collects a Statement or a Database, its native destructor calls
  * `node::RemoveEnvironmentCleanupHook`, which aborts the process (`Assertion failed: (env) !=
  * nullptr`) when the collection runs where node's environment is not current, e.g. in a microtask
  * checkpoint. better-sqlite3 13 needs Node 22, and this project supports Node 20.19.
  *
- * So no Statement is ever collected: the native `prepare` (used by `Database#prepare`, `pragma`
- * and transactions alike) is wrapped to keep every statement, and the database that made it,
- * referenced for the life of the process. Long-running code prepares its statements once (in
- * constructors), so what is kept stays bounded.
+ * So no native Database or Statement is ever collected: the addon's constructor and its `prepare`
+ * (used by `Database#prepare`, `pragma` and transactions alike) are wrapped to keep what they make
+ * referenced for the life of the process. Long-running code opens one database and prepares its
+ * statements once (in constructors), so what is kept stays bounded.
  */
 const retained: unknown[] = [];
 const patched = Symbol.for('turnkey.keepStatementsAlive');
 
-type NativePrototype = { prepare: (...args: unknown[]) => unknown; [patched]?: true };
+type NativeDatabase = { prototype: { prepare: (...args: unknown[]) => unknown } } & (new (...args: unknown[]) => object);
+type Addon = { Database: NativeDatabase; [patched]?: true };
 
-function nativePrototype(): NativePrototype | null {
-  // The native handle sits under a private symbol of the JS wrapper: find it on a probe database.
-  const probe = new Database(':memory:');
-  retained.push(probe);
-  for (const symbol of Object.getOwnPropertySymbols(probe)) {
-    const value = (probe as unknown as Record<symbol, unknown>)[symbol];
-    if (value && typeof (value as { prepare?: unknown }).prepare === 'function') return Object.getPrototypeOf(value) as NativePrototype;
-  }
-  return null;
-}
+const require = createRequire(import.meta.url);
+// The same file better-sqlite3 loads (through `bindings`): modules are cached by file name.
+const addon = require(join(require.resolve('better-sqlite3'), '../../build/Release/better_sqlite3.node')) as Addon;
 
-const prototype = nativePrototype();
-if (prototype && !prototype[patched]) {
-  const prepare = prototype.prepare;
-  prototype.prepare = function prepareAndKeep(this: unknown, ...args: unknown[]): unknown {
+if (!addon[patched]) {
+  const Native = addon.Database;
+  const prepare = Native.prototype.prepare;
+  Native.prototype.prepare = function prepareAndKeep(this: unknown, ...args: unknown[]): unknown {
     const statement = prepare.apply(this, args);
     retained.push(statement);
     return statement;
   };
-  prototype[patched] = true;
+  function KeptDatabase(...args: unknown[]): object {
+    const database = new Native(...args);
+    retained.push(database);
+    return database;
+  }
+  KeptDatabase.prototype = Native.prototype;
+  addon.Database = KeptDatabase as unknown as NativeDatabase;
+  addon[patched] = true;
 }
 
 export {};
