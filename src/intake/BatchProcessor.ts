@@ -11,7 +11,7 @@ import { MessageEvents } from '../store/MessageEvents.js';
 import { MessageQueries } from '../store/MessageQueries.js';
 import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
 import type { Store } from '../store/Store.js';
-import type { FindingCode, ValidationReport } from '../validation/types.js';
+import { refusedReport, type FindingCode, type ValidationReport } from '../validation/types.js';
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, taiwanDay, withSuffix } from './fileNames.js';
@@ -263,18 +263,7 @@ export class BatchProcessor {
       // The validator promises never to throw on bad input; if it does, the file must not block
       // intake forever: it is refused with a code that says so, and the error is logged.
       this.logger.error({ event: 'validator-failure', file: name, err }, 'the validator failed on a file');
-      return {
-        file: name,
-        messageType: null,
-        version: null,
-        category: null,
-        key: null,
-        invoiceIdentifier: null,
-        valid: false,
-        errors: [{ code: VALIDATOR_FAILURE, message: `the validator failed on this file (${(err as Error).message}); please report it to the turnkey maintainers`, line: null, path: null }],
-        warnings: [],
-        fields: null,
-      };
+      return refusedReport(name, [{ code: VALIDATOR_FAILURE, message: `the validator failed on this file (${(err as Error).message}); please report it to the turnkey maintainers`, line: null, path: null }]);
     }
   }
 
@@ -524,16 +513,5 @@ function hashOpenFile(fd: number): string {
 }
 
 function tooLargeReport(name: string, size: number, limit: number): ValidationReport {
-  return {
-    file: name,
-    messageType: null,
-    version: null,
-    category: null,
-    key: null,
-    invoiceIdentifier: null,
-    valid: false,
-    errors: [{ code: 'too-large', message: `the file is ${size} bytes; the limit (validation.maxBytes) is ${limit}`, line: null, path: null }],
-    warnings: [],
-    fields: null,
-  };
+  return refusedReport(name, [{ code: 'too-large', message: `the file is ${size} bytes; the limit (validation.maxBytes) is ${limit}`, line: null, path: null }]);
 }

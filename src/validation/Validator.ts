@@ -4,7 +4,7 @@ import { readFields } from './fields.js';
 import { say, type Lang, type MessageId } from './messages.js';
 import { runRules, type B2cTaxIncludedPolicy } from './rules/index.js';
 import { SchemaSet } from './schema/SchemaSet.js';
-import type { Finding, FindingCode, ValidationReport } from './types.js';
+import { refusedReport, type Finding, type FindingCode, type ValidationReport } from './types.js';
 import { preflight, type PreflightProblem } from './xml/preflight.js';
 import { readElements } from './xml/elementReader.js';
 import { findByLine, pathOf, type Element } from './xml/tree.js';
@@ -78,18 +78,7 @@ export class Validator {
 
   /** Synchronous and without I/O; bad input never throws, it gives a report with errors. */
   validate(bytes: Uint8Array, options: { file?: string } = {}): ValidationReport {
-    const report: ValidationReport = {
-      file: options.file ?? null,
-      messageType: null,
-      version: null,
-      category: null,
-      key: null,
-      invoiceIdentifier: null,
-      valid: false,
-      errors: [],
-      warnings: [],
-      fields: null,
-    };
+    const report = refusedReport(options.file ?? null, []);
     const problem = preflight(bytes, this.maxBytes);
     if (problem) {
       report.errors.push(this.preflightFinding(problem));
