@@ -15,7 +15,7 @@ import { refusedReport, type FindingCode, type ValidationReport } from '../valid
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, taiwanDay, withSuffix } from './fileNames.js';
-import { fsyncDir, fsyncFile } from './fsyncDir.js';
+import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { isTransientFsError } from './fsErrors.js';
 

@@ -8,7 +8,7 @@ import type { Store } from '../store/Store.js';
 import { BatchProcessor, type ClaimedFile, type MessageValidator } from './BatchProcessor.js';
 import { claimNameFor, isIgnoredName, originalNameOf } from './fileNames.js';
 import { isTransientFsError } from './fsErrors.js';
-import { fsyncDir } from './fsyncDir.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { StabilityTracker } from './StabilityTracker.js';
 import { SrcWatcher } from './SrcWatcher.js';

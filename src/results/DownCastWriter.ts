@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { fsyncDir } from '../intake/fsyncDir.js';
+import { writeFileDurably } from '../fs/writeFileDurably.js';
+import { fsyncDir } from '../fs/fsyncDir.js';
 import { TURNKEY_STATUS } from '../store/states.js';
 import type { MessageState } from '../store/states.js';
 
@@ -85,15 +86,8 @@ export class DownCastWriter {
         2,
       )}\n`,
     );
-    const temp = join(folder, `.${name}.tmp`);
-    const fd = openSync(temp, 'w');
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, join(folder, name));
+    // Each folder is fsynced once per batch, by writePending.
+    writeFileDurably(folder, name, body, { syncFolder: false });
     return folder;
   }
 }

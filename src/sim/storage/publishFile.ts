@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { writeSyncedFile } from '../../fs/writeFileDurably.js';
 
 /**
  * Writes a file so that no reader ever sees it half-written: into a private folder first, synced,
@@ -9,13 +10,6 @@ import { randomUUID } from 'node:crypto';
  */
 export function publishFile(stagingDir: string, target: string, bytes: Uint8Array): void {
   const temp = join(stagingDir, `${randomUUID()}.tmp`);
-  const fd = openSync(temp, 'w', 0o644);
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeSyncedFile(temp, bytes);
   renameSync(temp, target);
 }
