@@ -1,3 +1,4 @@
+import { taiwanDay } from '../time/taiwanTime.js';
 /**
  * Builds correct MIG 4.1 F0401 (issue an invoice) documents in bulk, for benchmarks and tests that
  * need thousands of distinct, valid messages. Every document passes the validator: checksummed
@@ -7,7 +8,6 @@
  */
 
 const BAN_WEIGHTS = [1, 2, 1, 2, 1, 2, 4, 1] as const;
-const TAIWAN_OFFSET_MS = 8 * 3600 * 1000;
 
 export interface F0401Item {
   description: string;
@@ -62,8 +62,7 @@ export function invoiceNumber(index: number, letters = 'AB'): string {
 
 /** yyyyMMdd of a day in Taiwan time (UTC+8), `daysAgo` days before `now`. */
 export function taiwanDate(now: Date = new Date(), daysAgo = 0): string {
-  const d = new Date(now.getTime() + TAIWAN_OFFSET_MS - daysAgo * 86_400_000);
-  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  return taiwanDay(now.getTime() - daysAgo * 86_400_000);
 }
 
 export const DEFAULT_SELLER_ID = banWithPrefix('2463410');

@@ -16,6 +16,8 @@ import { peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js'
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
+// Extra Node flags for both processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -50,14 +52,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
 
     const simLog = openSync(join(root, 'sim.log'), 'w');
-    const sim = spawn(process.execPath, [BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
+    const sim = spawn(process.execPath, [...NODE_ARGS, BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
       stdio: ['ignore', simLog, simLog],
       env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
     });
     children.push(sim);
     await waitForPort(Number(gatewayUrl.port), sim);
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, ['--expose-gc', BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
+    const daemon = spawn(process.execPath, [...NODE_ARGS, '--expose-gc', BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
 

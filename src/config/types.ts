@@ -21,6 +21,8 @@ export interface IntakeSettings {
   batchSize: number;
   watch: boolean;
   retryDelaySeconds: number;
+  /** null: chosen from the machine's cores; 0: validate on intake's thread. */
+  validationWorkers: number | null;
 }
 
 export interface StoreSettings {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { TurnkeyConfig } from '../config/types.js';
 import { ConfigError } from '../errors/index.js';
 import { armFailpoints, failpoint } from '../failpoints/failpoints.js';
+import { InlineFileInspector, WorkerFileInspector, type FileInspector, type InspectionWorkerData } from '../intake/FileInspector.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
 import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
 import { DaemonLifecycle, type DaemonState } from '../store/DaemonLifecycle.js';
@@ -48,6 +49,7 @@ export class Daemon {
     private readonly store: Store,
     private readonly lifecycle: DaemonLifecycle,
     private readonly validator: Validator,
+    private readonly inspector: FileInspector,
     private readonly intake: IntakeService,
   ) {}
 
@@ -62,28 +64,24 @@ export class Daemon {
     const lock = DataRootLock.acquire(config.dataRoot, () => describeHolder(config.database));
     let store: Store | undefined;
     let validator: Validator | undefined;
+    let inspector: FileInspector | undefined;
     try {
       store = Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
       const lifecycle = new DaemonLifecycle(store.db);
       lifecycle.begin({ pid: process.pid, hostname: hostname(), version: packageVersion() });
-      validator = await Validator.create({
+      const validatorOptions = {
         ...(config.validation.schemasDir !== null ? { schemasDir: config.validation.schemasDir } : {}),
         lang: config.validation.lang,
         maxBytes: config.validation.maxBytes,
         clockSkewSeconds: config.validation.clockSkewSeconds,
         b2cTaxIncluded: config.validation.b2cTaxIncluded,
-      });
+      };
+      validator = await Validator.create(validatorOptions);
       for (const warning of validator.schemaWarnings) logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
+      inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
-      const intake = new IntakeService({
-        store,
-        validator,
-        layout,
-        settings: config.intake,
-        maxBytes: config.validation.maxBytes,
-        logger,
-      });
-      const daemon = new Daemon(config, logger, lock, store, lifecycle, validator, intake);
+      const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger });
+      const daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
       try {
         daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger });
@@ -94,6 +92,7 @@ export class Daemon {
       daemon.enterRunning(recovered, options.configSource);
       return daemon;
     } catch (err) {
+      await inspector?.close();
       validator?.dispose();
       if (store) {
         try {
@@ -164,6 +163,7 @@ export class Daemon {
       this.logger.warn({ event: 'lifecycle-write-failed', err }, 'could not record the draining state');
     }
     await this.intake.stop();
+    await this.inspector.close();
     // In-flight uploads and notifications finish (and are recorded) before the store closes.
     await this.outbound?.stop();
     failpoint('mid-drain');
@@ -208,4 +208,22 @@ export class Daemon {
       this.logger.warn({ event: 'retention-failed', err }, 'retention failed; it will run again later');
     }
   }
+}
+
+/**
+ * Intake's inspector: worker threads (by default one less than the cores, 1–4) so validation
+ * overlaps recording; `intake.validationWorkers: 0` keeps it on the main thread.
+ */
+async function startInspector(
+  config: TurnkeyConfig,
+  validator: Validator,
+  validatorOptions: InspectionWorkerData['validator'],
+  logger: Logger,
+): Promise<FileInspector> {
+  const workers = config.intake.validationWorkers ?? Math.min(4, Math.max(1, availableParallelism() - 1));
+  if (workers === 0) return new InlineFileInspector(validator, config.validation.maxBytes);
+  return WorkerFileInspector.start(workers, { validator: validatorOptions, maxBytes: config.validation.maxBytes }, (exitCode, replacement) => {
+    logger.error({ event: 'inspection-worker-exited', exitCode }, 'a validation worker stopped; the files it held are processed again and it is replaced');
+    replacement.catch((err: unknown) => logger.error({ event: 'inspection-worker-not-replaced', err }, 'a validation worker could not be replaced; intake goes on with fewer'));
+  });
 }

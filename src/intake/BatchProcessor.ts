@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { failpoint, type FailpointName } from '../failpoints/failpoints.js';
@@ -11,13 +10,16 @@ import { MessageEvents } from '../store/MessageEvents.js';
 import { MessageQueries } from '../store/MessageQueries.js';
 import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
 import type { Store } from '../store/Store.js';
-import { refusedReport, type FindingCode, type ValidationReport } from '../validation/types.js';
+import type { ValidationReport } from '../validation/types.js';
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
-import { reportNames, taiwanDay, withSuffix } from './fileNames.js';
+import { reportNames, withSuffix } from './fileNames.js';
+import { taiwanDay } from '../time/taiwanTime.js';
 import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { isTransientFsError } from './fsErrors.js';
+import type { FileInspector } from './FileInspector.js';
+import type { InspectedFile } from './inspectFile.js';
 
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
 export interface ClaimedFile {
@@ -25,11 +27,6 @@ export interface ClaimedFile {
   claimName: string;
   originalName: string;
   workPath: string;
-}
-
-/** What the validator offers intake (the real `Validator` satisfies it). */
-export interface MessageValidator {
-  validate(bytes: Uint8Array, options?: { file?: string }): ValidationReport;
 }
 
 export interface BatchOutcome {
@@ -47,7 +44,7 @@ interface Inspected {
   sha256: string;
   size: number;
   /** null when the file is over the size limit (hashed, never held in memory). */
-  bytes: Buffer | null;
+  bytes: Uint8Array | null;
   report: ValidationReport;
 }
 
@@ -65,19 +62,17 @@ interface Pending {
   /** The state the message moves to once the file is filed; null: no change (a duplicate). */
   settleTo: 'queued' | 'invalid' | null;
   errorCode: string | null;
+  /** For the log line written when the message settles. */
+  messageKey: string | null;
+  messageType: string;
   report: ErrReportInput | null;
   /** Recovery found the file already at its target (or gone): nothing to move. */
   skipMove: boolean;
 }
 
-const HASH_CHUNK = 1024 * 1024;
-
-/** Intake's own code for a file the validator threw on (not one of the validator's codes). */
-const VALIDATOR_FAILURE = 'validator-failure' as FindingCode;
-
 /**
- * The crash-safe path of a batch of claimed files, all synchronous (a batch is never interleaved
- * with another): read + hash + validate → ONE transaction records every message, its event, its
+ * The crash-safe path of a batch of claimed files: read + hash + validate (by the inspector, on
+ * this thread or in workers; nothing is written) → then, synchronously, ONE transaction records every message, its event, its
  * bytes and its journal row (state `received`) → each file is renamed to BAK/ERR (reports first)
  * and each folder fsynced once → the next batch's record transaction (or `flush()` when intake
  * goes idle or stops) marks the files filed and settles the messages (`queued` or `invalid`): one
@@ -98,10 +93,9 @@ export class BatchProcessor {
 
   constructor(
     private readonly store: Store,
-    private readonly validator: MessageValidator,
+    private readonly inspector: FileInspector,
     private readonly layout: IntakeLayout,
     private readonly logger: Logger,
-    private readonly maxBytes: number,
     private readonly now: () => number = Date.now,
   ) {
     const db = store.db;
@@ -113,25 +107,36 @@ export class BatchProcessor {
   }
 
   /** Processes freshly claimed files (or WORK files left unrecorded by a crash). */
-  process(files: readonly ClaimedFile[]): BatchOutcome {
+  async process(files: readonly ClaimedFile[]): Promise<BatchOutcome> {
+    return this.commit(files, await this.inspect(files));
+  }
+
+  /** Reads, hashes and validates the files (no writes): may run while another batch is committed. */
+  inspect(files: readonly ClaimedFile[]): Promise<InspectedFile[]> {
+    return this.inspector.inspect(files.map((f) => ({ path: f.workPath, name: f.originalName })));
+  }
+
+  /** Records and files inspected files: synchronous, one transaction and one fsync per folder. */
+  commit(files: readonly ClaimedFile[], results: readonly InspectedFile[]): BatchOutcome {
     const outcome: BatchOutcome = { accepted: 0, invalid: 0, duplicates: 0, deferred: [], vanished: 0 };
     const inspected: Inspected[] = [];
-    for (const file of files) {
-      try {
-        inspected.push(this.inspect(file));
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          outcome.vanished++;
-          this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
-        } else if (isTransientFsError(err)) {
-          outcome.deferred.push(file);
-          this.logger.warn({ event: 'file-deferred', file: file.originalName, code }, 'a claimed file could not be read now; it will be tried again');
-        } else {
-          throw err;
+    files.forEach((file, i) => {
+      const result = results[i]!;
+      if (result.kind === 'read') {
+        if (result.validatorError !== undefined) {
+          this.logger.error({ event: 'validator-failure', file: file.originalName, err: result.validatorError }, 'the validator failed on a file');
         }
+        inspected.push({ file, size: result.size, sha256: result.sha256, bytes: result.bytes, report: result.report });
+      } else if (result.code === 'ENOENT') {
+        outcome.vanished++;
+        this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
+      } else if (isTransientFsError({ code: result.code })) {
+        outcome.deferred.push(file);
+        this.logger.warn({ event: 'file-deferred', file: file.originalName, code: result.code }, 'a claimed file could not be read now; it will be tried again');
+      } else {
+        throw Object.assign(new Error(`${file.workPath} could not be read: ${result.message}`), { code: result.code });
       }
-    }
+    });
     failpoint('after-validate');
     if (inspected.length === 0) return outcome;
 
@@ -210,6 +215,8 @@ export class BatchProcessor {
         workPath,
         settleTo: facts.state !== 'received' || row.outcome === 'duplicate' ? null : row.outcome === 'new' ? 'queued' : 'invalid',
         errorCode: facts.errorCode,
+        messageKey: facts.messageKey,
+        messageType: facts.messageType,
         report:
           row.disposition === 'ERR'
             ? {
@@ -234,45 +241,11 @@ export class BatchProcessor {
     return pending.length;
   }
 
-  private inspect(file: ClaimedFile): Inspected {
-    const fd = openSync(file.workPath, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size > this.maxBytes) {
-        return { file, size, sha256: hashOpenFile(fd), bytes: null, report: tooLargeReport(file.originalName, size, this.maxBytes) };
-      }
-      const bytes = Buffer.allocUnsafe(size);
-      let offset = 0;
-      while (offset < size) {
-        const n = readSync(fd, bytes, offset, size - offset, offset);
-        if (n === 0) break;
-        offset += n;
-      }
-      const content = offset === size ? bytes : bytes.subarray(0, offset);
-      const sha256 = createHash('sha256').update(content).digest('hex');
-      return { file, size: content.length, sha256, bytes: content, report: this.validate(content, file.originalName) };
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  private validate(bytes: Buffer, name: string): ValidationReport {
-    try {
-      return this.validator.validate(bytes, { file: name });
-    } catch (err) {
-      // The validator promises never to throw on bad input; if it does, the file must not block
-      // intake forever: it is refused with a code that says so, and the error is logged.
-      this.logger.error({ event: 'validator-failure', file: name, err }, 'the validator failed on a file');
-      return refusedReport(name, [{ code: VALIDATOR_FAILURE, message: `the validator failed on this file (${(err as Error).message}); please report it to the turnkey maintainers`, line: null, path: null }]);
-    }
-  }
-
   /**
    * The record transaction: every file of the batch recorded, or none; it also settles the
    * previous batch (filed and fsynced by now), so each batch costs one commit.
    */
   private record(inspected: readonly Inspected[]): Pending[] {
-    const changes: StateChange[] = [];
     const settled: Array<{ change: StateChange; file: string }> = [];
     const duplicates: Array<{ holderId: number; name: string; key: string }> = [];
     const reserved = new Set<string>();
@@ -298,7 +271,7 @@ export class BatchProcessor {
             targetPath: targetRel,
             messageId: decision.holder.id,
           });
-          return this.pending(file, journalId, decision.holder.id, 'duplicate', 'BAK', targetRel, null, null, null);
+          return this.pending(file, journalId, decision.holder.id, 'duplicate', 'BAK', targetRel, null, null, null, decision.messageKey, file.folder.type);
         }
 
         const fields = report.fields;
@@ -328,7 +301,6 @@ export class BatchProcessor {
           findingsJson: errors.length > 0 || report.warnings.length > 0 ? JSON.stringify({ errors, warnings: report.warnings }) : null,
           bytesKept: valid,
         });
-        changes.push(change);
         if (valid && item.bytes) this.bytes.keep(sha256, item.bytes);
         if (decision.kind === 'invalid' && decision.conflictWith) {
           this.events.append(decision.conflictWith.id, 'duplicate-conflict', {
@@ -364,13 +336,12 @@ export class BatchProcessor {
               errors,
               warnings: report.warnings,
             };
-        return this.pending(file, journalId, change.messageId, valid ? 'new' : 'invalid', disposition, targetRel, valid ? 'queued' : 'invalid', first?.code ?? null, errReport);
+        return this.pending(file, journalId, change.messageId, valid ? 'new' : 'invalid', disposition, targetRel, valid ? 'queued' : 'invalid', first?.code ?? null, errReport, decision.messageKey, messageType);
       });
     })();
     this.unsettled = [];
     for (const { change, file } of settled) this.logChange(change, file);
     if (carried.length > 0) failpoint('after-settle');
-    for (const change of changes) this.logChange(change, null);
     for (const d of duplicates) {
       this.logger.info({ event: 'message-duplicate', messageId: d.holderId, key: d.key, file: d.name }, 'the same message was dropped again; filed in BAK');
     }
@@ -387,6 +358,8 @@ export class BatchProcessor {
     settleTo: Pending['settleTo'],
     errorCode: string | null,
     report: ErrReportInput | null,
+    messageKey: string | null,
+    messageType: string,
   ): Pending {
     return {
       journalId,
@@ -400,6 +373,8 @@ export class BatchProcessor {
       workPath: file.workPath,
       settleTo,
       errorCode,
+      messageKey,
+      messageType,
       report,
       skipMove: false,
     };
@@ -454,14 +429,30 @@ export class BatchProcessor {
     for (const { change, file } of changes) this.logChange(change, file);
   }
 
-  /** Settles filed files inside the caller's transaction. */
+  /** Settles filed files inside the caller's transaction: the batch's messages move together, grouped by outcome. */
   private settleRows(filed: readonly Pending[], changes: Array<{ change: StateChange; file: string }>): void {
+    const groups = new Map<string, Pending[]>();
     for (const p of filed) {
       // Already filed: this is a repeat after a crash that happened after the commit.
-      if (!this.journal.markFiled(p.journalId)) continue;
-      if (p.settleTo === 'queued') changes.push({ change: this.transitions.move(p.messageId, 'received', 'queued'), file: p.originalName });
-      else if (p.settleTo === 'invalid') {
-        changes.push({ change: this.transitions.move(p.messageId, 'received', 'invalid', { code: p.errorCode }), file: p.originalName });
+      if (!this.journal.markFiled(p.journalId) || p.settleTo === null) continue;
+      const key = `${p.settleTo}/${p.errorCode ?? ''}`;
+      const group = groups.get(key);
+      if (group) group.push(p);
+      else groups.set(key, [p]);
+    }
+    for (const group of groups.values()) {
+      const { settleTo, errorCode } = group[0]!;
+      const moved = this.transitions.moveMany(
+        group.map((p) => p.messageId),
+        'received',
+        settleTo!,
+        settleTo === 'invalid' ? { code: errorCode } : {},
+      );
+      for (const p of group) {
+        changes.push({
+          change: { messageId: p.messageId, messageKey: p.messageKey, messageType: p.messageType, from: 'received', to: moved.to, at: moved.at, code: moved.code },
+          file: p.originalName,
+        });
       }
     }
   }
@@ -497,21 +488,4 @@ export class BatchProcessor {
     if (created !== undefined) touched.add(dirname(dir));
     this.knownDirs.add(dir);
   }
-}
-
-function hashOpenFile(fd: number): string {
-  const hash = createHash('sha256');
-  const chunk = Buffer.allocUnsafe(HASH_CHUNK);
-  let position = 0;
-  for (;;) {
-    const n = readSync(fd, chunk, 0, chunk.length, position);
-    if (n === 0) break;
-    hash.update(chunk.subarray(0, n));
-    position += n;
-  }
-  return hash.digest('hex');
-}
-
-function tooLargeReport(name: string, size: number, limit: number): ValidationReport {
-  return refusedReport(name, [{ code: 'too-large', message: `the file is ${size} bytes; the limit (validation.maxBytes) is ${limit}`, line: null, path: null }]);
 }

@@ -5,7 +5,9 @@ import type { IntakeSettings } from '../config/types.js';
 import { failpoint } from '../failpoints/failpoints.js';
 import { IntakeJournal } from '../store/IntakeJournal.js';
 import type { Store } from '../store/Store.js';
-import { BatchProcessor, type ClaimedFile, type MessageValidator } from './BatchProcessor.js';
+import { BatchProcessor, type BatchOutcome, type ClaimedFile } from './BatchProcessor.js';
+import type { FileInspector } from './FileInspector.js';
+import type { InspectedFile } from './inspectFile.js';
 import { claimNameFor, isIgnoredName, originalNameOf } from './fileNames.js';
 import { isTransientFsError } from './fsErrors.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
@@ -28,6 +30,12 @@ const WATCH_PAUSE_AT = 2_000;
 /** While watching is paused, SRC is listed at most this often between batches. */
 const PAUSED_SCAN_INTERVAL_MS = 500;
 
+/** A claimed batch whose inspection is under way. */
+interface InFlightBatch {
+  claimed: ClaimedFile[];
+  inspected: Promise<InspectedFile[]>;
+}
+
 export interface IntakeTotals {
   claimed: number;
   accepted: number;
@@ -39,10 +47,10 @@ export interface IntakeTotals {
 
 export interface IntakeServiceOptions {
   store: Store;
-  validator: MessageValidator;
+  /** Reads, hashes and validates claimed files (on this thread, or in worker threads). */
+  inspector: FileInspector;
   layout: IntakeLayout;
   settings: IntakeSettings;
-  maxBytes: number;
   logger: Logger;
   now?: () => number;
   /** Files watched for stability at once (default: enough for a second of full speed). */
@@ -55,9 +63,13 @@ export interface IntakeServiceOptions {
  * The intake loop. File-system events and scans feed candidates to the stability tracker; files
  * stable long enough are claimed (renamed SRC → WORK) a batch at a time and handed to the
  * BatchProcessor. A full rescan runs at start-up and every `rescanIntervalSeconds` (the source of
- * truth), and WORK is swept for anything a crash or a locked file left there. Everything that
- * touches files or the store runs synchronously inside one loop turn, so `stop()` always finds the
- * batch in hand finished.
+ * truth), and WORK is swept for anything a crash or a locked file left there.
+ *
+ * Batches are pipelined: the next batch is claimed and its inspection started before the current
+ * one is committed, so validation (in workers) overlaps recording and filing (here). Committing a
+ * batch (record, move, fsync) is synchronous, one loop turn; `stop()` waits for the batch in hand.
+ * Recovery and WORK sweeps run only with no batch in flight, so they never take a file that a
+ * batch holds.
  */
 export class IntakeService {
   readonly totals: IntakeTotals = { claimed: 0, accepted: 0, invalid: 0, duplicates: 0, recovered: 0 };
@@ -83,6 +95,8 @@ export class IntakeService {
   private watchResuming = false;
   private watcherClosing: Promise<void> = Promise.resolve();
   private lastScanAt = 0;
+  /** Claimed and being inspected; committed by the next step. */
+  private ahead: InFlightBatch | null = null;
 
   constructor(private readonly options: IntakeServiceOptions) {
     const { settings } = options;
@@ -92,7 +106,7 @@ export class IntakeService {
     // Room for every file arriving during one stability wait at full speed, so that waiting for
     // stability overlaps with processing instead of stalling it (~200 bytes per tracked file).
     this.tracker = new StabilityTracker(Math.round(settings.stabilitySeconds * 1000), options.trackerCapacity ?? Math.max(4 * settings.batchSize, TRACKER_MIN_CAPACITY));
-    this.processor = new BatchProcessor(options.store, options.validator, options.layout, options.logger, options.maxBytes, this.now);
+    this.processor = new BatchProcessor(options.store, options.inspector, options.layout, options.logger, this.now);
     this.journal = new IntakeJournal(options.store.db, this.now);
     this.srcToFolder = new Map(options.layout.folders.map((f) => [resolve(f.src), f]));
   }
@@ -103,7 +117,7 @@ export class IntakeService {
    */
   async start(): Promise<{ recovered: number }> {
     this.options.layout.ensure();
-    const recovered = this.recover();
+    const recovered = await this.recover();
     if (this.options.settings.watch) this.watcher = await this.startWatcher();
     this.rescanTimer = setInterval(() => {
       this.rescanDue = true;
@@ -129,7 +143,7 @@ export class IntakeService {
    * Finishes what a crash left: journal rows whose file was not confirmed filed, then every file
    * in WORK (recorded ones are moved, unrecorded ones processed afresh). Repeatable.
    */
-  recover(): number {
+  async recover(): Promise<number> {
     let done = 0;
     let after = 0;
     for (;;) {
@@ -138,7 +152,7 @@ export class IntakeService {
       done += this.processor.refile(rows);
       after = rows[rows.length - 1]!.id;
     }
-    done += this.sweepWork();
+    done += await this.sweepWork();
     this.totals.recovered += done;
     if (done > 0) this.options.logger.info({ event: 'intake-recovered', files: done }, 'finished files left by an earlier run');
     return done;
@@ -150,23 +164,29 @@ export class IntakeService {
     while (!this.stopping) {
       let worked = false;
       try {
-        if (this.recoveryDue) {
-          this.recoveryDue = false;
-          this.recover();
+        const sweepDue = this.sweepWorkAt !== null && this.now() >= this.sweepWorkAt;
+        if (this.recoveryDue || sweepDue || this.rescanDue) {
+          // WORK must hold only what no batch holds before it is swept.
+          await this.finishAhead();
+          if (this.recoveryDue) {
+            this.recoveryDue = false;
+            await this.recover();
+          }
+          if (this.sweepWorkAt !== null && this.now() >= this.sweepWorkAt) {
+            this.sweepWorkAt = null;
+            this.totals.recovered += await this.sweepWork();
+          }
+          if (this.rescanDue) {
+            this.rescanDue = false;
+            this.scanSrc();
+            this.totals.recovered += await this.sweepWork();
+          }
         }
-        if (this.sweepWorkAt !== null && this.now() >= this.sweepWorkAt) {
-          this.sweepWorkAt = null;
-          this.totals.recovered += this.sweepWork();
-        }
-        if (this.rescanDue) {
-          this.rescanDue = false;
-          this.scanSrc();
-          this.totals.recovered += this.sweepWork();
-        }
-        worked = this.step();
+        worked = await this.step();
       } catch (err) {
         // A store or disk failure (not bad input): log it, wait, and let recovery repeat the batch.
         this.options.logger.error({ event: 'intake-error', err }, 'intake failed; retrying after a pause');
+        this.dropAhead();
         this.recoveryDue = true;
         await this.sleep(this.retryMs);
         continue;
@@ -177,6 +197,12 @@ export class IntakeService {
         this.settleLastBatch();
         await this.sleep(this.idleDelay());
       }
+    }
+    try {
+      await this.finishAhead();
+    } catch (err) {
+      this.options.logger.error({ event: 'intake-error', err }, 'the last batch could not be finished; recovery will repeat it');
+      this.dropAhead();
     }
     this.settleLastBatch();
   }
@@ -191,24 +217,55 @@ export class IntakeService {
     }
   }
 
-  /** One batch: ready files claimed and processed. False when there was nothing ready. */
-  private step(): boolean {
-    const ready = this.collectReady();
-    if (ready.length === 0) return false;
-    const claimed = this.claim(ready);
-    if (claimed.length > 0) {
-      const outcome = this.processor.process(claimed);
-      this.totals.claimed += claimed.length;
-      this.totals.accepted += outcome.accepted;
-      this.totals.invalid += outcome.invalid;
-      this.totals.duplicates += outcome.duplicates;
-      if (outcome.deferred.length > 0) this.sweepWorkAt ??= this.now() + this.retryMs;
-    }
+  /**
+   * One pipeline step: claim the next ready files and start inspecting them, then commit the batch
+   * inspected meanwhile. False when there was nothing to claim or commit.
+   */
+  private async step(): Promise<boolean> {
+    const current = this.ahead;
+    this.ahead = this.claimNext();
+    if (current) await this.commit(current);
     // Files known to wait beyond the tracker: refill it. Nobody watching: look for new files now
     // and then (each scan lists the whole folder, so not after every batch).
     const roomy = this.tracker.size < this.tracker.capacity * 0.75;
     if (roomy && (this.overflow || (this.watchPaused && this.now() - this.lastScanAt >= PAUSED_SCAN_INTERVAL_MS))) this.scanSrc();
-    return true;
+    return current !== null || this.ahead !== null;
+  }
+
+  /** Claims ready files and starts their inspection; null when none was ready. */
+  private claimNext(): InFlightBatch | null {
+    const ready = this.collectReady();
+    if (ready.length === 0) return null;
+    const claimed = this.claim(ready);
+    if (claimed.length === 0) return null;
+    const inspected = this.processor.inspect(claimed);
+    inspected.catch(() => undefined); // awaited by commit; this only keeps an early failure from being "unhandled"
+    return { claimed, inspected };
+  }
+
+  private async commit(batch: InFlightBatch): Promise<void> {
+    const outcome = this.processor.commit(batch.claimed, await batch.inspected);
+    this.totals.claimed += batch.claimed.length;
+    this.count(outcome);
+  }
+
+  private count(outcome: BatchOutcome): void {
+    this.totals.accepted += outcome.accepted;
+    this.totals.invalid += outcome.invalid;
+    this.totals.duplicates += outcome.duplicates;
+    if (outcome.deferred.length > 0) this.sweepWorkAt ??= this.now() + this.retryMs;
+  }
+
+  /** Commits the batch in flight, if any. */
+  private async finishAhead(): Promise<void> {
+    const batch = this.ahead;
+    this.ahead = null;
+    if (batch) await this.commit(batch);
+  }
+
+  /** After a failure: the batch in flight is abandoned; its files wait in WORK for recovery. */
+  private dropAhead(): void {
+    this.ahead = null;
   }
 
   private startWatcher(): Promise<SrcWatcher> {
@@ -408,7 +465,7 @@ export class IntakeService {
   }
 
   /** Files in WORK not being processed: recorded ones are filed, unrecorded ones processed. */
-  private sweepWork(): number {
+  private async sweepWork(): Promise<number> {
     let done = 0;
     const batchSize = this.options.settings.batchSize;
     for (const folder of this.workFolders()) {
@@ -429,12 +486,9 @@ export class IntakeService {
         }
         if (rows.length > 0) done += this.processor.refile(rows);
         if (fresh.length > 0) {
-          const outcome = this.processor.process(fresh);
+          const outcome = await this.processor.process(fresh);
           done += outcome.accepted + outcome.invalid + outcome.duplicates;
-          this.totals.accepted += outcome.accepted;
-          this.totals.invalid += outcome.invalid;
-          this.totals.duplicates += outcome.duplicates;
-          if (outcome.deferred.length > 0) this.sweepWorkAt ??= this.now() + this.retryMs;
+          this.count(outcome);
         }
       }
     }

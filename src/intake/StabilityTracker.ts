@@ -13,7 +13,8 @@ interface Observation {
 
 /**
  * Decides when a file in SRC is fully written: its size and modification time must stay the same
- * for `stableMs` between two looks. Holds at most `capacity` files (the rest wait in SRC and are
+ * for `stableMs`, counted from the modification time (from the first look when that lies in the
+ * future: another clock). Holds at most `capacity` files (the rest wait in SRC and are
  * found by the next scan), so memory does not grow with the backlog. Pure: callers pass the stat
  * results and the time.
  *
@@ -49,19 +50,22 @@ export class StabilityTracker {
   /** Records a look at the file; true when it has now been stable long enough. */
   observe(path: string, size: number, mtimeMs: number, now: number): boolean {
     const seen = this.files.get(path);
+    // Unchanged since its modification time: a file moved into SRC whole (its mtime long past) is
+    // stable at the first look; one still being written has a fresh mtime and waits.
+    const since = Math.min(now, mtimeMs);
     if (!seen) {
       const generation = ++this.generations;
-      this.files.set(path, { size, mtimeMs, since: now, notBefore: now, generation });
-      this.waiting.push({ path, generation, dueAt: now + this.stableMs });
-      return this.stableMs === 0;
+      this.files.set(path, { size, mtimeMs, since, notBefore: now, generation });
+      this.waiting.push({ path, generation, dueAt: since + this.stableMs });
+      return now - since >= this.stableMs;
     }
     if (seen.size !== size || seen.mtimeMs !== mtimeMs) {
       seen.size = size;
       seen.mtimeMs = mtimeMs;
-      seen.since = now;
+      seen.since = since;
       seen.generation = ++this.generations;
-      this.waiting.push({ path, generation: seen.generation, dueAt: now + this.stableMs });
-      return this.stableMs === 0;
+      this.waiting.push({ path, generation: seen.generation, dueAt: since + this.stableMs });
+      return now - since >= this.stableMs;
     }
     return now - seen.since >= this.stableMs && now >= seen.notBefore;
   }

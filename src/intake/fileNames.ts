@@ -40,11 +40,3 @@ export function withSuffix(name: string, n: number): string {
 export function reportNames(fileName: string): { json: string; text: string } {
   return { json: `${fileName}.err.json`, text: `${fileName}.err.txt` };
 }
-
-const TAIWAN_OFFSET_MS = 8 * 3600 * 1000;
-
-/** yyyyMMdd in Taiwan time (UTC+8, no DST): the BAK/ERR day folder, whatever the server's time zone. */
-export function taiwanDay(epochMs: number): string {
-  const d = new Date(epochMs + TAIWAN_OFFSET_MS);
-  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
-}

@@ -4,15 +4,15 @@ import type { Logger } from 'pino';
 import { readSecret } from '../config/readSecret.js';
 import type { PlatformSettings, TurnkeyConfig } from '../config/types.js';
 import { ConfigError } from '../errors/index.js';
-import { logStateChange } from '../log/logStateChange.js';
+import { logPackMove } from '../log/logPackMove.js';
 import { DownCastWriter } from '../results/DownCastWriter.js';
 import { ResultCollector } from '../results/ResultCollector.js';
 import { ResultInbox } from '../results/ResultInbox.js';
 import { startSimulator, type RunningSimulator } from '../sim/index.js';
 import { MessageBytes } from '../store/MessageBytes.js';
-import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
+import { MessageTransitions } from '../store/MessageTransitions.js';
 import { OutboundQueries } from '../store/OutboundQueries.js';
-import { PackTransitions } from '../store/PackTransitions.js';
+import { PackTransitions, type PackMove } from '../store/PackTransitions.js';
 import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { Store } from '../store/Store.js';
 import { GatewayClient } from '../transport/gateway/GatewayClient.js';
@@ -77,8 +77,8 @@ export class OutboundRuntime {
       totalTimeoutMs: platform.gateway.totalTimeoutSeconds * 1000,
     });
     const folders = outboundFolders(config.dataRoot);
-    const onChanges = (changes: StateChange[]): void => {
-      for (const change of changes) logStateChange(logger, change);
+    const onChanges = (changes: PackMove[]): void => {
+      for (const change of changes) logPackMove(logger, change);
     };
     const packer = new Packer(
       {

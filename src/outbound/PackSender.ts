@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { failpoint } from '../failpoints/failpoints.js';
 import './outboundFailpoints.js';
-import type { StateChange } from '../store/MessageTransitions.js';
-import type { PackRow, PackState, PackTransitions } from '../store/PackTransitions.js';
+import type { PackMove, PackRow, PackState, PackTransitions } from '../store/PackTransitions.js';
 import type { GatewayClient, NotificationAnswer, UploadNotification } from '../transport/gateway/GatewayClient.js';
 import type { PlatformLink } from '../transport/PlatformLink.js';
 import { TransportError } from '../transport/TransportError.js';
@@ -22,7 +21,7 @@ export interface NotificationSettings {
 }
 
 export interface PackSenderEvents {
-  changes(changes: StateChange[]): void;
+  changes(changes: PackMove[]): void;
   /** One attempt's outcome, for the log (no payloads, no secrets). */
   attempt(event: { pack: string; stage: 'upload' | 'notify'; outcome: string; code?: string; retry?: number; nextAttemptAt?: number }): void;
   /** A pack the platform now has: collect results soon. */

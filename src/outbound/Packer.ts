@@ -5,9 +5,8 @@ import { writeFileDurably } from '../fs/writeFileDurably.js';
 import { failpoint } from '../failpoints/failpoints.js';
 import './outboundFailpoints.js';
 import type { MessageBytes } from '../store/MessageBytes.js';
-import type { StateChange } from '../store/MessageTransitions.js';
 import type { OutboundQueries, QueuedGroup } from '../store/OutboundQueries.js';
-import type { PackTransitions } from '../store/PackTransitions.js';
+import type { PackMove, PackTransitions } from '../store/PackTransitions.js';
 import { ArmorError } from './armor.js';
 import type { SigningIdentity } from './cms/index.js';
 import { buildSignedPack, type SignedPack } from './pack/buildSignedPack.js';
@@ -36,7 +35,7 @@ export class Packer {
     private readonly packs: PackTransitions,
     private readonly bytes: MessageBytes,
     private readonly signer: SigningIdentity,
-    private readonly onChanges: (changes: StateChange[]) => void,
+    private readonly onChanges: (changes: PackMove[]) => void,
     private readonly now: () => number = Date.now,
   ) {
     mkdirSync(settings.outboxDir, { recursive: true });

@@ -1,4 +1,5 @@
 import { TurnkeyError } from '../errors/TurnkeyError.js';
+import { TAIWAN_OFFSET_MS } from '../time/taiwanTime.js';
 
 /** A name that does not follow the platform's naming. */
 export class NameError extends TurnkeyError {
@@ -10,7 +11,6 @@ export class NameError extends TurnkeyError {
 }
 
 /** The platform's clock: Taiwan time, UTC+8 all year (Taiwan has no daylight saving time). */
-const TAIWAN_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 const MIG_VERSION = /^[0-9]\.[0-9]$/;
 const MESSAGE_TYPE = /^[A-Z][0-9]{4}$/;

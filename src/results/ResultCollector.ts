@@ -3,9 +3,8 @@ import type { Database } from 'better-sqlite3';
 import { failpoint } from '../failpoints/failpoints.js';
 import '../outbound/outboundFailpoints.js';
 import { classifyOutboxName, type OutboxFileKind } from '../outbound/names.js';
-import type { StateChange } from '../store/MessageTransitions.js';
 import type { OutboundQueries, PackMessageRef } from '../store/OutboundQueries.js';
-import type { MessageVerdict, PackTransitions } from '../store/PackTransitions.js';
+import type { MessageVerdict, PackMove, PackTransitions } from '../store/PackTransitions.js';
 import type { ReceivedFile, ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { PlatformLink } from '../transport/PlatformLink.js';
 import type { Validator } from '../validation/Validator.js';
@@ -14,7 +13,7 @@ import { readProcessResult, readSummaryResult, SUCCESS_CODE, type ProcessResultC
 import type { ResultInbox } from './ResultInbox.js';
 
 export interface ResultEvents {
-  changes(changes: StateChange[]): void;
+  changes(changes: PackMove[]): void;
   /** Something the operator should know: an unknown pack, a conflicting copy, an invalid result. */
   problem(file: string, problem: string): void;
   received(file: string, kind: OutboxFileKind): void;
@@ -129,7 +128,7 @@ export class ResultCollector {
     const problem = problems.length ? problems.join('; ') : null;
     const packId = settled.length === 1 ? settled[0]!.packId : null;
     const changes = this.db.transaction(() => {
-      const all: StateChange[] = [];
+      const all: PackMove[] = [];
       for (const { packId: id, verdicts } of settled) all.push(...this.packs.settle(id, verdicts, () => undefined));
       this.received.markApplied(file.id, packId, problem);
       return all;

@@ -41,6 +41,23 @@ export interface StateChange {
   code: string | null;
 }
 
+/** A state change's update, for one message or many (the WHERE clause is added). */
+const SET_STATE = `
+  UPDATE messages
+     SET state = @to, state_changed_at = @at,
+         final_at = CASE WHEN @final = 1 THEN @at ELSE NULL END,
+         error_code = COALESCE(@code, error_code),
+         error_text = COALESCE(@text, error_text)`;
+
+/** Messages moved together (a pack's), from one state to another: one event each, one log line. */
+export interface GroupChange {
+  messageIds: number[];
+  from: MessageState;
+  to: MessageState;
+  at: number;
+  code: string | null;
+}
+
 /**
  * The one module that writes `messages.state`. Every change names the state it expects
  * (`WHERE id = ? AND state = ?`), checks that exactly one row changed, and appends its event. It
@@ -52,6 +69,8 @@ export class MessageTransitions {
   private readonly updateState: Statement;
   private readonly insertEvent: Statement;
   private readonly currentState: Statement;
+  private readonly updateStates: Statement;
+  private readonly insertEvents: Statement;
 
   constructor(
     db: Database,
@@ -64,18 +83,16 @@ export class MessageTransitions {
       VALUES (@uuid, @messageType, @category, @messageKey, @holdsKey, @invoiceNumber, @invoiceDate,
         @actionDate, @sellerId, @sellerName, @buyerId, @buyerName, @totalAmount, @taxAmount, @sha256, @size,
         @sourceName, 'received', @errorCode, @errorText, @findingsJson, @at, @at, @bytesKept)`);
-    this.updateState = db.prepare(`
-      UPDATE messages
-         SET state = @to, state_changed_at = @at,
-             final_at = CASE WHEN @final = 1 THEN @at ELSE NULL END,
-             error_code = COALESCE(@code, error_code),
-             error_text = COALESCE(@text, error_text)
-       WHERE id = @id AND state = @from
-      RETURNING message_key AS messageKey, message_type AS messageType`);
+    this.updateState = db.prepare(`${SET_STATE} WHERE id = @id AND state = @from RETURNING message_key AS messageKey, message_type AS messageType`);
     this.insertEvent = db.prepare(`
       INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
       VALUES (?, ?, 'state', ?, ?, ?, ?)`);
     this.currentState = db.prepare('SELECT state FROM messages WHERE id = ?').pluck();
+    // The set-based forms of the two above, for a pack's messages (ids as a JSON array).
+    this.updateStates = db.prepare(`${SET_STATE} WHERE id IN (SELECT value FROM json_each(@ids)) AND state = @from`);
+    this.insertEvents = db.prepare(`
+      INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
+      SELECT value, @at, 'state', @from, @to, @code, @detail FROM json_each(@ids)`);
   }
 
   /** Records a new message in `received`; returns the change (its id is the new row's). */
@@ -121,5 +138,30 @@ export class MessageTransitions {
     }
     this.insertEvent.run(messageId, at, from, to, options.code ?? null, options.detail ?? null);
     return { messageId, messageKey: row.messageKey, messageType: row.messageType, from, to, at, code: options.code ?? null };
+  }
+
+  /**
+   * Moves many messages from `from` to `to` at once, with the same checks as `move`: all of them
+   * or, with `transition-conflict`, none (the caller's transaction is rolled back by the throw).
+   * Must run inside a transaction.
+   */
+  moveMany(
+    messageIds: readonly number[],
+    from: MessageState,
+    to: MessageState,
+    options: { code?: string | null; text?: string | null; detail?: string | null } = {},
+  ): GroupChange {
+    if (!isAllowedTransition(from, to)) {
+      throw new StoreError('illegal-transition', `${messageIds.length} messages: ${from} → ${to} is not an allowed state change`);
+    }
+    const at = this.now();
+    const ids = JSON.stringify(messageIds);
+    const code = options.code ?? null;
+    const moved = this.updateStates.run({ ids, from, to, at, final: FINAL_STATES.has(to) ? 1 : 0, code, text: options.text ?? null }).changes;
+    if (moved !== messageIds.length) {
+      throw new StoreError('transition-conflict', `expected ${messageIds.length} messages in state ${from} for ${from} → ${to}, found ${moved}`);
+    }
+    this.insertEvents.run({ ids, at, from, to, code, detail: options.detail ?? null });
+    return { messageIds: [...messageIds], from, to, at, code };
   }
 }

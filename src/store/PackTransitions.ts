@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { MessageTransitions, StateChange } from './MessageTransitions.js';
+import type { GroupChange, MessageTransitions } from './MessageTransitions.js';
 import type { MessageState } from './states.js';
 import { StoreError } from './StoreError.js';
 
@@ -42,6 +42,11 @@ export interface MessageVerdict {
   verdict: 'confirmed' | 'rejected';
   code: string | null;
   text: string | null;
+}
+
+/** A pack's messages moved together (for the log; each message's event is in the store). */
+export interface PackMove extends GroupChange {
+  packId: number;
 }
 
 export type AttemptOutcome = 'ok' | 'failed' | 'unknown' | 'refused';
@@ -96,15 +101,13 @@ export class PackTransitions {
   }
 
   /** Records a pack whose signed file is already on disk, and moves its messages queued → packed. */
-  create(pack: NewPack, messageIds: readonly number[]): { packId: number; changes: StateChange[] } {
+  create(pack: NewPack, messageIds: readonly number[]): { packId: number; changes: PackMove[] } {
     return this.db.transaction(() => {
       const at = this.now();
       const packId = Number(this.insertPack.run({ ...pack, zipped: pack.zipped ? 1 : 0, messageCount: messageIds.length, at }).lastInsertRowid);
-      const changes = messageIds.map((id, position) => {
-        this.insertPackMessage.run(packId, id, position);
-        return this.messages.move(id, 'queued', 'packed', { detail: pack.commonName });
-      });
-      return { packId, changes };
+      messageIds.forEach((id, position) => this.insertPackMessage.run(packId, id, position));
+      const moved = this.messages.moveMany(messageIds, 'queued', 'packed', { detail: pack.commonName });
+      return { packId, changes: [{ packId, ...moved }] };
     }).immediate();
   }
 
@@ -143,7 +146,7 @@ export class PackTransitions {
   }
 
   /** The gateway queued the pack (statusCode 0): its messages are `uploaded` (Turnkey G). */
-  notified(packId: number, from: 'file-uploaded' | 'unknown'): StateChange[] {
+  notified(packId: number, from: 'file-uploaded' | 'unknown'): PackMove[] {
     return this.db.transaction(() => {
       this.movePack(packId, from, 'notified', {});
       return this.moveMessages(packId, ['packed', 'unknown'], 'uploaded', {});
@@ -151,7 +154,7 @@ export class PackTransitions {
   }
 
   /** The notification's outcome is unknown: never rejected, never re-signed; re-notify later. */
-  unknown(packId: number, from: 'file-uploaded' | 'unknown', nextAttemptAt: number, code: string, text: string): StateChange[] {
+  unknown(packId: number, from: 'file-uploaded' | 'unknown', nextAttemptAt: number, code: string, text: string): PackMove[] {
     return this.db.transaction(() => {
       this.movePack(packId, from, 'unknown', { nextAttemptAt, code, text });
       return this.moveMessages(packId, ['packed'], 'unknown', { code });
@@ -164,7 +167,7 @@ export class PackTransitions {
   }
 
   /** The platform refused the pack because its content is wrong: its messages are rejected. */
-  refused(packId: number, from: PackState, code: string, text: string): StateChange[] {
+  refused(packId: number, from: PackState, code: string, text: string): PackMove[] {
     return this.db.transaction(() => {
       this.movePack(packId, from, 'refused', { code, text });
       return this.moveMessages(packId, ['packed', 'unknown', 'uploaded'], 'rejected', { code, text });
@@ -172,7 +175,7 @@ export class PackTransitions {
   }
 
   /** The retry budget is spent: the messages need an operator. A late result still settles them. */
-  failed(packId: number, from: PackState, code: string, text: string): StateChange[] {
+  failed(packId: number, from: PackState, code: string, text: string): PackMove[] {
     return this.db.transaction(() => {
       this.movePack(packId, from, 'failed', { code, text });
       return this.moveMessages(packId, ['packed', 'unknown'], 'failed', { code, text });
@@ -184,19 +187,28 @@ export class PackTransitions {
    * success after `unknown` or `failed` is never lost). Messages still `packed` pass through
    * `uploaded` first, so the history shows that the platform had them.
    */
-  settle(packId: number, verdicts: readonly MessageVerdict[], markApplied: () => void): StateChange[] {
+  settle(packId: number, verdicts: readonly MessageVerdict[], markApplied: () => void): PackMove[] {
     return this.db.transaction(() => {
       const states = new Map((this.packMessages.all(packId) as Array<{ id: number; state: MessageState }>).map((r) => [r.id, r.state]));
-      const changes: StateChange[] = [];
+      const stillPacked: number[] = [];
+      // Messages with the same move, code and text go together.
+      const groups = new Map<string, { from: MessageState; verdict: MessageVerdict['verdict']; code: string | null; text: string | null; ids: number[] }>();
       for (const v of verdicts) {
         let state = states.get(v.messageId);
         if (state === undefined || state === 'confirmed' || state === 'rejected') continue;
         if (state === 'packed') {
-          changes.push(this.messages.move(v.messageId, 'packed', 'uploaded', { detail: 'result arrived' }));
+          stillPacked.push(v.messageId);
           state = 'uploaded';
         }
-        changes.push(this.messages.move(v.messageId, state, v.verdict, { code: v.code, text: v.text }));
+        states.set(v.messageId, v.verdict); // a message named twice is judged once
+        const key = JSON.stringify([state, v.verdict, v.code, v.text]);
+        const group = groups.get(key);
+        if (group) group.ids.push(v.messageId);
+        else groups.set(key, { from: state, verdict: v.verdict, code: v.code, text: v.text, ids: [v.messageId] });
       }
+      const changes: PackMove[] = [];
+      if (stillPacked.length > 0) changes.push({ packId, ...this.messages.moveMany(stillPacked, 'packed', 'uploaded', { detail: 'result arrived' }) });
+      for (const g of groups.values()) changes.push({ packId, ...this.messages.moveMany(g.ids, g.from, g.verdict, { code: g.code, text: g.text }) });
       const pack = this.packState.get(packId) as PackState | undefined;
       if (pack && pack !== 'settled' && pack !== 'refused') this.movePack(packId, pack, 'settled', {});
       markApplied();
@@ -224,12 +236,14 @@ export class PackTransitions {
     fromStates: readonly MessageState[],
     to: MessageState,
     options: { code?: string; text?: string },
-  ): StateChange[] {
-    const changes: StateChange[] = [];
+  ): PackMove[] {
+    const byState = new Map<MessageState, number[]>();
     for (const row of this.packMessages.all(packId) as Array<{ id: number; state: MessageState }>) {
       if (!fromStates.includes(row.state)) continue;
-      changes.push(this.messages.move(row.id, row.state, to, { code: options.code ?? null, text: options.text ?? null }));
+      const ids = byState.get(row.state);
+      if (ids) ids.push(row.id);
+      else byState.set(row.state, [row.id]);
     }
-    return changes;
+    return [...byState].map(([from, ids]) => ({ packId, ...this.messages.moveMany(ids, from, to, { code: options.code ?? null, text: options.text ?? null }) }));
   }
 }

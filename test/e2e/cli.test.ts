@@ -107,7 +107,11 @@ describe('turnkey init, start and status (real processes)', () => {
 
     const logs = d.logLines();
     expect(logs[0]).toMatchObject({ event: 'daemon-started', database: config.database, messageTypes: config.intake.messageTypes });
-    expect(logs.filter((l) => l.event === 'message-state')).toHaveLength(42);
+    // One line per file, when its message settles (queued or invalid), naming the file.
+    const settled = logs.filter((l) => l.event === 'message-state');
+    expect(settled).toHaveLength(21);
+    expect(settled.filter((l) => l.to === 'invalid')).toHaveLength(1);
+    expect(settled.every((l) => typeof l.file === 'string')).toBe(true);
     expect(logs.at(-1)).toMatchObject({ event: 'daemon-stopped', accepted: 20, invalid: 1 });
   });
 

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,8 +55,13 @@ describe('sending to the platform (daemon and simulator as processes)', () => {
     const row = store.prepare('SELECT state, error_code AS code, error_text AS text FROM messages WHERE invoice_number = ?').get(invoiceNumber(3));
     store.close();
     expect(row).toMatchObject({ state: 'rejected', code: 'E9102' });
-    const downCast = readdirSync(join(dir.path, 'DownCast/B2SSTORAGE/F0401'), { recursive: true }).filter((n) => String(n).endsWith('.json'));
-    expect(downCast).toHaveLength(5);
+    // The ERP's DownCast files (one per batch of final messages) tell all five verdicts, the refusal with its code.
+    const folder = join(dir.path, 'DownCast/B2SSTORAGE/F0401');
+    const files = readdirSync(folder, { recursive: true }).map(String).filter((n) => n.endsWith('.json'));
+    const results = files.flatMap((n) => (JSON.parse(readFileSync(join(folder, n), 'utf8')) as { messageType: string; results: Array<{ number: string; verdict: string; status: string; code: string | null }> }).results);
+    expect(results).toHaveLength(5);
+    expect(results.find((r) => r.number === invoiceNumber(3))).toMatchObject({ verdict: 'rejected', status: 'E', code: 'E9102' });
+    expect(results.filter((r) => r.verdict === 'confirmed' && r.status === 'C')).toHaveLength(4);
   }, 60_000);
 
   const FAULTS: Array<[string, Record<string, unknown>, Record<string, unknown>?]> = [

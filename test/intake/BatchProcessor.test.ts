@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InlineFileInspector, WorkerFileInspector } from '../../src/intake/FileInspector.js';
 import { BatchProcessor } from '../../src/intake/BatchProcessor.js';
-import { taiwanDay } from '../../src/intake/fileNames.js';
+import { taiwanDay } from '../../src/time/taiwanTime.js';
 import { MessageBytes } from '../../src/store/MessageBytes.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { f0401Xml, f0401XmlWithWrongTotal, f0501Xml, invoiceNumber } from '../helpers/f0401.js';
@@ -24,7 +25,7 @@ describe('BatchProcessor', () => {
   beforeEach(() => {
     fx = intakeFixture();
     log = memoryLogger();
-    processor = new BatchProcessor(fx.store, validator, fx.layout, log.logger, 20 * 1024 * 1024);
+    processor = new BatchProcessor(fx.store, new InlineFileInspector(validator, 20 * 1024 * 1024), fx.layout, log.logger);
   });
   afterEach(() => fx.cleanup());
 
@@ -34,10 +35,10 @@ describe('BatchProcessor', () => {
   const rows = (): Array<Record<string, unknown>> =>
     fx.store.db.prepare('SELECT id, state, message_key AS key, error_code AS code, sha256, bytes_kept AS kept, holds_key AS holds FROM messages ORDER BY id').all() as Array<Record<string, unknown>>;
 
-  it('records a valid file as queued, keeps its exact bytes and files it in BAK/<day>/', () => {
+  it('records a valid file as queued, keeps its exact bytes and files it in BAK/<day>/', async () => {
     const xml = f0401Xml({ number: invoiceNumber(1) });
     fx.drop('F0401', 'a.xml', xml);
-    const outcome = processor.process([fx.claim('F0401', 'a.xml')]);
+    const outcome = await processor.process([fx.claim('F0401', 'a.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 1, invalid: 0, duplicates: 0 });
     expect(readFileSync(bak('F0401', 'a.xml'), 'utf8')).toBe(xml);
@@ -49,33 +50,33 @@ describe('BatchProcessor', () => {
     expect(journal.filed).toEqual(expect.any(Number));
   });
 
-  it('settles a batch in the next batch\'s record transaction, or on flush when intake goes idle', () => {
+  it('settles a batch in the next batch\'s record transaction, or on flush when intake goes idle', async () => {
     fx.drop('F0401', 'a.xml', f0401Xml({ number: invoiceNumber(11) }));
-    processor.process([fx.claim('F0401', 'a.xml')]);
+    await processor.process([fx.claim('F0401', 'a.xml')]);
     // Filed in BAK and fsynced, not yet settled: still received, the journal row not yet filed.
     expect(existsSync(bak('F0401', 'a.xml'))).toBe(true);
     expect(rows().map((r) => r.state)).toEqual(['received']);
     fx.drop('F0401', 'b.xml', f0401Xml({ number: invoiceNumber(12) }));
-    processor.process([fx.claim('F0401', 'b.xml')]);
+    await processor.process([fx.claim('F0401', 'b.xml')]);
     expect(rows().map((r) => r.state)).toEqual(['queued', 'received']);
     processor.flush();
     expect(rows().map((r) => r.state)).toEqual(['queued', 'queued']);
     expect(fx.store.db.prepare('SELECT count(*) FROM intake_files WHERE filed_at IS NULL').pluck().get()).toBe(0);
   });
 
-  it('logs one line per state change with the message key and never the payload', () => {
+  it('logs one line per file when its message settles, with the message key and never the payload', async () => {
     fx.drop('F0401', 'a.xml', f0401Xml({ number: invoiceNumber(1) }));
-    processor.process([fx.claim('F0401', 'a.xml')]);
+    await processor.process([fx.claim('F0401', 'a.xml')]);
     processor.flush();
     const changes = log.lines.filter((l) => l.event === 'message-state');
-    expect(changes.map((l) => [l.from, l.to])).toEqual([[null, 'received'], ['received', 'queued']]);
+    expect(changes.map((l) => [l.from, l.to, l.file])).toEqual([['received', 'queued', 'a.xml']]);
     expect(changes.every((l) => typeof l.key === 'string' && (l.key as string).startsWith('F0401AB00000001'))).toBe(true);
     expect(JSON.stringify(log.lines)).not.toContain('<Invoice');
   });
 
-  it('files an invalid file in ERR with a .err.json and a .err.txt report naming its codes', () => {
+  it('files an invalid file in ERR with a .err.json and a .err.txt report naming its codes', async () => {
     fx.drop('F0401', 'bad.xml', f0401XmlWithWrongTotal({ number: invoiceNumber(2) }));
-    const outcome = processor.process([fx.claim('F0401', 'bad.xml')]);
+    const outcome = await processor.process([fx.claim('F0401', 'bad.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 0, invalid: 1 });
     expect(existsSync(err('F0401', 'bad.xml'))).toBe(true);
@@ -87,22 +88,41 @@ describe('BatchProcessor', () => {
     expect(rows()).toEqual([expect.objectContaining({ state: 'invalid', code: 'amount-total', kept: 0, holds: 0 })]);
   });
 
-  it('files a file that is not XML at all in ERR, and keeps going with the rest of the batch', () => {
+  it('files a file that is not XML at all in ERR, and keeps going with the rest of the batch', async () => {
     fx.drop('F0401', 'junk.xml', 'this is not xml');
     fx.drop('F0401', 'good.xml', f0401Xml({ number: invoiceNumber(3) }));
-    const outcome = processor.process([fx.claim('F0401', 'junk.xml'), fx.claim('F0401', 'good.xml')]);
+    const outcome = await processor.process([fx.claim('F0401', 'junk.xml'), fx.claim('F0401', 'good.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 1, invalid: 1 });
     expect(JSON.parse(readFileSync(err('F0401', 'junk.xml.err.json'), 'utf8'))).toMatchObject({ codes: ['wellformed'], messageType: 'F0401' });
   });
 
-  it('moves a file whose key and hash are already recorded to BAK without a second row', () => {
+  it('reads and validates in worker threads with the same outcome, keeping the exact bytes', async () => {
+    const inspector = await WorkerFileInspector.start(2, { validator: {}, maxBytes: 20 * 1024 * 1024 });
+    try {
+      const viaWorkers = new BatchProcessor(fx.store, inspector, fx.layout, log.logger);
+      const good = f0401Xml({ number: invoiceNumber(4) });
+      fx.drop('F0401', 'good.xml', good);
+      fx.drop('F0401', 'bad.xml', f0401XmlWithWrongTotal({ number: invoiceNumber(5) }));
+      fx.drop('F0401', 'junk.xml', 'this is not xml');
+      const outcome = await viaWorkers.process([fx.claim('F0401', 'good.xml'), fx.claim('F0401', 'bad.xml'), fx.claim('F0401', 'junk.xml')]);
+      viaWorkers.flush();
+      expect(outcome).toMatchObject({ accepted: 1, invalid: 2 });
+      expect(rows().map((r) => [r.state, r.code])).toEqual([['queued', null], ['invalid', 'amount-total'], ['invalid', 'wellformed']]);
+      expect(new MessageBytes(fx.store.db).read(sha(good))?.toString('utf8')).toBe(good);
+      expect(readFileSync(bak('F0401', 'good.xml'), 'utf8')).toBe(good);
+    } finally {
+      await inspector.close();
+    }
+  });
+
+  it('moves a file whose key and hash are already recorded to BAK without a second row', async () => {
     const xml = f0401Xml({ number: invoiceNumber(4) });
     fx.drop('F0401', 'first.xml', xml);
-    processor.process([fx.claim('F0401', 'first.xml')]);
+    await processor.process([fx.claim('F0401', 'first.xml')]);
     processor.flush();
     fx.drop('F0401', 'again.xml', xml);
-    const outcome = processor.process([fx.claim('F0401', 'again.xml')]);
+    const outcome = await processor.process([fx.claim('F0401', 'again.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(readFileSync(bak('F0401', 'again.xml'), 'utf8')).toBe(xml);
@@ -111,13 +131,13 @@ describe('BatchProcessor', () => {
     expect(events).toContainEqual({ kind: 'duplicate', detail: 'UpCast/B2SSTORAGE/F0401/SRC/again.xml' });
   });
 
-  it('refuses the same key with other content as duplicate-conflict and never overwrites the first', () => {
+  it('refuses the same key with other content as duplicate-conflict and never overwrites the first', async () => {
     const first = f0401Xml({ number: invoiceNumber(5) });
     const other = f0401Xml({ number: invoiceNumber(5), items: [{ description: 'Tea', quantity: 1, unitPrice: 100 }] });
     fx.drop('F0401', 'first.xml', first);
     fx.drop('F0401', 'other.xml', other);
     // Both in one batch: the second sees the first's row inside the same transaction.
-    const outcome = processor.process([fx.claim('F0401', 'first.xml'), fx.claim('F0401', 'other.xml')]);
+    const outcome = await processor.process([fx.claim('F0401', 'first.xml'), fx.claim('F0401', 'other.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 1, invalid: 1 });
     const [holder, refused] = rows();
@@ -127,51 +147,51 @@ describe('BatchProcessor', () => {
     expect(fx.store.db.prepare("SELECT count(*) FROM message_events WHERE message_id = ? AND kind = 'duplicate-conflict'").pluck().get(holder!.id)).toBe(1);
   });
 
-  it('refuses a message dropped into another type\'s folder with wrong-folder', () => {
+  it('refuses a message dropped into another type\'s folder with wrong-folder', async () => {
     fx.drop('F0401', 'cancel.xml', f0501Xml({ number: invoiceNumber(6) }));
-    processor.process([fx.claim('F0401', 'cancel.xml')]);
+    await processor.process([fx.claim('F0401', 'cancel.xml')]);
     processor.flush();
     expect(rows()).toEqual([expect.objectContaining({ state: 'invalid', code: 'wrong-folder' })]);
     expect(readFileSync(err('F0401', 'cancel.xml.err.txt'), 'utf8')).toContain('UpCast/B2SSTORAGE/F0501/SRC/');
   });
 
-  it('takes a cancel of an invoice as its own message, not as a duplicate', () => {
+  it('takes a cancel of an invoice as its own message, not as a duplicate', async () => {
     fx.drop('F0401', 'inv.xml', f0401Xml({ number: invoiceNumber(7) }));
     fx.drop('F0501', 'cancel.xml', f0501Xml({ number: invoiceNumber(7) }));
-    const outcome = processor.process([fx.claim('F0401', 'inv.xml'), fx.claim('F0501', 'cancel.xml')]);
+    const outcome = await processor.process([fx.claim('F0401', 'inv.xml'), fx.claim('F0501', 'cancel.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 2 });
     expect(rows().map((r) => (r.key as string).slice(0, 15))).toEqual(['F0401AB00000007', 'F0501AB00000007']);
   });
 
-  it('never overwrites a file already in BAK: the newcomer gets a numbered name', () => {
+  it('never overwrites a file already in BAK: the newcomer gets a numbered name', async () => {
     mkdirSync(join(fx.layout.folder('F0401')!.bak, day()), { recursive: true });
     writeFileSync(bak('F0401', 'a.xml'), 'somebody else');
     writeFileSync(bak('F0401', 'a~1.xml'), 'somebody else too');
     const xml = f0401Xml({ number: invoiceNumber(8) });
     fx.drop('F0401', 'a.xml', xml);
-    processor.process([fx.claim('F0401', 'a.xml')]);
+    await processor.process([fx.claim('F0401', 'a.xml')]);
     processor.flush();
     expect(readFileSync(bak('F0401', 'a.xml'), 'utf8')).toBe('somebody else');
     expect(readFileSync(bak('F0401', 'a~2.xml'), 'utf8')).toBe(xml);
   });
 
-  it('refuses a file over validation.maxBytes as too-large, hashing it without reading it whole', () => {
-    const small = new BatchProcessor(fx.store, validator, fx.layout, log.logger, 2048);
+  it('refuses a file over validation.maxBytes as too-large, hashing it without reading it whole', async () => {
+    const small = new BatchProcessor(fx.store, new InlineFileInspector(validator, 2048), fx.layout, log.logger);
     const big = Buffer.alloc(5000, 'x');
     fx.drop('F0401', 'big.xml', big);
-    small.process([fx.claim('F0401', 'big.xml')]);
+    await small.process([fx.claim('F0401', 'big.xml')]);
     small.flush();
     expect(rows()).toEqual([expect.objectContaining({ state: 'invalid', code: 'too-large', sha256: sha(big) })]);
   });
 
-  it('forgets a claimed file that vanished before it was read, without failing the batch', () => {
+  it('forgets a claimed file that vanished before it was read, without failing the batch', async () => {
     fx.drop('F0401', 'gone.xml', f0401Xml({ number: invoiceNumber(9) }));
     fx.drop('F0401', 'kept.xml', f0401Xml({ number: invoiceNumber(10) }));
     const gone = fx.claim('F0401', 'gone.xml');
     const kept = fx.claim('F0401', 'kept.xml');
     rmSync(gone.workPath); // someone removes it from WORK by hand
-    const outcome = processor.process([gone, kept]);
+    const outcome = await processor.process([gone, kept]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 1, vanished: 1 });
   });

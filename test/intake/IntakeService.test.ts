@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IntakeSettings } from '../../src/config/types.js';
+import { InlineFileInspector } from '../../src/intake/FileInspector.js';
 import { IntakeService } from '../../src/intake/IntakeService.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { sleep, waitFor } from '../helpers/daemonProcess.js';
@@ -16,6 +17,7 @@ const BASE: IntakeSettings = {
   batchSize: 50,
   watch: true,
   retryDelaySeconds: 0.1,
+  validationWorkers: 0,
 };
 
 describe('IntakeService', () => {
@@ -41,10 +43,9 @@ describe('IntakeService', () => {
   async function start(settings: Partial<IntakeSettings> = {}, trackerCapacity?: number): Promise<IntakeService> {
     service = new IntakeService({
       store: fx.store,
-      validator,
+      inspector: new InlineFileInspector(validator, 20 * 1024 * 1024),
       layout: fx.layout,
       settings: { ...BASE, ...settings },
-      maxBytes: 20 * 1024 * 1024,
       logger: log.logger,
       ...(trackerCapacity !== undefined ? { trackerCapacity } : {}),
     });

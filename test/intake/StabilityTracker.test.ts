@@ -4,20 +4,36 @@ import { StabilityTracker } from '../../src/intake/StabilityTracker.js';
 describe('StabilityTracker', () => {
   it('calls a file ready only once its size and mtime stayed the same for the stability time', () => {
     const t = new StabilityTracker(1000, 10);
-    expect(t.observe('/a', 10, 5, 0)).toBe(false);
+    expect(t.observe('/a', 10, 0, 0)).toBe(false);
     expect(t.due(999, 10)).toEqual([]);
     expect(t.due(1000, 10)).toEqual(['/a']);
-    expect(t.observe('/a', 10, 5, 1000)).toBe(true);
+    expect(t.observe('/a', 10, 0, 1000)).toBe(true);
   });
 
   it('restarts the clock when the file grows or is touched', () => {
     const t = new StabilityTracker(1000, 10);
-    t.observe('/a', 10, 5, 0);
+    t.observe('/a', 10, 0, 0);
     expect(t.due(1000, 10)).toEqual(['/a']);
-    expect(t.observe('/a', 20, 6, 1000)).toBe(false);
-    expect(t.due(1999, 10)).toEqual([]);
-    expect(t.due(2000, 10)).toEqual(['/a']);
-    expect(t.observe('/a', 20, 6, 2000)).toBe(true);
+    expect(t.observe('/a', 20, 990, 1000)).toBe(false);
+    expect(t.due(1989, 10)).toEqual([]);
+    expect(t.due(1990, 10)).toEqual(['/a']);
+    expect(t.observe('/a', 20, 990, 1990)).toBe(true);
+  });
+
+  it('takes a file moved in whole (modified longer ago than the stability time) at the first look', () => {
+    const t = new StabilityTracker(1000, 10);
+    expect(t.observe('/old', 10, 5_000, 6_000)).toBe(true);
+    expect(t.observe('/recent', 10, 5_500, 6_000)).toBe(false);
+    expect(t.due(6_499, 10)).toEqual(['/old']);
+    expect(t.due(6_500, 10)).toEqual(['/recent']);
+  });
+
+  it('waits the whole stability time for a file whose modification time lies in the future', () => {
+    const t = new StabilityTracker(1000, 10);
+    expect(t.observe('/skewed', 10, 60_000, 6_000)).toBe(false);
+    expect(t.due(6_999, 10)).toEqual([]);
+    expect(t.due(7_000, 10)).toEqual(['/skewed']);
+    expect(t.observe('/skewed', 10, 60_000, 7_000)).toBe(true);
   });
 
   it('hands each due file out once, and again first after a requeue', () => {

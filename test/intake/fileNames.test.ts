@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { claimNameFor, isIgnoredName, originalNameOf, reportNames, taiwanDay, withSuffix } from '../../src/intake/fileNames.js';
+import { claimNameFor, isIgnoredName, originalNameOf, reportNames, withSuffix } from '../../src/intake/fileNames.js';
+import { taiwanDay } from '../../src/time/taiwanTime.js';
 
 describe('intake file names', () => {
   it('ignores files still being written by the ERP convention, hidden files and lock files', () => {

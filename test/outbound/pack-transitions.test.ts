@@ -41,7 +41,8 @@ describe('pack transitions', () => {
   it('records a pack and moves its messages queued → packed in one transaction', () => {
     const ids = queuedMessages(3);
     const { packId, changes } = packs.create(packFor('p1'), ids);
-    expect(changes.map((c) => c.to)).toEqual(['packed', 'packed', 'packed']);
+    expect(changes).toMatchObject([{ packId, from: 'queued', to: 'packed', messageIds: ids }]);
+    expect(store.db.prepare("SELECT count(*) FROM message_events WHERE to_state = 'packed'").pluck().get()).toBe(3);
     expect(queries.messagesOf(packId).map((m) => m.state)).toEqual(['packed', 'packed', 'packed']);
     expect(queries.packById(packId)).toMatchObject({ state: 'packed', messageCount: 3, notifyCount: 0 });
   });
@@ -49,7 +50,7 @@ describe('pack transitions', () => {
   it('refuses to pack a message that is no longer queued, and writes nothing', () => {
     const ids = queuedMessages(2);
     messages.move(ids[1]!, 'queued', 'failed');
-    expect(() => packs.create(packFor('p1'), ids)).toThrow(/expected state queued/);
+    expect(() => packs.create(packFor('p1'), ids)).toThrow(/in state queued/);
     expect(stateOf(ids[0]!)).toBe('queued');
     expect(queries.packByCommonName('p1')).toBeUndefined();
   });
@@ -94,6 +95,7 @@ describe('pack transitions', () => {
     const { packId } = packs.create(packFor('p1'), ids);
     const changes = packs.settle(packId, [{ messageId: ids[0]!, verdict: 'confirmed', code: null, text: null }], () => undefined);
     expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['packed→uploaded', 'uploaded→confirmed']);
+    expect(changes.every((c) => c.messageIds.length === 1 && c.messageIds[0] === ids[0])).toBe(true);
   });
 
   it('does not settle a message twice when the same result is applied again', () => {

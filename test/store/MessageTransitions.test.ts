@@ -128,4 +128,26 @@ describe('MessageTransitions', () => {
       { TASK: 'SendFile', STATUS: 'G', FILENAME: 'AB00000001.xml' },
     ]);
   });
+
+  it('moves many messages at once with one event each, or none when one of them is not in the expected state', () => {
+    const ids = [0, 1, 2].map((i) => {
+      const { messageId } = transitions.receive(newMessage(i));
+      transitions.move(messageId, 'received', 'queued');
+      return messageId;
+    });
+    const states = () => ids.map((id) => store.db.prepare('SELECT state FROM messages WHERE id = ?').pluck().get(id));
+    const events = () => store.db.prepare("SELECT count(*) FROM message_events WHERE to_state = 'packed'").pluck().get();
+
+    transitions.move(ids[2]!, 'queued', 'failed');
+    const all = store.db.transaction(() => transitions.moveMany(ids, 'queued', 'packed'));
+    expect(() => all()).toThrow(StoreError);
+    expect(states()).toEqual(['queued', 'queued', 'failed']);
+    expect(events()).toBe(0);
+
+    const change = store.db.transaction(() => transitions.moveMany(ids.slice(0, 2), 'queued', 'packed', { detail: 'pack p1' }))();
+    expect(change).toMatchObject({ messageIds: ids.slice(0, 2), from: 'queued', to: 'packed', at: now });
+    expect(states()).toEqual(['packed', 'packed', 'failed']);
+    expect(events()).toBe(2);
+    expect(() => transitions.moveMany(ids, 'packed', 'received')).toThrow(/not an allowed state change/);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate, isInFuture, taiwanDate, taiwanInstant } from '../../src/validation/rules/dates.js';
+import { isCalendarDate, isInFuture, taiwanInstant } from '../../src/validation/rules/dates.js';
+import { taiwanDay as taiwanDate } from '../../src/time/taiwanTime.js';
 
 describe('calendar dates', () => {
   it('knows leap years, including the century rules', () => {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors/TurnkeyError.js';
-import { parseZonedTime } from '../time/taiwanTime.js';
+import { parseZonedTime } from '../../time/taiwanTime.js';
 
 /** Numbers come in booklets (本) of 50. */
 export const NUMBERS_PER_BOOKLET = 50;

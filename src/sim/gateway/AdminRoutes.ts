@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TurnkeyError } from '../../errors/TurnkeyError.js';
-import { toTaiwanIso } from '../time/taiwanTime.js';
+import { toTaiwanIso } from '../../time/taiwanTime.js';
 import { readBody, sendJson } from './httpIo.js';
 import type { SimControls } from './SimControls.js';
 

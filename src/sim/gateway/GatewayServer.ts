@@ -7,7 +7,7 @@ import type { SimDatabase } from '../record/SimDatabase.js';
 import { SimError } from '../SimError.js';
 import type { SimEvents } from '../SimEvents.js';
 import type { SimLogger } from '../SimLogger.js';
-import { toTaiwanIso } from '../time/taiwanTime.js';
+import { toTaiwanIso } from '../../time/taiwanTime.js';
 import { handleAdmin } from './AdminRoutes.js';
 import { BodyTooLargeError, readBody, sendJson, sendText } from './httpIo.js';
 import type { NotificationHandler, NotificationOutcome } from './NotificationHandler.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../errors/TurnkeyError.js';
-import { parseZonedTime, toTaiwanIso } from '../time/taiwanTime.js';
+import { parseZonedTime, toTaiwanIso } from '../../time/taiwanTime.js';
 
 /** A window as given: ISO times that name their offset (the platform announces in +08:00), or Dates. */
 export interface MaintenanceWindowInput {

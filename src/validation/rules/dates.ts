@@ -1,8 +1,8 @@
+import { TAIWAN_OFFSET_MS, taiwanDay } from '../../time/taiwanTime.js';
 /**
  * MIG dates are yyyyMMdd and times HH:mm:ss, both in Taiwan time (UTC+8, no daylight saving).
  * The schema checks only that month is 01-12 and day 01-31; the calendar is checked here.
  */
-const TAIWAN_OFFSET_MS = 8 * 3600 * 1000;
 
 export function isCalendarDate(yyyymmdd: string): boolean {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);
@@ -31,15 +31,6 @@ export function taiwanInstant(yyyymmdd: string, time?: string | null): number | 
   return utc + seconds * 1000 - TAIWAN_OFFSET_MS;
 }
 
-/** Today's date in Taiwan as yyyyMMdd. */
-export function taiwanDate(at: Date): string {
-  const shifted = new Date(at.getTime() + TAIWAN_OFFSET_MS);
-  const y = shifted.getUTCFullYear();
-  const m = String(shifted.getUTCMonth() + 1).padStart(2, '0');
-  const d = String(shifted.getUTCDate()).padStart(2, '0');
-  return `${String(y).padStart(4, '0')}${m}${d}`;
-}
-
 /**
  * Whether a date (and time, when given) lies beyond now + skew. Without a time, only a date after
  * the Taiwan date of (now + skew) is in the future.
@@ -50,5 +41,5 @@ export function isInFuture(yyyymmdd: string, time: string | null, now: Date, ske
     const instant = taiwanInstant(yyyymmdd, time);
     if (instant !== null) return instant > limit.getTime();
   }
-  return yyyymmdd > taiwanDate(limit);
+  return yyyymmdd > taiwanDay(limit);
 }

@@ -1,0 +1,124 @@
+import { Worker, type Transferable } from 'node:worker_threads';
+import { WorkerPoolError } from './WorkerPoolError.js';
+import type { ReadyMessage, TaskReply, TaskRequest } from './workerProtocol.js';
+
+export interface WorkerPoolOptions {
+  /** The compiled worker script (see workerScript); it calls serveTasks. */
+  script: URL;
+  /** Passed to each worker's set-up. */
+  workerData: unknown;
+  size: number;
+  /** Told when a worker stops unexpectedly; `replacement` settles once its successor is ready. */
+  onWorkerExit?: (exitCode: number, replacement: Promise<void>) => void;
+}
+
+interface PendingTask<Res> {
+  resolve: (result: Res) => void;
+  reject: (error: Error) => void;
+}
+
+interface PoolWorker<Res> {
+  worker: Worker;
+  pending: Map<number, PendingTask<Res>>;
+}
+
+/**
+ * A fixed number of worker threads running the same task handler. Each task goes to the worker with
+ * the fewest tasks in hand. A worker that stops unexpectedly fails the tasks it held (code
+ * `worker-exited`: the caller repeats them) and is replaced, so the pool keeps its size.
+ */
+export class WorkerPool<Req, Res> {
+  private readonly workers: Array<PoolWorker<Res>> = [];
+  private nextTaskId = 1;
+  private closed = false;
+
+  private constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Starts every worker and resolves once all are ready (rejects, `worker-start-failed`, if one is not). */
+  static async start<Req, Res>(options: WorkerPoolOptions): Promise<WorkerPool<Req, Res>> {
+    const pool = new WorkerPool<Req, Res>(options);
+    const started = await Promise.allSettled(Array.from({ length: Math.max(1, options.size) }, () => pool.spawn()));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await pool.close();
+      throw failed.reason;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  run(request: Req, transfer: Transferable[] = []): Promise<Res> {
+    if (this.closed || this.workers.length === 0) return Promise.reject(new WorkerPoolError('pool-closed', 'the worker pool is closed'));
+    const target = this.workers.reduce((least, w) => (w.pending.size < least.pending.size ? w : least));
+    const taskId = this.nextTaskId++;
+    return new Promise<Res>((resolve, reject) => {
+      target.pending.set(taskId, { resolve, reject });
+      target.worker.postMessage({ taskId, request } satisfies TaskRequest<Req>, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.workers.splice(0);
+    for (const w of workers) this.failAll(w, new WorkerPoolError('pool-closed', 'the worker pool was closed'));
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(this.options.script, { workerData: this.options.workerData });
+      const entry: PoolWorker<Res> = { worker, pending: new Map() };
+      const onStartError = (error: Error) => reject(new WorkerPoolError('worker-start-failed', `a worker could not start: ${error.message}`));
+      const onStartMessage = (message: ReadyMessage) => {
+        if (message.ready === undefined) return;
+        worker.off('message', onStartMessage);
+        worker.off('error', onStartError);
+        if (!message.ready) {
+          void worker.terminate();
+          reject(new WorkerPoolError('worker-start-failed', `a worker could not get ready: ${message.message ?? 'unknown error'}`));
+          return;
+        }
+        if (this.closed) {
+          void worker.terminate();
+          resolve();
+          return;
+        }
+        this.listen(entry);
+        this.workers.push(entry);
+        resolve();
+      };
+      worker.on('message', onStartMessage);
+      worker.once('error', onStartError);
+    });
+  }
+
+  private listen(w: PoolWorker<Res>): void {
+    w.worker.on('message', (reply: TaskReply<Res>) => {
+      const task = w.pending.get(reply.taskId);
+      if (!task) return;
+      w.pending.delete(reply.taskId);
+      if (reply.ok) task.resolve(reply.result);
+      else task.reject(new WorkerPoolError('task-failed', reply.error.message, reply.error.name, reply.error.code));
+    });
+    w.worker.on('error', () => {
+      // Followed by 'exit', which fails the tasks and replaces the worker.
+    });
+    w.worker.on('exit', (exitCode) => {
+      if (this.closed) return;
+      const at = this.workers.indexOf(w);
+      if (at !== -1) this.workers.splice(at, 1);
+      this.failAll(w, new WorkerPoolError('worker-exited', `a worker thread stopped (exit code ${exitCode}) while it held this task`));
+      const replacement = this.spawn();
+      replacement.catch(() => undefined); // the pool carries on smaller; onWorkerExit may report it
+      this.options.onWorkerExit?.(exitCode, replacement);
+    });
+  }
+
+  private failAll(w: PoolWorker<Res>, error: Error): void {
+    for (const task of w.pending.values()) task.reject(error);
+    w.pending.clear();
+  }
+}

@@ -1,0 +1,22 @@
+/** Why a task given to a worker pool did not return a result. Decisions use `code`. */
+export type WorkerPoolErrorCode =
+  /** The worker's own code threw on this task (the error's name and message are kept). */
+  | 'task-failed'
+  /** The worker thread stopped while it held the task (crash, out of memory). */
+  | 'worker-exited'
+  /** A worker could not get ready (e.g. its validator could not be built). */
+  | 'worker-start-failed'
+  /** The pool was closed, or has no worker left. */
+  | 'pool-closed';
+
+export class WorkerPoolError extends Error {
+  constructor(
+    readonly code: WorkerPoolErrorCode,
+    message: string,
+    readonly taskErrorName?: string,
+    readonly taskErrorCode?: string,
+  ) {
+    super(message);
+    this.name = 'WorkerPoolError';
+  }
+}
