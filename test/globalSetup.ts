@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { ensureBuilt } from './helpers/build.js';
 
 /**
  * End-to-end tests spawn `bin/turnkey`, which runs the compiled `dist/`: compile once before any
- * test so they never exercise stale code.
+ * test so they never exercise stale code. The build stamp it leaves tells the test files' own
+ * `ensureBuilt` that dist/ is fresh, so no test rebuilds dist/ while another one runs the daemon.
  */
 export default function setup(): void {
-  const root = join(import.meta.dirname, '..');
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  ensureBuilt();
 }

@@ -16,7 +16,8 @@ import { PackTransitions, type PackMove } from '../store/PackTransitions.js';
 import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { Store } from '../store/Store.js';
 import { GatewayClient } from '../transport/gateway/GatewayClient.js';
-import { PlatformLink } from '../transport/PlatformLink.js';
+import type { PlatformFiles } from '../transport/PlatformFiles.js';
+import { ThreadedPlatformLink } from '../transport/ThreadedPlatformLink.js';
 import type { Validator } from '../validation/Validator.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
 import { loadPfx, type LoadedPfx } from './cms/index.js';
@@ -37,7 +38,7 @@ export function outboundFolders(dataRoot: string): { outbox: string; inbox: stri
 export class OutboundRuntime {
   private constructor(
     readonly service: OutboundService,
-    private readonly link: PlatformLink,
+    private readonly link: PlatformFiles,
     private readonly gateway: GatewayClient,
     readonly simulator: RunningSimulator | null,
   ) {}
@@ -60,98 +61,106 @@ export class OutboundRuntime {
       openMs: config.outbound.breaker.openSeconds * 1000,
       maxOpenMs: config.outbound.breaker.maxOpenSeconds * 1000,
     });
-    const link = new PlatformLink({
-      host: platform.sftp.host,
-      port: platform.sftp.port,
-      username: platform.transport.id,
-      password: transportPassword,
-      knownHosts: readKnownHosts(platform.sftp.knownHostsFile),
-      timeoutMs: platform.sftp.timeoutSeconds * 1000,
-      ...(platform.sftp.algorithms && { algorithms: platform.sftp.algorithms }),
-    });
-    const gateway = new GatewayClient({
-      baseUrl: platform.gateway.baseUrl,
-      loginId: platform.transport.id,
-      loginPassword: transportPassword,
-      connectTimeoutMs: platform.gateway.connectTimeoutSeconds * 1000,
-      totalTimeoutMs: platform.gateway.totalTimeoutSeconds * 1000,
-    });
-    const folders = outboundFolders(config.dataRoot);
-    const onChanges = (changes: PackMove[]): void => {
-      for (const change of changes) logPackMove(logger, change);
-    };
-    const packer = new Packer(
+    const link = await ThreadedPlatformLink.start(
       {
-        maxPackMessages: config.outbound.maxPackMessages,
-        maxPackWaitMs: config.outbound.maxPackWaitSeconds * 1000,
-        zip: config.outbound.zip,
-        outboxDir: folders.outbox,
-        routing: { partyId: platform.partyId, routingId: platform.routingId, toPartyId: platform.toPartyId, toRoutingId: platform.toRoutingId },
+        host: platform.sftp.host,
+        port: platform.sftp.port,
+        username: platform.transport.id,
+        password: transportPassword,
+        knownHosts: readKnownHosts(platform.sftp.knownHostsFile),
+        timeoutMs: platform.sftp.timeoutSeconds * 1000,
+        ...(platform.sftp.algorithms && { algorithms: platform.sftp.algorithms }),
       },
-      queries,
-      packs,
-      new MessageBytes(db),
-      signer,
-      onChanges,
+      (exitCode) => logger.error({ event: 'sftp-thread-exited', exitCode }, 'the SFTP thread stopped; operations under way are retried and the thread is replaced'),
     );
-    const retry = config.outbound.retry;
-    let service: OutboundService | null = null;
-    const sender = new PackSender(
-      packs,
-      link,
-      gateway,
-      breaker,
-      { baseDelayMs: retry.baseDelaySeconds * 1000, maxDelayMs: retry.maxDelaySeconds * 1000, maxAttempts: retry.maxAttempts, maxAgeMs: retry.maxAgeHours * 3600_000 },
-      {
-        routingId: platform.routingId,
-        toPartyId: platform.toPartyId,
-        toRoutingId: platform.toRoutingId,
-        actions: platform.actions,
-        apiVersion: platform.apiVersion,
-        turnkeyVersion: platform.turnkeyVersion,
-      },
-      {
+    try {
+      const gateway = new GatewayClient({
+        baseUrl: platform.gateway.baseUrl,
+        loginId: platform.transport.id,
+        loginPassword: transportPassword,
+        connectTimeoutMs: platform.gateway.connectTimeoutSeconds * 1000,
+        totalTimeoutMs: platform.gateway.totalTimeoutSeconds * 1000,
+      });
+      const folders = outboundFolders(config.dataRoot);
+      const onChanges = (changes: PackMove[]): void => {
+        for (const change of changes) logPackMove(logger, change);
+      };
+      const packer = new Packer(
+        {
+          maxPackMessages: config.outbound.maxPackMessages,
+          maxPackWaitMs: config.outbound.maxPackWaitSeconds * 1000,
+          zip: config.outbound.zip,
+          outboxDir: folders.outbox,
+          routing: { partyId: platform.partyId, routingId: platform.routingId, toPartyId: platform.toPartyId, toRoutingId: platform.toRoutingId },
+        },
+        queries,
+        packs,
+        new MessageBytes(db),
+        signer,
+        onChanges,
+      );
+      const retry = config.outbound.retry;
+      let service: OutboundService | null = null;
+      const sender = new PackSender(
+        packs,
+        link,
+        gateway,
+        breaker,
+        { baseDelayMs: retry.baseDelaySeconds * 1000, maxDelayMs: retry.maxDelaySeconds * 1000, maxAttempts: retry.maxAttempts, maxAgeMs: retry.maxAgeHours * 3600_000 },
+        {
+          routingId: platform.routingId,
+          toPartyId: platform.toPartyId,
+          toRoutingId: platform.toRoutingId,
+          actions: platform.actions,
+          apiVersion: platform.apiVersion,
+          turnkeyVersion: platform.turnkeyVersion,
+        },
+        {
+          changes: onChanges,
+          attempt: (event) => logger.info({ event: 'pack-attempt', ...event }, `pack ${event.stage}: ${event.outcome}`),
+          notified: () => service?.pollResultsSoon(),
+        },
+      );
+      const collector = new ResultCollector(db, link, new ResultInbox(folders.inbox), new ReceivedFiles(db), queries, packs, validator, {
         changes: onChanges,
-        attempt: (event) => logger.info({ event: 'pack-attempt', ...event }, `pack ${event.stage}: ${event.outcome}`),
-        notified: () => service?.pollResultsSoon(),
-      },
-    );
-    const collector = new ResultCollector(db, link, new ResultInbox(folders.inbox), new ReceivedFiles(db), queries, packs, validator, {
-      changes: onChanges,
-      problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
-      received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
-    });
-    service = new OutboundService(
-      {
-        concurrency: config.outbound.concurrency,
-        tickMs: config.outbound.tickMs,
-        resultPollMs: config.outbound.resultPollSeconds * 1000,
-        resultPollSoonMs: config.outbound.resultPollSoonSeconds * 1000,
-      },
-      queries,
-      packs,
-      packer,
-      sender,
-      breaker,
-      collector,
-      new DownCastWriter(db, config.dataRoot),
-      logger,
-    );
-    service.start();
-    // Connect now, while the process is idle: an SSH handshake made later under an intake burst
-    // waits for the event loop at every round trip. A failure here is retried by the first upload.
-    void link.use(async () => undefined).catch((err: unknown) => logger.warn({ event: 'sftp-connect-failed', code: (err as { code?: string }).code }, 'cannot connect to the platform by SFTP yet; uploads will retry'));
-    logger.info(
-      {
-        event: 'outbound-started',
-        mode: platform.mode,
-        sftp: `${platform.sftp.host}:${platform.sftp.port}`,
-        gateway: platform.gateway.baseUrl,
-        certificate: { subject: signer.subject, notAfter: signer.notAfter, fingerprint: signer.fingerprint },
-      },
-      'sending to the platform',
-    );
-    return new OutboundRuntime(service, link, gateway, simulator);
+        problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
+        received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
+      });
+      service = new OutboundService(
+        {
+          concurrency: config.outbound.concurrency,
+          tickMs: config.outbound.tickMs,
+          resultPollMs: config.outbound.resultPollSeconds * 1000,
+          resultPollSoonMs: config.outbound.resultPollSoonSeconds * 1000,
+        },
+        queries,
+        packs,
+        packer,
+        sender,
+        breaker,
+        collector,
+        new DownCastWriter(db, config.dataRoot),
+        logger,
+      );
+      service.start();
+      // Connect now, so the first upload does not wait for the SSH handshake. A failure here is
+      // retried by the first upload.
+      void link.connect().catch((err: unknown) => logger.warn({ event: 'sftp-connect-failed', code: (err as { code?: string }).code }, 'cannot connect to the platform by SFTP yet; uploads will retry'));
+      logger.info(
+        {
+          event: 'outbound-started',
+          mode: platform.mode,
+          sftp: `${platform.sftp.host}:${platform.sftp.port}`,
+          gateway: platform.gateway.baseUrl,
+          certificate: { subject: signer.subject, notAfter: signer.notAfter, fingerprint: signer.fingerprint },
+        },
+        'sending to the platform',
+      );
+      return new OutboundRuntime(service, link, gateway, simulator);
+    } catch (err) {
+      await link.close();
+      throw err;
+    }
   }
 
   /** Finishes what is in flight, then closes connections (and the sandbox simulator). */

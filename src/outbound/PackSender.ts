@@ -4,7 +4,7 @@ import { failpoint } from '../failpoints/failpoints.js';
 import './outboundFailpoints.js';
 import type { PackMove, PackRow, PackState, PackTransitions } from '../store/PackTransitions.js';
 import type { GatewayClient, NotificationAnswer, UploadNotification } from '../transport/gateway/GatewayClient.js';
-import type { PlatformLink } from '../transport/PlatformLink.js';
+import type { PlatformFiles } from '../transport/PlatformFiles.js';
 import { TransportError } from '../transport/TransportError.js';
 import type { CircuitBreaker } from './CircuitBreaker.js';
 import { describePlatformCode, refusalMeaning } from './platformCodes.js';
@@ -41,7 +41,7 @@ export interface PackSenderEvents {
 export class PackSender {
   constructor(
     private readonly packs: PackTransitions,
-    private readonly link: PlatformLink,
+    private readonly link: PlatformFiles,
     private readonly gateway: GatewayClient,
     private readonly breaker: CircuitBreaker,
     private readonly retry: RetryPolicy,
@@ -73,7 +73,7 @@ export class PackSender {
     }
     const { attemptId } = this.packs.startAttempt(pack.id, 'upload');
     try {
-      await this.link.use((sftp) => sftp.upload(`in/${pack.commonName}`, payload));
+      await this.link.upload(`in/${pack.commonName}`, payload);
     } catch (err) {
       const error = asTransportError(err);
       this.packs.endAttempt(attemptId, 'failed', { errorCode: error.code, detail: error.message });

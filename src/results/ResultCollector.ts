@@ -6,7 +6,7 @@ import { classifyOutboxName, type OutboxFileKind } from '../outbound/names.js';
 import type { OutboundQueries, PackMessageRef } from '../store/OutboundQueries.js';
 import type { MessageVerdict, PackMove, PackTransitions } from '../store/PackTransitions.js';
 import type { ReceivedFile, ReceivedFiles } from '../store/ReceivedFiles.js';
-import type { PlatformLink } from '../transport/PlatformLink.js';
+import type { PlatformFiles } from '../transport/PlatformFiles.js';
 import type { Validator } from '../validation/Validator.js';
 import { readElements } from '../validation/xml/elementReader.js';
 import { readProcessResult, readSummaryResult, SUCCESS_CODE, type ProcessResultContent, type SummaryEntry } from './parseResult.js';
@@ -31,7 +31,7 @@ const KIND_ORDER: Partial<Record<OutboxFileKind, number>> = { ProcessResult: 0, 
 export class ResultCollector {
   constructor(
     private readonly db: Database,
-    private readonly link: PlatformLink,
+    private readonly link: PlatformFiles,
     private readonly inbox: ResultInbox,
     private readonly received: ReceivedFiles,
     private readonly queries: OutboundQueries,
@@ -42,12 +42,12 @@ export class ResultCollector {
 
   /** One pass: receive what is in out/, then apply everything received and not yet applied. */
   async collect(): Promise<number> {
-    const listed = await this.link.use((sftp) => sftp.list('out'));
+    const listed = await this.link.list('out');
     listed.sort((a, b) => (KIND_ORDER[classifyOutboxName(a.name)] ?? 2) - (KIND_ORDER[classifyOutboxName(b.name)] ?? 2) || a.name.localeCompare(b.name));
     let taken = 0;
     for (const file of listed) {
       if (file.size === 0) continue; // being written, or broken: look again next time
-      const bytes = await this.link.use((sftp) => sftp.download(`out/${file.name}`));
+      const bytes = await this.link.download(`out/${file.name}`);
       if (bytes.length !== file.size) continue; // changed while listed: look again next time
       const kind = classifyOutboxName(file.name);
       const publication = this.inbox.publish(file.name, bytes);
@@ -59,7 +59,7 @@ export class ResultCollector {
         this.received.record({ remoteName: file.name, kind, size: bytes.length, sha256: publication.sha256, localPath: publication.path });
         this.events.received(file.name, kind);
       }
-      await this.link.use((sftp) => sftp.remove(`out/${file.name}`));
+      await this.link.remove(`out/${file.name}`);
       taken++;
     }
     this.applyPending();

@@ -1,4 +1,5 @@
-import { SftpSession, type SftpSettings } from './sftp/SftpSession.js';
+import type { PlatformFiles } from './PlatformFiles.js';
+import { SftpSession, type RemoteFile, type SftpSettings } from './sftp/SftpSession.js';
 import { TransportError } from './TransportError.js';
 
 /**
@@ -6,7 +7,7 @@ import { TransportError } from './TransportError.js';
  * collection (SFTP runs requests concurrently on one session). A failed operation drops it; the
  * next caller connects afresh.
  */
-export class PlatformLink {
+export class PlatformLink implements PlatformFiles {
   private session: Promise<SftpSession> | null = null;
 
   constructor(private readonly settings: SftpSettings) {}
@@ -30,6 +31,26 @@ export class PlatformLink {
       }
       throw err;
     }
+  }
+
+  connect(): Promise<void> {
+    return this.use(async () => undefined);
+  }
+
+  upload(remotePath: string, bytes: Uint8Array): Promise<void> {
+    return this.use((sftp) => sftp.upload(remotePath, bytes));
+  }
+
+  list(remoteDir: string): Promise<RemoteFile[]> {
+    return this.use((sftp) => sftp.list(remoteDir));
+  }
+
+  download(remotePath: string): Promise<Buffer> {
+    return this.use((sftp) => sftp.download(remotePath));
+  }
+
+  remove(remotePath: string): Promise<void> {
+    return this.use((sftp) => sftp.remove(remotePath));
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,10 @@ export interface TaskOutput<Res> {
 
 /**
  * The worker side of a WorkerPool: `setup` builds the worker's state from its workerData once (a
- * failure is reported to the pool, which then fails its start), then each task is handled in turn.
+ * failure is reported to the pool, which then fails its start), then each task is handled as it
+ * comes (an asynchronous handler may have several under way).
  */
-export function serveTasks<Req, Res>(setup: (data: unknown) => Promise<(request: Req) => TaskOutput<Res>>): void {
+export function serveTasks<Req, Res>(setup: (data: unknown) => Promise<(request: Req) => TaskOutput<Res> | Promise<TaskOutput<Res>>>): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks must run in a worker thread');
   const ready = setup(workerData);
@@ -21,8 +22,8 @@ export function serveTasks<Req, Res>(setup: (data: unknown) => Promise<(request:
   );
   port.on('message', (task: TaskRequest<Req>) => {
     ready
-      .then((handle) => {
-        const output = handle(task.request);
+      .then(async (handle) => {
+        const output = await handle(task.request);
         const reply: TaskReply<Res> = { taskId: task.taskId, ok: true, result: output.result };
         port.postMessage(reply, output.transfer ?? []);
       })

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SimStats } from '../../src/sim/record/statsQueries.js';
 import { runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/daemonProcess.js';
 import { invoiceNumber } from '../helpers/f0401.js';
 import { PlatformPair } from '../helpers/platformPair.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -56,9 +57,15 @@ describe('sending to the platform (daemon and simulator as processes)', () => {
     store.close();
     expect(row).toMatchObject({ state: 'rejected', code: 'E9102' });
     // The ERP's DownCast files (one per batch of final messages) tell all five verdicts, the refusal with its code.
+    // They are written on the sending loop's next turn after the verdicts.
     const folder = join(dir.path, 'DownCast/B2SSTORAGE/F0401');
-    const files = readdirSync(folder, { recursive: true }).map(String).filter((n) => n.endsWith('.json'));
-    const results = files.flatMap((n) => (JSON.parse(readFileSync(join(folder, n), 'utf8')) as { messageType: string; results: Array<{ number: string; verdict: string; status: string; code: string | null }> }).results);
+    type Told = { number: string; verdict: string; status: string; code: string | null };
+    const told = (): Told[] =>
+      existsSync(folder)
+        ? readdirSync(folder, { recursive: true }).map(String).filter((n) => n.endsWith('.json'))
+            .flatMap((n) => (JSON.parse(readFileSync(join(folder, n), 'utf8')) as { results: Told[] }).results)
+        : [];
+    const results = await waitFor(() => (told().length >= 5 ? told() : null), 'the DownCast results of all five invoices', 10_000);
     expect(results).toHaveLength(5);
     expect(results.find((r) => r.number === invoiceNumber(3))).toMatchObject({ verdict: 'rejected', status: 'E', code: 'E9102' });
     expect(results.filter((r) => r.verdict === 'confirmed' && r.status === 'C')).toHaveLength(4);
