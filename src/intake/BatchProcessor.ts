@@ -213,7 +213,7 @@ export class BatchProcessor {
         claimName: row.claimName,
         targetRel,
         workPath,
-        settleTo: facts.state !== 'received' || row.outcome === 'duplicate' ? null : row.outcome === 'new' ? 'queued' : 'invalid',
+        settleTo: facts.state === 'received' ? settleStateOf(row.outcome) : null,
         errorCode: facts.errorCode,
         messageKey: facts.messageKey,
         messageType: facts.messageType,
@@ -259,19 +259,8 @@ export class BatchProcessor {
         if (decision.kind === 'duplicate') {
           this.events.append(decision.holder.id, 'duplicate', { detail: `${file.folder.base}/SRC/${file.originalName}` });
           duplicates.push({ holderId: decision.holder.id, name: file.originalName, key: decision.messageKey });
-          const targetRel = this.allocateTarget(file.folder, 'BAK', file.originalName, at, reserved);
-          const journalId = this.journal.record({
-            claimName: file.claimName,
-            folderType: file.folder.type,
-            originalName: file.originalName,
-            sha256,
-            size,
-            outcome: 'duplicate',
-            disposition: 'BAK',
-            targetPath: targetRel,
-            messageId: decision.holder.id,
-          });
-          return this.pending(file, journalId, decision.holder.id, 'duplicate', 'BAK', targetRel, null, null, null, decision.messageKey, file.folder.type);
+          const holder = { messageId: decision.holder.id, messageKey: decision.messageKey, messageType: file.folder.type };
+          return this.planFiling(item, holder, 'duplicate', null, at, reserved, null);
         }
 
         const fields = report.fields;
@@ -308,35 +297,21 @@ export class BatchProcessor {
             detail: `message #${change.messageId} from ${file.folder.base}/SRC/${file.originalName} has this key with other content`,
           });
         }
-        const disposition: Disposition = valid ? 'BAK' : 'ERR';
-        const targetRel = this.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
-        const journalId = this.journal.record({
-          claimName: file.claimName,
-          folderType: file.folder.type,
-          originalName: file.originalName,
+        const message = { messageId: change.messageId, messageKey: decision.messageKey, messageType };
+        const errReport = (filedAs: string): ErrReportInput => ({
+          fileName: file.originalName,
+          droppedIn: `${file.folder.base}/SRC/${file.originalName}`,
+          filedAs,
+          receivedAt: change.at,
+          messageId: change.messageId,
+          messageType,
+          invoiceIdentifier: decision.messageKey,
           sha256,
           size,
-          outcome: valid ? 'new' : 'invalid',
-          disposition,
-          targetPath: targetRel,
-          messageId: change.messageId,
+          errors,
+          warnings: report.warnings,
         });
-        const errReport: ErrReportInput | null = valid
-          ? null
-          : {
-              fileName: file.originalName,
-              droppedIn: `${file.folder.base}/SRC/${file.originalName}`,
-              filedAs: targetRel,
-              receivedAt: change.at,
-              messageId: change.messageId,
-              messageType,
-              invoiceIdentifier: decision.messageKey,
-              sha256,
-              size,
-              errors,
-              warnings: report.warnings,
-            };
-        return this.pending(file, journalId, change.messageId, valid ? 'new' : 'invalid', disposition, targetRel, valid ? 'queued' : 'invalid', first?.code ?? null, errReport, decision.messageKey, messageType);
+        return this.planFiling(item, message, valid ? 'new' : 'invalid', first?.code ?? null, at, reserved, valid ? null : errReport);
       });
     })();
     this.unsettled = [];
@@ -348,22 +323,36 @@ export class BatchProcessor {
     return pending;
   }
 
-  private pending(
-    file: ClaimedFile,
-    journalId: number,
-    messageId: number,
+  /**
+   * Picks the file's target (BAK for new and duplicate files, ERR for invalid ones), records its
+   * journal row, and returns what filing and settling it need.
+   */
+  private planFiling(
+    item: Inspected,
+    message: { messageId: number; messageKey: string | null; messageType: string },
     outcome: IntakeOutcome,
-    disposition: Disposition,
-    targetRel: string,
-    settleTo: Pending['settleTo'],
     errorCode: string | null,
-    report: ErrReportInput | null,
-    messageKey: string | null,
-    messageType: string,
+    at: number,
+    reserved: Set<string>,
+    errReport: ((filedAs: string) => ErrReportInput) | null,
   ): Pending {
+    const { file, sha256, size } = item;
+    const disposition: Disposition = outcome === 'invalid' ? 'ERR' : 'BAK';
+    const targetRel = this.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
+    const journalId = this.journal.record({
+      claimName: file.claimName,
+      folderType: file.folder.type,
+      originalName: file.originalName,
+      sha256,
+      size,
+      outcome,
+      disposition,
+      targetPath: targetRel,
+      messageId: message.messageId,
+    });
     return {
+      ...message,
       journalId,
-      messageId,
       outcome,
       disposition,
       folder: file.folder,
@@ -371,11 +360,9 @@ export class BatchProcessor {
       claimName: file.claimName,
       targetRel,
       workPath: file.workPath,
-      settleTo,
+      settleTo: settleStateOf(outcome),
       errorCode,
-      messageKey,
-      messageType,
-      report,
+      report: errReport?.(targetRel) ?? null,
       skipMove: false,
     };
   }
@@ -488,4 +475,9 @@ export class BatchProcessor {
     if (created !== undefined) touched.add(dirname(dir));
     this.knownDirs.add(dir);
   }
+}
+
+/** Where a file's message goes once the file is filed; a duplicate's message is another file's, already settled. */
+function settleStateOf(outcome: IntakeOutcome): Pending['settleTo'] {
+  return outcome === 'duplicate' ? null : outcome === 'new' ? 'queued' : 'invalid';
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { writeFileDurably } from '../fs/writeFileDurably.js';
 import { TURNKEY_STATUS } from '../store/states.js';
@@ -138,7 +138,7 @@ export class DownCastWriter {
     const body: DownCastFile = { category: file.category, messageType: file.messageType, count: members.length, results: members.map(toResult) };
     const target = join(this.root, file.path);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileDurably(dirname(target), file.path.slice(file.path.lastIndexOf('/') + 1), Buffer.from(`${JSON.stringify(body, null, 1)}\n`));
+    writeFileDurably(dirname(target), basename(target), Buffer.from(`${JSON.stringify(body, null, 1)}\n`));
     const at = this.now();
     this.db.transaction(() => {
       this.markFileWritten.run(at, file.id);

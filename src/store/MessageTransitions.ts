@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { FINAL_STATES, isAllowedTransition, type MessageState } from './states.js';
 import { StoreError } from './StoreError.js';
 
@@ -41,14 +41,6 @@ export interface StateChange {
   code: string | null;
 }
 
-/** A state change's update, for one message or many (the WHERE clause is added). */
-const SET_STATE = `
-  UPDATE messages
-     SET state = @to, state_changed_at = @at,
-         final_at = CASE WHEN @final = 1 THEN @at ELSE NULL END,
-         error_code = COALESCE(@code, error_code),
-         error_text = COALESCE(@text, error_text)`;
-
 /** Messages moved together (a pack's), from one state to another: one event each, one log line. */
 export interface GroupChange {
   messageIds: number[];
@@ -60,17 +52,17 @@ export interface GroupChange {
 
 /**
  * The one module that writes `messages.state`. Every change names the state it expects
- * (`WHERE id = ? AND state = ?`), checks that exactly one row changed, and appends its event. It
- * opens no transaction itself: callers group changes (one transaction per intake batch), and a
- * change made outside any transaction is its own.
+ * (`WHERE … AND state = ?`), checks that every message named changed, and appends one event per
+ * message. A move is atomic on its own (a savepoint inside the caller's transaction); callers group
+ * changes (one transaction per intake batch or pack step).
  */
 export class MessageTransitions {
   private readonly insertMessage: Statement;
-  private readonly updateState: Statement;
   private readonly insertEvent: Statement;
-  private readonly currentState: Statement;
   private readonly updateStates: Statement;
   private readonly insertEvents: Statement;
+  private readonly firstStray: Statement;
+  private readonly moveAtomically: Transaction<(move: PreparedMove) => void>;
 
   constructor(
     db: Database,
@@ -83,16 +75,35 @@ export class MessageTransitions {
       VALUES (@uuid, @messageType, @category, @messageKey, @holdsKey, @invoiceNumber, @invoiceDate,
         @actionDate, @sellerId, @sellerName, @buyerId, @buyerName, @totalAmount, @taxAmount, @sha256, @size,
         @sourceName, 'received', @errorCode, @errorText, @findingsJson, @at, @at, @bytesKept)`);
-    this.updateState = db.prepare(`${SET_STATE} WHERE id = @id AND state = @from RETURNING message_key AS messageKey, message_type AS messageType`);
     this.insertEvent = db.prepare(`
       INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
       VALUES (?, ?, 'state', ?, ?, ?, ?)`);
-    this.currentState = db.prepare('SELECT state FROM messages WHERE id = ?').pluck();
-    // The set-based forms of the two above, for a pack's messages (ids as a JSON array).
-    this.updateStates = db.prepare(`${SET_STATE} WHERE id IN (SELECT value FROM json_each(@ids)) AND state = @from`);
+    // Message ids travel as one JSON array, so a pack's thousand messages move in one statement.
+    this.updateStates = db.prepare(`
+      UPDATE messages
+         SET state = @to, state_changed_at = @at,
+             final_at = CASE WHEN @final = 1 THEN @at ELSE NULL END,
+             error_code = COALESCE(@code, error_code),
+             error_text = COALESCE(@text, error_text)
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND state = @from`);
     this.insertEvents = db.prepare(`
       INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
       SELECT value, @at, 'state', @from, @to, @code, @detail FROM json_each(@ids)`);
+    // After a partial update: a named message that did not reach `to`, and where it was.
+    this.firstStray = db.prepare(`
+      SELECT j.value AS id, m.state FROM json_each(@ids) j LEFT JOIN messages m ON m.id = j.value
+       WHERE m.state IS NULL OR m.state != @to LIMIT 1`);
+    this.moveAtomically = db.transaction((move: PreparedMove) => {
+      const { count, detail, ...params } = move;
+      if (this.updateStates.run(params).changes !== count) {
+        const stray = this.firstStray.get({ ids: params.ids, to: params.to }) as { id: number; state: string | null } | undefined;
+        throw new StoreError(
+          'transition-conflict',
+          `message ${stray?.id ?? '?'}: expected state ${params.from} for ${params.from} → ${params.to}, found ${stray?.state ?? 'no such message'}`,
+        );
+      }
+      this.insertEvents.run({ ids: params.ids, at: params.at, from: params.from, to: params.to, code: params.code, detail });
+    });
   }
 
   /** Records a new message in `received`; returns the change (its id is the new row's). */
@@ -110,58 +121,52 @@ export class MessageTransitions {
     return { messageId, messageKey: message.messageKey, messageType: message.messageType, from: null, to: 'received', at, code: null };
   }
 
+  /** Moves one message; see moveMany. */
+  move(messageId: number, from: MessageState, to: MessageState, options: MoveOptions = {}): GroupChange {
+    return this.moveMany([messageId], from, to, options);
+  }
+
   /**
-   * Moves a message from `from` to `to`. Throws `illegal-transition` for a move the state machine
-   * does not allow and `transition-conflict` when the message is not in `from` (someone else moved
-   * it: the caller's view is stale and nothing was written).
+   * Moves messages from `from` to `to`, all of them or none. Throws `illegal-transition` for a move
+   * the state machine does not allow and `transition-conflict` when a message is not in `from`
+   * (someone else moved it: the caller's view is stale and nothing was written).
    */
-  move(messageId: number, from: MessageState, to: MessageState, options: { code?: string | null; text?: string | null; detail?: string | null } = {}): StateChange {
+  moveMany(messageIds: readonly number[], from: MessageState, to: MessageState, options: MoveOptions = {}): GroupChange {
     if (!isAllowedTransition(from, to)) {
-      throw new StoreError('illegal-transition', `message ${messageId}: ${from} → ${to} is not an allowed state change`);
+      throw new StoreError('illegal-transition', `${from} → ${to} is not an allowed state change (messages ${messageIds.slice(0, 3).join(', ')}${messageIds.length > 3 ? ', …' : ''})`);
     }
     const at = this.now();
-    const row = this.updateState.get({
-      id: messageId,
+    const code = options.code ?? null;
+    this.moveAtomically({
+      ids: JSON.stringify(messageIds),
+      count: messageIds.length,
       from,
       to,
       at,
       final: FINAL_STATES.has(to) ? 1 : 0,
-      code: options.code ?? null,
+      code,
       text: options.text ?? null,
-    }) as { messageKey: string | null; messageType: string } | undefined;
-    if (!row) {
-      const actual = this.currentState.get(messageId) as string | undefined;
-      throw new StoreError(
-        'transition-conflict',
-        `message ${messageId}: expected state ${from} for ${from} → ${to}, found ${actual ?? 'no such message'}`,
-      );
-    }
-    this.insertEvent.run(messageId, at, from, to, options.code ?? null, options.detail ?? null);
-    return { messageId, messageKey: row.messageKey, messageType: row.messageType, from, to, at, code: options.code ?? null };
-  }
-
-  /**
-   * Moves many messages from `from` to `to` at once, with the same checks as `move`: all of them
-   * or, with `transition-conflict`, none (the caller's transaction is rolled back by the throw).
-   * Must run inside a transaction.
-   */
-  moveMany(
-    messageIds: readonly number[],
-    from: MessageState,
-    to: MessageState,
-    options: { code?: string | null; text?: string | null; detail?: string | null } = {},
-  ): GroupChange {
-    if (!isAllowedTransition(from, to)) {
-      throw new StoreError('illegal-transition', `${messageIds.length} messages: ${from} → ${to} is not an allowed state change`);
-    }
-    const at = this.now();
-    const ids = JSON.stringify(messageIds);
-    const code = options.code ?? null;
-    const moved = this.updateStates.run({ ids, from, to, at, final: FINAL_STATES.has(to) ? 1 : 0, code, text: options.text ?? null }).changes;
-    if (moved !== messageIds.length) {
-      throw new StoreError('transition-conflict', `expected ${messageIds.length} messages in state ${from} for ${from} → ${to}, found ${moved}`);
-    }
-    this.insertEvents.run({ ids, at, from, to, code, detail: options.detail ?? null });
+      detail: options.detail ?? null,
+    });
     return { messageIds: [...messageIds], from, to, at, code };
   }
+}
+
+interface MoveOptions {
+  code?: string | null;
+  text?: string | null;
+  detail?: string | null;
+}
+
+/** A move's statement parameters. */
+interface PreparedMove {
+  ids: string;
+  count: number;
+  from: MessageState;
+  to: MessageState;
+  at: number;
+  final: 0 | 1;
+  code: string | null;
+  text: string | null;
+  detail: string | null;
 }

@@ -50,7 +50,7 @@ describe('pack transitions', () => {
   it('refuses to pack a message that is no longer queued, and writes nothing', () => {
     const ids = queuedMessages(2);
     messages.move(ids[1]!, 'queued', 'failed');
-    expect(() => packs.create(packFor('p1'), ids)).toThrow(/in state queued/);
+    expect(() => packs.create(packFor('p1'), ids)).toThrow(/expected state queued/);
     expect(stateOf(ids[0]!)).toBe('queued');
     expect(queries.packByCommonName('p1')).toBeUndefined();
   });

@@ -1,3 +1,13 @@
+/** The gateway faults, in the order they are drawn for each notification (the first that fires wins). */
+export const GATEWAY_FAULTS = [
+  'gateway500',
+  'gateway502',
+  'gateway503',
+  'gatewayReset',
+  'gatewayTimeoutAfterAccept',
+  'gatewaySlowResponse',
+] as const;
+
 /**
  * The faults the simulator can inject, each with its own rate (0..1) and its own random stream:
  * - `sftpConnectRefused`: a new SFTP connection is dropped before the SSH handshake;
@@ -12,31 +22,9 @@
  * - `resultNeverWritten`: the pack is processed and recorded, but no result file is ever written;
  * - `resultWrittenTwice`: each result file is written again, byte for byte, `resultRewriteDelayMs` later.
  */
-export const FAULT_NAMES = [
-  'sftpConnectRefused',
-  'sftpUploadCut',
-  'gateway500',
-  'gateway502',
-  'gateway503',
-  'gatewayReset',
-  'gatewayTimeoutAfterAccept',
-  'gatewaySlowResponse',
-  'resultDelayed',
-  'resultNeverWritten',
-  'resultWrittenTwice',
-] as const;
+export const FAULT_NAMES = ['sftpConnectRefused', 'sftpUploadCut', ...GATEWAY_FAULTS, 'resultDelayed', 'resultNeverWritten', 'resultWrittenTwice'] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
-
-/** The gateway faults, in the order they are drawn for each notification (the first that fires wins). */
-export const GATEWAY_FAULTS = [
-  'gateway500',
-  'gateway502',
-  'gateway503',
-  'gatewayReset',
-  'gatewayTimeoutAfterAccept',
-  'gatewaySlowResponse',
-] as const satisfies readonly FaultName[];
 
 export type GatewayFault = (typeof GATEWAY_FAULTS)[number];
 

@@ -1,44 +1,12 @@
 import { MAX_SIGNED_FILE_BYTES } from '../../outbound/armor.js';
 import { MAX_MESSAGES_PER_ENVELOPE } from '../../outbound/envelope/index.js';
-import type { TransParty } from '../record/SimDatabase.js';
+import { PFS001_KEYS, type Pfs001Body, type TransParty } from '../../transport/gateway/pfs001Body.js';
 import { GatewayRefusal } from './GatewayAnswer.js';
 
 /** A PFS001 notification body whose every field has the documented type. */
-export interface Notification {
-  loginId: string;
-  loginPassword: string;
-  transFrom: TransParty;
-  transTo: TransParty;
-  serviceType: 'S' | 'E';
-  messageType: string;
-  action: string;
-  quantity: number;
-  migVersion: string;
-  filename: string;
-  size: number;
-  zip: '0' | '1';
-  retry: number;
-  apiVersion: string;
-  turnkeyVersion: string;
-}
+export type Notification = Pfs001Body;
 
-const KEYS = [
-  'loginId',
-  'loginPassword',
-  'transFrom',
-  'transTo',
-  'serviceType',
-  'messageType',
-  'action',
-  'quantity',
-  'migVersion',
-  'filename',
-  'size',
-  'zip',
-  'retry',
-  'apiVersion',
-  'turnkeyVersion',
-] as const;
+const KEYS = PFS001_KEYS;
 
 const INT32_MAX = 2 ** 31 - 1;
 

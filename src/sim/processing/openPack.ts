@@ -4,6 +4,7 @@ import { SignatureVerificationError, verifySignedEnvelope } from '../../outbound
 import { EnvelopeError, parseEnvelope, type EnvelopeRouting } from '../../outbound/envelope/index.js';
 import { unzipSignedFile, ZipError } from '../../outbound/zip.js';
 import type { Validator } from '../../validation/Validator.js';
+import type { MessageFacts } from '../record/SimDatabase.js';
 import { RESULT_CODE } from '../results/resultCodes.js';
 
 /** What a processing step needs to open one stored pack. */
@@ -15,17 +16,8 @@ export interface OpenPackInput {
   trustedCertificates: Uint8Array[];
 }
 
-/** One message of the pack as the validator saw it. Only facts, never the message text itself. */
-export interface OpenedMessage {
-  /** Position in the pack, 1-based. */
-  seq: number;
-  messageType: string | null;
-  number: string | null;
-  date: string | null;
-  invoiceIdentifier: string | null;
-  sellerId: string | null;
-  /** SHA-256 (hex) of the message text as it sits in the envelope. */
-  contentSha256: string;
+/** One message of the pack as the validator saw it. */
+export interface OpenedMessage extends MessageFacts {
   valid: boolean;
   /** The first error, when not valid. */
   finding: { code: string; message: string } | null;

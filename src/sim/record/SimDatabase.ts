@@ -1,16 +1,12 @@
 import Database from 'better-sqlite3';
 // Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
 import '../../sqlite/keepStatementsAlive.js';
+import type { TransParty } from '../../transport/gateway/pfs001Body.js';
 import { SimError } from '../SimError.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { queryStats, type SimStats } from './statsQueries.js';
 
 /** A side of the notification's routing (`transFrom` / `transTo`). */
-export interface TransParty {
-  partyInfo: { partyId: string; description?: string };
-  routingInfo: { routingId: string; description?: string };
-}
-
 export type PackState = 'queued' | 'processed';
 export type ResultsState = 'pending' | 'written' | 'suppressed';
 export type MessageDecision = 'accepted' | 'rejected' | 'duplicate';
@@ -40,14 +36,20 @@ export interface PackRecord extends NewPack {
   resultsState: ResultsState;
 }
 
-export interface MessageDecisionRecord {
+/** What the platform knows of one message of a pack. Only facts, never the message text itself. */
+export interface MessageFacts {
+  /** Position in the pack, 1-based. */
   seq: number;
   messageType: string | null;
   number: string | null;
   date: string | null;
   invoiceIdentifier: string | null;
   sellerId: string | null;
+  /** SHA-256 (hex) of the message text as it sits in the envelope. */
   contentSha256: string;
+}
+
+export interface MessageDecisionRecord extends MessageFacts {
   decision: MessageDecision;
   /** `0000`, or the platform-style error code. */
   code: string;

@@ -1,7 +1,7 @@
 import { RESULT_CODE } from './resultCodes.js';
 import type { PackOutcome } from './PackOutcome.js';
 import { routingXml } from './ResultRouting.js';
-import { leaf } from './xmlText.js';
+import { leaf, packInfoLeaves } from './xmlText.js';
 
 export const PROCESS_RESULT_NAMESPACE = 'urn:GEINV:ProcessResult:4.1';
 
@@ -30,11 +30,7 @@ export function processResultXml(outcome: PackOutcome): Buffer {
     `<ProcessResult xmlns="${PROCESS_RESULT_NAMESPACE}">\n` +
     routingXml(outcome.routing, '  ') +
     `  <MessageInfo>\n` +
-    leaf('    ', 'Id', outcome.messageId) +
-    leaf('    ', 'Size', String(outcome.size)) +
-    leaf('    ', 'MessageType', outcome.messageType) +
-    leaf('    ', 'Service', outcome.serviceType) +
-    leaf('    ', 'Action', outcome.action) +
+    packInfoLeaves('    ', outcome) +
     `  </MessageInfo>\n` +
     `  <Result>\n${infos.join('')}  </Result>\n` +
     `</ProcessResult>\n`;

@@ -1,7 +1,7 @@
 import type { MessageDecisionRecord } from '../record/SimDatabase.js';
 import type { PackOutcome } from './PackOutcome.js';
 import { routingXml } from './ResultRouting.js';
-import { leaf } from './xmlText.js';
+import { leaf, packInfoLeaves } from './xmlText.js';
 
 export const SUMMARY_RESULT_NAMESPACE = 'urn:GEINV:SummaryResult:4.1';
 
@@ -24,11 +24,7 @@ export function summaryResultXml(outcome: PackOutcome): Buffer {
     `  <DetailList>\n` +
     `    <Message>\n` +
     `      <Info>\n` +
-    leaf('        ', 'Id', outcome.messageId) +
-    leaf('        ', 'Size', String(outcome.size)) +
-    leaf('        ', 'MessageType', outcome.messageType) +
-    leaf('        ', 'Service', outcome.serviceType) +
-    leaf('        ', 'Action', outcome.action) +
+    packInfoLeaves('        ', outcome) +
     `      </Info>\n` +
     `      <ResultType>\n` +
     countBlock('Total', total, null) +

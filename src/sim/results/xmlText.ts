@@ -1,3 +1,4 @@
+import type { PackOutcome } from './PackOutcome.js';
 /** Escapes element text (`& < >`). */
 export function xmlText(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -6,4 +7,15 @@ export function xmlText(value: string): string {
 /** `<name>text</name>`, escaped, at the given indentation. */
 export function leaf(indent: string, name: string, value: string): string {
   return `${indent}<${name}>${xmlText(value)}</${name}>\n`;
+}
+
+/** The leaves naming the judged pack (in ProcessResult's MessageInfo and SummaryResult's Info). */
+export function packInfoLeaves(indent: string, outcome: Pick<PackOutcome, 'messageId' | 'size' | 'messageType' | 'serviceType' | 'action'>): string {
+  return (
+    leaf(indent, 'Id', outcome.messageId) +
+    leaf(indent, 'Size', String(outcome.size)) +
+    leaf(indent, 'MessageType', outcome.messageType) +
+    leaf(indent, 'Service', outcome.serviceType) +
+    leaf(indent, 'Action', outcome.action)
+  );
 }

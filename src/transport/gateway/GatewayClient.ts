@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { TransportError } from '../TransportError.js';
+import type { Pfs001Body, TransParty } from './pfs001Body.js';
 
 export interface PartyRouting {
   partyId: string;
@@ -9,20 +10,11 @@ export interface PartyRouting {
 }
 
 /** What one PFS001 notification says; `retry` counts earlier notifications of the same file. */
-export interface UploadNotification {
+export interface UploadNotification
+  extends Pick<Pfs001Body, 'serviceType' | 'messageType' | 'action' | 'quantity' | 'migVersion' | 'filename' | 'size' | 'retry' | 'apiVersion' | 'turnkeyVersion'> {
   from: PartyRouting;
   to: PartyRouting;
-  serviceType: 'S' | 'E';
-  messageType: string;
-  action: string;
-  quantity: number;
-  migVersion: string;
-  filename: string;
-  size: number;
   zipped: boolean;
-  retry: number;
-  apiVersion: string;
-  turnkeyVersion: string;
 }
 
 export interface GatewaySettings {
@@ -61,11 +53,11 @@ export class GatewayClient {
 
   /** The exact JSON body, keys in the order the platform's own client sends them. */
   static body(settings: Pick<GatewaySettings, 'loginId' | 'loginPassword'>, n: UploadNotification): string {
-    const side = (p: PartyRouting) => ({
+    const side = (p: PartyRouting): TransParty => ({
       partyInfo: { partyId: p.partyId, ...(p.partyDescription !== undefined && { description: p.partyDescription }) },
       routingInfo: { routingId: p.routingId, ...(p.routingDescription !== undefined && { description: p.routingDescription }) },
     });
-    return JSON.stringify({
+    const body: Pfs001Body = {
       loginId: settings.loginId,
       loginPassword: settings.loginPassword,
       transFrom: side(n.from),
@@ -81,7 +73,8 @@ export class GatewayClient {
       retry: n.retry,
       apiVersion: n.apiVersion,
       turnkeyVersion: n.turnkeyVersion,
-    });
+    };
+    return JSON.stringify(body);
   }
 
   /**
