@@ -370,13 +370,19 @@ export class BatchProcessor {
   /** Moves each file to its target (ERR reports first), then fsyncs every folder touched, once. */
   private fileAll(pending: readonly Pending[], midPoint: FailpointName): Pending[] {
     const touched = new Set<string>();
+    const ensured = new Set<string>();
     const filed: Pending[] = [];
     // Reports first, all written before any is fsynced: the first fsync commits the file-system
     // journal for all of them, so a batch of refused files costs about one flush, not two each.
     const reports: string[] = [];
     for (const p of pending) {
       const target = this.layout.toAbsolute(p.targetRel);
-      this.ensureDir(dirname(target), touched);
+      const dir = dirname(target);
+      // Looked at once per folder and batch (someone may have removed it since the last batch).
+      if (!ensured.has(dir)) {
+        this.ensureDir(dir, touched);
+        ensured.add(dir);
+      }
       if (p.report) {
         const names = reportNames(target);
         writeFileSync(names.json, errReportJson(p.report));

@@ -22,11 +22,22 @@ export interface RemoteFile {
 
 /** One authenticated SFTP connection to the platform. Never logs the password. */
 export class SftpSession {
+  /**
+   * What to do for each request under way if the connection closes: one 'close' listener serves
+   * them all (an upload has many writes in flight at once).
+   */
+  private readonly underWay = new Set<() => void>();
+
   private constructor(
     private readonly client: Client,
     private readonly sftp: SFTPWrapper,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    client.on('close', () => {
+      for (const onClose of this.underWay) onClose();
+      this.underWay.clear();
+    });
+  }
 
   static connect(settings: SftpSettings): Promise<SftpSession> {
     const knownKeys = parseKnownHosts(settings.knownHosts);
@@ -125,6 +136,7 @@ export class SftpSession {
   private call<T>(operation: string, start: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
+        this.underWay.delete(onClose);
         this.client.end();
         reject(new TransportError('sftp-transfer', `SFTP ${operation} timed out after ${this.timeoutMs} ms`));
       }, this.timeoutMs);
@@ -132,10 +144,10 @@ export class SftpSession {
         clearTimeout(timer);
         reject(new TransportError('sftp-transfer', `SFTP connection closed during ${operation}`));
       };
-      this.client.once('close', onClose);
+      this.underWay.add(onClose);
       start((err, value) => {
         clearTimeout(timer);
-        this.client.removeListener('close', onClose);
+        this.underWay.delete(onClose);
         if (!err) return resolve(value);
         const missing = (err as Error & { code?: number }).code === 2; // SSH_FX_NO_SUCH_FILE
         reject(new TransportError(missing ? 'sftp-remote-missing' : 'sftp-transfer', `SFTP ${operation} failed: ${err.message}`, { cause: err }));
