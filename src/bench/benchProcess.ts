@@ -29,6 +29,18 @@ export function peakRss(pid: number): number | null {
   }
 }
 
+/** CPU time a process has used so far, user + system, in seconds (Linux /proc; all its threads). */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+  } catch {
+    return null;
+  }
+}
+
 export function stop(daemon: ChildProcess): Promise<void> {
   if (daemon.exitCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {

@@ -7,12 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
 import { createSandbox } from '../cli/init/sandbox.js';
-import { peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { cpuSeconds, peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
 
     const dropped = new Map<string, number>();
     const start = Date.now();
+    const cpuAtDrop = { daemon: cpuSeconds(daemon.pid!), sim: cpuSeconds(sim.pid!) };
     for (const name of readdirSync(staging)) {
       renameSync(join(staging, name), join(src, name));
       dropped.set(name, Date.now());
@@ -79,6 +80,12 @@ async function main(): Promise<void> {
       await sleep(100);
     }
     const seconds = (Date.now() - start) / 1000;
+    // CPU used from the first drop to the last confirmation, by each process (all its threads).
+    const cpuUsed = (pid: number, before: number | null) => {
+      const now = cpuSeconds(pid);
+      return now === null || before === null ? null : now - before;
+    };
+    const cpu = { daemon: cpuUsed(daemon.pid!, cpuAtDrop.daemon), sim: cpuUsed(sim.pid!, cpuAtDrop.sim) };
     const uploadedAt = db
       .prepare("SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = 'uploaded' GROUP BY m.id")
       .all() as Array<{ name: string; at: number }>;
@@ -89,7 +96,8 @@ async function main(): Promise<void> {
     console.log(`e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s`);
     console.log(`  drop → uploaded: p50 ${percentile(50).toFixed(2)} s, p95 ${percentile(95).toFixed(2)} s`);
     console.log(`  daemon peak RSS ${rss === null ? 'unknown' : `${rss.toFixed(1)} MB`}`);
-    console.log(JSON.stringify({ bench: 'e2e', invoices: count, seconds, perSecond: count / seconds, p50: percentile(50), p95: percentile(95), peakRssMB: rss }));
+    if (cpu.daemon !== null && cpu.sim !== null) console.log(`  CPU used meanwhile: daemon ${cpu.daemon.toFixed(1)} s, simulator ${cpu.sim.toFixed(1)} s (${os.availableParallelism()} cores)`);
+    console.log(JSON.stringify({ bench: 'e2e', invoices: count, seconds, perSecond: count / seconds, p50: percentile(50), p95: percentile(95), peakRssMB: rss, cpuDaemonS: cpu.daemon, cpuSimS: cpu.sim }));
   } finally {
     for (const child of children.reverse()) await stop(child);
     if (keep) console.log(`kept ${root}`);

@@ -27,6 +27,8 @@ export interface ClaimedFile {
   claimName: string;
   originalName: string;
   workPath: string;
+  /** Still in SRC at this path: the inspector claims it (renames it to `workPath`) first. */
+  srcPath?: string;
 }
 
 export interface BatchOutcome {
@@ -111,17 +113,24 @@ export class BatchProcessor {
     return this.commit(files, await this.inspect(files));
   }
 
-  /** Reads, hashes and validates the files (no writes): may run while another batch is committed. */
+  /**
+   * Claims the files still in SRC, then reads, hashes and validates them (nothing is recorded): may
+   * run while another batch is committed.
+   */
   inspect(files: readonly ClaimedFile[]): Promise<InspectedFile[]> {
-    return this.inspector.inspect(files.map((f) => ({ path: f.workPath, name: f.originalName })));
+    return this.inspector.inspect(files.map((f) => ({ path: f.workPath, name: f.originalName, ...(f.srcPath !== undefined && { claimFrom: f.srcPath }) })));
   }
 
-  /** Records and files inspected files: synchronous, one transaction and one fsync per folder. */
+  /**
+   * Records and files inspected files: synchronous, one transaction and one fsync per folder. Files
+   * that could not be claimed are skipped (they are not ours: the caller looks at them again).
+   */
   commit(files: readonly ClaimedFile[], results: readonly InspectedFile[]): BatchOutcome {
     const outcome: BatchOutcome = { accepted: 0, invalid: 0, duplicates: 0, deferred: [], vanished: 0 };
     const inspected: Inspected[] = [];
     files.forEach((file, i) => {
       const result = results[i]!;
+      if (result.kind === 'unclaimed') return;
       if (result.kind === 'read') {
         if (result.validatorError !== undefined) {
           this.logger.error({ event: 'validator-failure', file: file.originalName, err: result.validatorError }, 'the validator failed on a file');
@@ -290,7 +299,7 @@ export class BatchProcessor {
           findingsJson: errors.length > 0 || report.warnings.length > 0 ? JSON.stringify({ errors, warnings: report.warnings }) : null,
           bytesKept: valid,
         });
-        if (valid && item.bytes) this.bytes.keep(sha256, item.bytes);
+        if (valid && item.bytes) this.bytes.keep(change.messageId, sha256, item.bytes);
         if (decision.kind === 'invalid' && decision.conflictWith) {
           this.events.append(decision.conflictWith.id, 'duplicate-conflict', {
             code: 'duplicate-conflict',

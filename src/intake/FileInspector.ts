@@ -1,10 +1,10 @@
 import type { ValidatorOptions } from '../validation/Validator.js';
 import { WorkerPool } from '../workers/WorkerPool.js';
 import { workerScript } from '../workers/workerScript.js';
-import { inspectFile, type FileToInspect, type InspectedFile, type MessageValidator } from './inspectFile.js';
+import { inspectFiles, type FileToInspect, type InspectedFile, type MessageValidator } from './inspectFile.js';
 
 /**
- * Reads, hashes and validates claimed files: the CPU-heavy half of intake. The inline inspector
+ * Claims (SRC → WORK), reads, hashes and validates files: the CPU-heavy half of intake. The inline inspector
  * does it on intake's own thread; the worker inspector in worker threads, so that intake records
  * one batch while the next is validated, and the sending side keeps its turns.
  */
@@ -20,7 +20,7 @@ export class InlineFileInspector implements FileInspector {
   ) {}
 
   inspect(files: readonly FileToInspect[]): Promise<InspectedFile[]> {
-    return Promise.resolve(files.map((file) => inspectFile(file, this.validator, this.maxBytes)));
+    return Promise.resolve(inspectFiles(files, this.validator, this.maxBytes));
   }
 
   close(): Promise<void> {

@@ -72,7 +72,10 @@ export class IntakeLayout {
 
   /** Data-root relative, forward slashes (stored in the database, portable between OSes). */
   toRelative(absolute: string): string {
-    return relative(this.dataRoot, absolute).split(sep).join('/');
+    // Paths intake builds lie under the data root: a prefix cut, without path.relative's resolving.
+    const prefix = this.dataRoot.endsWith(sep) ? this.dataRoot : this.dataRoot + sep;
+    const inside = absolute.startsWith(prefix) && !absolute.includes(`${sep}..${sep}`) ? absolute.slice(prefix.length) : relative(this.dataRoot, absolute);
+    return sep === '/' ? inside : inside.split(sep).join('/');
   }
 
   toAbsolute(relativePath: string): string {

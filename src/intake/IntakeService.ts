@@ -1,8 +1,7 @@
-import { existsSync, opendirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { IntakeSettings } from '../config/types.js';
-import { failpoint } from '../failpoints/failpoints.js';
 import { IntakeJournal } from '../store/IntakeJournal.js';
 import type { Store } from '../store/Store.js';
 import { BatchProcessor, type BatchOutcome, type ClaimedFile } from './BatchProcessor.js';
@@ -10,7 +9,6 @@ import type { FileInspector } from './FileInspector.js';
 import type { InspectedFile } from './inspectFile.js';
 import { claimNameFor, isIgnoredName, originalNameOf } from './fileNames.js';
 import { isTransientFsError } from './fsErrors.js';
-import { fsyncDir } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { StabilityTracker } from './StabilityTracker.js';
 import { SrcWatcher } from './SrcWatcher.js';
@@ -30,9 +28,9 @@ const WATCH_PAUSE_AT = 2_000;
 /** While watching is paused, SRC is listed at most this often between batches. */
 const PAUSED_SCAN_INTERVAL_MS = 500;
 
-/** A claimed batch whose inspection is under way. */
+/** A batch whose claiming and inspection are under way. */
 interface InFlightBatch {
-  claimed: ClaimedFile[];
+  files: ClaimedFile[];
   inspected: Promise<InspectedFile[]>;
 }
 
@@ -97,6 +95,8 @@ export class IntakeService {
   private lastScanAt = 0;
   /** Claimed and being inspected; committed by the next step. */
   private ahead: InFlightBatch | null = null;
+  /** SRC paths of the batch in flight, not yet claimed for sure: scans must not offer them. */
+  private readonly claiming = new Set<string>();
 
   constructor(private readonly options: IntakeServiceOptions) {
     const { settings } = options;
@@ -232,21 +232,51 @@ export class IntakeService {
     return current !== null || this.ahead !== null;
   }
 
-  /** Claims ready files and starts their inspection; null when none was ready. */
+  /**
+   * Starts claiming (SRC → WORK) and inspecting the ready files, in the inspector's threads; null
+   * when none was ready. Until the batch is committed its files are out of the tracker and marked
+   * as being claimed, so that no scan offers them again.
+   */
   private claimNext(): InFlightBatch | null {
     const ready = this.collectReady();
     if (ready.length === 0) return null;
-    const claimed = this.claim(ready);
-    if (claimed.length === 0) return null;
-    const inspected = this.processor.inspect(claimed);
+    const files: ClaimedFile[] = ready.map(({ path, folder }) => {
+      const originalName = basename(path);
+      const claimName = claimNameFor(originalName);
+      return { folder, claimName, originalName, workPath: join(folder.work, claimName), srcPath: path };
+    });
+    for (const file of files) {
+      this.tracker.forget(file.srcPath!);
+      this.claiming.add(file.srcPath!);
+    }
+    const inspected = this.processor.inspect(files);
     inspected.catch(() => undefined); // awaited by commit; this only keeps an early failure from being "unhandled"
-    return { claimed, inspected };
+    return { files, inspected };
   }
 
   private async commit(batch: InFlightBatch): Promise<void> {
-    const outcome = this.processor.commit(batch.claimed, await batch.inspected);
-    this.totals.claimed += batch.claimed.length;
+    let results: InspectedFile[];
+    try {
+      results = await batch.inspected;
+    } finally {
+      for (const file of batch.files) this.claiming.delete(file.srcPath!);
+    }
+    const now = this.now();
+    results.forEach((result, i) => {
+      if (result.kind === 'unclaimed') this.claimRefused(batch.files[i]!, result.code, now);
+    });
+    const outcome = this.processor.commit(batch.files, results);
+    this.totals.claimed += results.filter((r) => r.kind !== 'unclaimed').length;
     this.count(outcome);
+  }
+
+  /** A file that could not be claimed: gone (taken away by the ERP), or to be tried again later. */
+  private claimRefused(file: ClaimedFile, code: string | undefined, now: number): void {
+    if (code === 'ENOENT') return;
+    // Locked by the writer (Windows) or otherwise refused: look again later, never an error.
+    if (this.offer(file.srcPath!)) this.tracker.deferUntil(file.srcPath!, now + this.retryMs);
+    const level = isTransientFsError({ code }) ? 'debug' : 'warn';
+    this.options.logger[level]({ event: 'claim-deferred', file: file.originalName, folder: file.folder.base, code }, 'a file could not be claimed now; it will be tried again');
   }
 
   private count(outcome: BatchOutcome): void {
@@ -266,6 +296,7 @@ export class IntakeService {
   /** After a failure: the batch in flight is abandoned; its files wait in WORK for recovery. */
   private dropAhead(): void {
     this.ahead = null;
+    this.claiming.clear(); // those still in SRC are found by the next scan
   }
 
   private startWatcher(): Promise<SrcWatcher> {
@@ -354,40 +385,6 @@ export class IntakeService {
     return ready;
   }
 
-  /** Renames each ready file SRC → WORK under a unique claim name; fsyncs both folders once. */
-  private claim(ready: ReadonlyArray<{ path: string; folder: TypeFolders }>): ClaimedFile[] {
-    const claimed: ClaimedFile[] = [];
-    const touched = new Set<string>();
-    const now = this.now();
-    for (const { path, folder } of ready) {
-      const originalName = basename(path);
-      const claimName = claimNameFor(originalName);
-      const workPath = join(folder.work, claimName);
-      try {
-        renameSync(path, workPath);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          this.tracker.forget(path); // gone: taken away by the ERP, nothing to do
-        } else {
-          // Locked by the writer (Windows) or otherwise refused: try again later, never an error.
-          this.tracker.deferUntil(path, now + this.retryMs);
-          const level = isTransientFsError(err) ? 'debug' : 'warn';
-          this.options.logger[level]({ event: 'claim-deferred', file: originalName, folder: folder.base, code }, 'a file could not be claimed now; it will be tried again');
-        }
-        continue;
-      }
-      this.tracker.forget(path);
-      claimed.push({ folder, claimName, originalName, workPath });
-      touched.add(folder.src);
-      touched.add(folder.work);
-      if (claimed.length === 1) failpoint('mid-claim');
-    }
-    for (const dir of touched) fsyncDir(dir);
-    if (claimed.length > 0) failpoint('after-claim');
-    return claimed;
-  }
-
   /** Lists every SRC folder (streaming, stopping when the tracker is full) into the tracker. */
   private scanSrc(): void {
     this.lastScanAt = this.now();
@@ -426,7 +423,7 @@ export class IntakeService {
       for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
         if (entry.isDirectory() || isIgnoredName(entry.name)) continue;
         const path = prefix + entry.name; // what join() gives, without its cost per entry
-        if (this.tracker.has(path)) continue;
+        if (this.tracker.has(path) || this.claiming.has(path)) continue;
         if (this.tracker.full) return 'full';
         if (added >= quota) return 'quota';
         if (this.offer(path)) added++;
@@ -450,7 +447,7 @@ export class IntakeService {
   }
 
   private onEvent(path: string): void {
-    if (this.stopping || !this.srcToFolder.has(dirname(path)) || this.tracker.has(path)) return;
+    if (this.stopping || !this.srcToFolder.has(dirname(path)) || this.tracker.has(path) || this.claiming.has(path)) return;
     if (this.tracker.full) {
       this.overflow = true;
       this.pauseWatching();

@@ -15,17 +15,21 @@ export function isIgnoredName(name: string): boolean {
 const CLAIM_SEPARATOR = '~';
 
 /**
- * The name a file gets in WORK: a random claim id, `~`, the original name. The id makes every
- * claim unique (the ERP may drop the same name again while the first is in hand) and is the key of
- * the intake journal row; the original name is recoverable after a crash.
+ * The name a file gets in WORK: a claim id, `~`, the original name. The id makes every claim
+ * unique (the ERP may drop the same name again while the first is in hand) and is the key of the
+ * intake journal row; the original name is recoverable after a crash. The id is the time in
+ * milliseconds (12 hex digits) and 32 random bits (8 more), so that journal rows keyed by it are
+ * appended to their index rather than scattered over it.
  */
-export function claimNameFor(originalName: string): string {
-  return `${randomBytes(6).toString('hex')}${CLAIM_SEPARATOR}${originalName}`;
+export function claimNameFor(originalName: string, at: number = Date.now()): string {
+  const time = Math.max(0, Math.floor(at)).toString(16).padStart(12, '0').slice(-12);
+  return `${time}${randomBytes(4).toString('hex')}${CLAIM_SEPARATOR}${originalName}`;
 }
 
+/** The original name inside a claim name; null when it is not one (ids of 12 hex digits are those of earlier versions). */
 export function originalNameOf(claimName: string): string | null {
   const at = claimName.indexOf(CLAIM_SEPARATOR);
-  if (at !== 12 || !/^[0-9a-f]{12}$/.test(claimName.slice(0, 12))) return null;
+  if ((at !== 20 && at !== 12) || !/^[0-9a-f]+$/.test(claimName.slice(0, at))) return null;
   return claimName.slice(at + 1);
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Transferable } from 'node:worker_threads';
+import { claimFiles } from './claimFiles.js';
 import { refusedReport, type FindingCode, type ValidationReport } from '../validation/types.js';
 
 /** What the validator offers intake (the real `Validator` satisfies it). */
@@ -8,10 +9,12 @@ export interface MessageValidator {
   validate(bytes: Uint8Array, options?: { file?: string }): ValidationReport;
 }
 
-/** A claimed file to read: its path in WORK and the name it was dropped under. */
+/** A file to read: its path in WORK and the name it was dropped under. */
 export interface FileToInspect {
   path: string;
   name: string;
+  /** Where it still is in SRC: it is claimed (renamed to `path`) before it is read. */
+  claimFrom?: string;
 }
 
 export type InspectedFile =
@@ -26,12 +29,26 @@ export type InspectedFile =
       validatorError?: string;
     }
   /** The file could not be read (`code` is the errno code, e.g. ENOENT or EBUSY). */
-  | { kind: 'unreadable'; code: string | undefined; message: string };
+  | { kind: 'unreadable'; code: string | undefined; message: string }
+  /** The file could not be claimed from SRC (gone, or locked by its writer): it is not ours. */
+  | { kind: 'unclaimed'; code: string | undefined; message: string };
 
 const HASH_CHUNK = 1024 * 1024;
 
 /** Intake's own code for a file the validator threw on (not one of the validator's codes). */
 const VALIDATOR_FAILURE = 'validator-failure' as FindingCode;
+
+/**
+ * Claims the files still in SRC (see claimFiles), then inspects each claimed one; a file that could
+ * not be claimed is answered `unclaimed`, in its place.
+ */
+export function inspectFiles(files: readonly FileToInspect[], validator: MessageValidator, maxBytes: number): InspectedFile[] {
+  const refusals = claimFiles(files.map((f) => (f.claimFrom === undefined ? undefined : { from: f.claimFrom, to: f.path })));
+  return files.map((file, i) => {
+    const refusal = refusals[i];
+    return refusal ? { kind: 'unclaimed', code: refusal.code, message: refusal.message } : inspectFile(file, validator, maxBytes);
+  });
+}
 
 /**
  * Reads a claimed file once, hashes it and validates it. Never throws for the file's sake: an

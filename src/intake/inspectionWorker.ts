@@ -1,14 +1,14 @@
 import { Validator } from '../validation/Validator.js';
 import { serveTasks } from '../workers/serveTasks.js';
 import type { InspectionWorkerData } from './FileInspector.js';
-import { inspectFile, transferablesOf, type FileToInspect, type InspectedFile } from './inspectFile.js';
+import { inspectFiles, transferablesOf, type FileToInspect, type InspectedFile } from './inspectFile.js';
 
-/** An inspection worker: one validator, built once; reads, hashes and validates a slice of a batch per task. */
+/** An inspection worker: one validator, built once; claims, reads, hashes and validates a slice of a batch per task. */
 serveTasks<FileToInspect[], InspectedFile[]>(async (data) => {
   const { validator: options, maxBytes } = data as InspectionWorkerData;
   const validator = await Validator.create(options);
   return (files) => {
-    const result = files.map((file) => inspectFile(file, validator, maxBytes));
+    const result = inspectFiles(files, validator, maxBytes);
     return { result, transfer: transferablesOf(result) };
   };
 });

@@ -88,7 +88,7 @@ export class Packer {
             to: { id: this.settings.routing.toPartyId },
             toVac: { id: this.settings.routing.toRoutingId },
           },
-          messages: batch.map((m) => this.bytes.read(m.sha256) ?? missingBytes(m.id)),
+          messages: batch.map((m) => this.bytes.read(m.id) ?? missingBytes(m.id)),
           sourceName: batch[0]!.sourceName,
           zip: this.settings.zip,
           signer: this.signer,

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { FINAL_STATES, isAllowedTransition, type MessageState } from './states.js';
 import { StoreError } from './StoreError.js';
+import { uuidV7 } from './uuidV7.js';
 
 /** What is recorded about a message when it is first received. */
 export interface NewMessage {
@@ -111,7 +111,7 @@ export class MessageTransitions {
     const at = this.now();
     const result = this.insertMessage.run({
       ...message,
-      uuid: randomUUID(),
+      uuid: uuidV7(at),
       holdsKey: message.holdsKey ? 1 : 0,
       bytesKept: message.bytesKept ? 1 : 0,
       at,

@@ -26,7 +26,7 @@ export class ReceivedFiles {
   private readonly problems: Statement;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly now: () => number = Date.now,
   ) {
     this.byName = db.prepare(`SELECT ${COLUMNS} FROM received_files WHERE remote_name = ?`);

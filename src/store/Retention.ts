@@ -5,14 +5,12 @@ const DAY_MS = 86_400_000;
 
 /**
  * Bounds the disk used by kept bytes: once a message has been final (confirmed or rejected; invalid files keep no bytes)
- * for `retentionDays`, its bytes are deleted (its row and history stay). Bytes shared with a
- * message that still needs them (same content, not final or not old enough) are kept. Works in
- * short transactions of `chunk` messages so the daemon's intake is never held up for long.
+ * for `retentionDays`, its bytes are deleted (its row and history stay). Works in short transactions of `chunk` messages so the daemon's intake is never held up for long.
  */
 export class Retention {
   private readonly candidates: Statement;
   private readonly release: Statement;
-  private readonly deleteUnused: Statement;
+  private readonly deleteBytes: Statement;
   private readonly events: MessageEvents;
 
   constructor(
@@ -20,13 +18,11 @@ export class Retention {
     private readonly now: () => number = Date.now,
   ) {
     this.candidates = db.prepare(`
-      SELECT id, sha256 FROM messages
+      SELECT id FROM messages
        WHERE bytes_kept = 1 AND final_at IS NOT NULL AND final_at < ?
        ORDER BY final_at LIMIT ?`);
     this.release = db.prepare('UPDATE messages SET bytes_kept = 0 WHERE id = ? AND bytes_kept = 1');
-    this.deleteUnused = db.prepare(`
-      DELETE FROM message_bytes
-       WHERE sha256 = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE sha256 = ? AND bytes_kept = 1)`);
+    this.deleteBytes = db.prepare('DELETE FROM message_bytes WHERE message_id = ?');
     this.events = new MessageEvents(db, now);
   }
 
@@ -36,11 +32,11 @@ export class Retention {
     let total = 0;
     for (;;) {
       const released = this.db.transaction(() => {
-        const rows = this.candidates.all(cutoff, chunk) as Array<{ id: number; sha256: string }>;
+        const rows = this.candidates.all(cutoff, chunk) as Array<{ id: number }>;
         for (const row of rows) {
           if (this.release.run(row.id).changes !== 1) continue;
-          const deleted = this.deleteUnused.run(row.sha256, row.sha256).changes;
-          this.events.append(row.id, 'bytes-pruned', { detail: deleted === 1 ? `after ${retentionDays} days final` : 'content still used by another message' });
+          this.deleteBytes.run(row.id);
+          this.events.append(row.id, 'bytes-pruned', { detail: `after ${retentionDays} days final` });
         }
         return rows.length;
       }).immediate();

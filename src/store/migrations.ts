@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { BYTES_BY_MESSAGE_MIGRATION } from './bytesByMessageMigration.js';
 import { DOWNCAST_MIGRATION } from './downCastMigration.js';
 import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { StoreError } from './StoreError.js';
@@ -155,6 +156,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   OUTBOUND_MIGRATION,
   DOWNCAST_MIGRATION,
+  BYTES_BY_MESSAGE_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

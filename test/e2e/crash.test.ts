@@ -275,7 +275,7 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
         inputs.filter((i) => i.kind === 'valid' || i.kind === 'cancel').length + inputs.filter((i) => i.kind === 'conflict' && i.pairOf).length;
       expect(holders).toHaveLength(expectedHolders);
       // Every accepted message has its exact bytes kept.
-      const missingBytes = db.prepare('SELECT count(*) FROM messages m WHERE m.holds_key = 1 AND NOT EXISTS (SELECT 1 FROM message_bytes b WHERE b.sha256 = m.sha256)').pluck().get();
+      const missingBytes = db.prepare('SELECT count(*) FROM messages m WHERE m.holds_key = 1 AND NOT EXISTS (SELECT 1 FROM message_bytes b WHERE b.message_id = m.id AND b.sha256 = m.sha256)').pluck().get();
       expect(missingBytes).toBe(0);
     } finally {
       db.close();

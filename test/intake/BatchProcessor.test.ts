@@ -44,7 +44,7 @@ describe('BatchProcessor', () => {
     expect(readFileSync(bak('F0401', 'a.xml'), 'utf8')).toBe(xml);
     expect(readdirSync(fx.layout.folder('F0401')!.work)).toEqual([]);
     expect(rows()).toEqual([expect.objectContaining({ state: 'queued', key: expect.stringMatching(/^F0401AB00000001\d{8}$/), sha256: sha(xml), kept: 1, holds: 1 })]);
-    expect(new MessageBytes(fx.store.db).read(sha(xml))?.toString('utf8')).toBe(xml);
+    expect(new MessageBytes(fx.store.db).read(rows()[0]!.id as number)?.toString('utf8')).toBe(xml);
     const journal = fx.store.db.prepare('SELECT outcome, disposition, target_path AS target, filed_at AS filed FROM intake_files').get() as Record<string, unknown>;
     expect(journal).toMatchObject({ outcome: 'new', disposition: 'BAK', target: `UpCast/B2SSTORAGE/F0401/BAK/${day()}/a.xml` });
     expect(journal.filed).toEqual(expect.any(Number));
@@ -109,7 +109,7 @@ describe('BatchProcessor', () => {
       viaWorkers.flush();
       expect(outcome).toMatchObject({ accepted: 1, invalid: 2 });
       expect(rows().map((r) => [r.state, r.code])).toEqual([['queued', null], ['invalid', 'amount-total'], ['invalid', 'wellformed']]);
-      expect(new MessageBytes(fx.store.db).read(sha(good))?.toString('utf8')).toBe(good);
+      expect(new MessageBytes(fx.store.db).read(rows()[0]!.id as number)?.toString('utf8')).toBe(good);
       expect(readFileSync(bak('F0401', 'good.xml'), 'utf8')).toBe(good);
     } finally {
       await inspector.close();

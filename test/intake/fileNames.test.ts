@@ -14,6 +14,15 @@ describe('intake file names', () => {
     expect(a).not.toBe(b);
     expect(originalNameOf(a)).toBe('inv~1.xml');
     expect(originalNameOf('not-a-claim.xml')).toBeNull();
+    // Claim names of earlier versions (12 random hex digits) are still understood after an upgrade.
+    expect(originalNameOf('0123456789ab~inv.xml')).toBe('inv.xml');
+  });
+
+  it('makes claim ids that sort by time, so journal rows are appended to their index', () => {
+    const earlier = claimNameFor('b.xml', Date.UTC(2026, 10, 22, 8, 0, 0, 1));
+    const later = claimNameFor('a.xml', Date.UTC(2026, 10, 22, 8, 0, 0, 2));
+    expect(earlier).toMatch(/^[0-9a-f]{20}~b\.xml$/);
+    expect(earlier < later).toBe(true);
   });
 
   it('adds a numbered suffix before the extension so nothing is overwritten', () => {

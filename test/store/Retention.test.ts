@@ -31,7 +31,7 @@ describe('MessageBytes and Retention', () => {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const transitions = new MessageTransitions(store.db, () => now);
     const { messageId } = transitions.receive(newMessage(n, { sha256, bytesKept: true }));
-    new MessageBytes(store.db, () => now).keep(sha256, bytes);
+    new MessageBytes(store.db, () => now).keep(messageId, sha256, bytes);
     return { id: messageId, sha256 };
   }
 
@@ -44,11 +44,11 @@ describe('MessageBytes and Retention', () => {
   }
 
   it('returns the kept bytes exactly, and refuses bytes that no longer match their hash', () => {
-    const { sha256 } = keep(1, '<Invoice>1</Invoice>');
+    const { id } = keep(1, '<Invoice>1</Invoice>');
     const bytes = new MessageBytes(store.db);
-    expect(bytes.read(sha256)?.toString()).toBe('<Invoice>1</Invoice>');
-    store.db.prepare('UPDATE message_bytes SET bytes = ? WHERE sha256 = ?').run(Buffer.from('<Invoice>2</Invoice>'), sha256);
-    expect(() => bytes.read(sha256)).toThrowError(expect.objectContaining({ code: 'bytes-mismatch' }) as unknown as Error);
+    expect(bytes.read(id)?.toString()).toBe('<Invoice>1</Invoice>');
+    store.db.prepare('UPDATE message_bytes SET bytes = ? WHERE message_id = ?').run(Buffer.from('<Invoice>2</Invoice>'), id);
+    expect(() => bytes.read(id)).toThrowError(expect.objectContaining({ code: 'bytes-mismatch' }) as unknown as Error);
   });
 
   it('releases the bytes of messages final for longer than the retention, and keeps the others', () => {
@@ -62,19 +62,20 @@ describe('MessageBytes and Retention', () => {
     const pruned = new Retention(store.db, () => now).pruneFinalBytes(5);
     expect(pruned).toBe(1);
     const bytes = new MessageBytes(store.db);
-    expect(bytes.read(old.sha256)).toBeUndefined();
-    expect(bytes.read(recent.sha256)?.toString()).toBe('recent confirmed');
-    expect(bytes.read(pending.sha256)?.toString()).toBe('still queued');
+    expect(bytes.read(old.id)).toBeUndefined();
+    expect(bytes.read(recent.id)?.toString()).toBe('recent confirmed');
+    expect(bytes.read(pending.id)?.toString()).toBe('still queued');
     expect(store.db.prepare("SELECT kind FROM message_events WHERE message_id = ? AND kind = 'bytes-pruned'").pluck().get(old.id)).toBe('bytes-pruned');
     expect(new Retention(store.db, () => now).pruneFinalBytes(5)).toBe(0);
   });
 
-  it('keeps bytes shared with a message that still needs them', () => {
+  it('keeps the bytes of a message with the same content as a pruned one', () => {
     const first = keep(1, 'same content');
     const second = keep(2, 'same content');
     confirm(first.id);
     now += 30 * DAY;
     new Retention(store.db, () => now).pruneFinalBytes(5);
-    expect(new MessageBytes(store.db).read(second.sha256)?.toString()).toBe('same content');
+    expect(new MessageBytes(store.db).read(first.id)).toBeUndefined();
+    expect(new MessageBytes(store.db).read(second.id)?.toString()).toBe('same content');
   });
 });

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonLifecycle } from '../../src/store/DaemonLifecycle.js';
 import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import { MessageBytes } from '../../src/store/MessageBytes.js';
 import { MessageTransitions } from '../../src/store/MessageTransitions.js';
 import { Store } from '../../src/store/Store.js';
 import { StoreError } from '../../src/store/StoreError.js';
@@ -51,6 +52,27 @@ describe('Store', () => {
     expect(migrate(db, [...MIGRATIONS, next])).toEqual([LATEST_VERSION + 1]);
     expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(1);
     db.close();
+  });
+
+  it('moves kept bytes from their hash to their message when upgrading a version 3 database', () => {
+    const { path } = fresh();
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 3));
+    const transitions = new MessageTransitions(db);
+    const kept = transitions.receive(newMessage(1, { bytesKept: true })).messageId;
+    const invalid = transitions.receive(newMessage(2, { bytesKept: false, holdsKey: false })).messageId;
+    const content = Buffer.from('content 1');
+    db.prepare('INSERT INTO message_bytes (sha256, size, bytes, stored_at) VALUES (?, ?, ?, ?)').run(newMessage(1).sha256, content.length, content, 1);
+    db.close();
+
+    const store = Store.open(path);
+    cleanups.unshift(() => store.close());
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(new MessageBytes(store.db).read(kept)?.toString()).toBe('content 1');
+    expect(new MessageBytes(store.db).read(invalid)).toBeUndefined();
+    expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_sha256'").pluck().get()).toBe(0);
   });
 
   it('refuses a database written by a newer turnkey', () => {
