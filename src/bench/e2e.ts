@@ -1,5 +1,5 @@
 /**
- * `npm run bench:e2e [-- N]`: N invoices (20,000 by default) dropped into SRC with the daemon and
+ * `npm run bench:e2e [-- N] [--set JSON]`: N invoices (20,000 by default) dropped into SRC with the daemon and
  * the platform simulator running as separate processes on loopback (the daemon configured as for
  * the real platform: mode remote, SFTP + PFS001, synchronous=FULL). Reports invoices/s from the
  * first drop to all `confirmed`, the p50/p95 latency from drop to `uploaded`, and the daemon's peak
@@ -23,6 +23,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const keep = args.includes('--keep');
   const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 20_000);
+  // `--set '{"intake":{"batchSize":500}}'` merges settings into the daemon's configuration (to compare variants).
+  const setAt = args.indexOf('--set');
+  const overrides = setAt >= 0 ? (JSON.parse(args[setAt + 1] ?? '{}') as Record<string, Record<string, unknown>>) : {};
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-e2e-'));
   const children: ChildProcess[] = [];
   try {
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
     // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
     config.platform = { ...platform, mode: 'remote' };
+    for (const [section, values] of Object.entries(overrides)) config[section] = { ...(config[section] as object | undefined), ...values };
     writeFileSync(created.configFile, JSON.stringify(config, null, 2));
     const gatewayUrl = new URL(platform.gateway.baseUrl);
     const simConfig = join(created.dataRoot, 'sim.config.json');

@@ -80,8 +80,9 @@ export class Daemon {
       for (const warning of validator.schemaWarnings) logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
       inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
-      const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger });
-      const daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
+      let daemon: Daemon | null = null;
+      const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger, onQueued: () => daemon?.outbound?.service.wake() });
+      daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
       try {
         daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger });

@@ -21,6 +21,9 @@ import { isTransientFsError } from './fsErrors.js';
 import type { FileInspector } from './FileInspector.js';
 import type { InspectedFile } from './inspectFile.js';
 
+/** Batches of at least this many filed files are settled in a transaction of their own, at once. */
+const SETTLE_AT_ONCE = 64;
+
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
 export interface ClaimedFile {
   folder: TypeFolders;
@@ -92,6 +95,8 @@ export class BatchProcessor {
   private readonly knownDirs = new Set<string>();
   /** Files of the last batch: filed and fsynced, their messages still `received`. */
   private unsettled: Pending[] = [];
+  /** Messages this processor has moved to `queued` so far (committed): sending watches it grow. */
+  queuedTotal = 0;
 
   constructor(
     private readonly store: Store,
@@ -153,8 +158,11 @@ export class BatchProcessor {
     failpoint('after-record');
     const filed = this.fileAll(pending, 'mid-move');
     failpoint('after-move');
-    // Settled by the next batch's record transaction (one commit per batch), or by flush().
     this.unsettled.push(...filed);
+    // A large batch is settled at once: one more commit is nothing beside it, and its messages can
+    // be sent a batch sooner. A small one is settled by the next batch's record transaction (one
+    // commit per batch), or by flush() when intake goes idle.
+    if (filed.length >= SETTLE_AT_ONCE) this.flush();
 
     for (const p of filed) {
       if (p.outcome === 'new') outcome.accepted++;
@@ -324,6 +332,7 @@ export class BatchProcessor {
       });
     })();
     this.unsettled = [];
+    this.countQueued(settled);
     for (const { change, file } of settled) this.logChange(change, file);
     if (carried.length > 0) failpoint('after-settle');
     for (const d of duplicates) {
@@ -428,6 +437,7 @@ export class BatchProcessor {
     if (filed.length === 0) return;
     const changes: Array<{ change: StateChange; file: string }> = [];
     this.store.db.transaction(() => this.settleRows(filed, changes))();
+    this.countQueued(changes);
     for (const { change, file } of changes) this.logChange(change, file);
   }
 
@@ -457,6 +467,11 @@ export class BatchProcessor {
         });
       }
     }
+  }
+
+  /** After a settle committed: how many messages it queued. */
+  private countQueued(changes: ReadonlyArray<{ change: StateChange }>): void {
+    for (const { change } of changes) if (change.to === 'queued') this.queuedTotal++;
   }
 
   private logChange(change: StateChange, file: string | null): void {

@@ -55,6 +55,8 @@ export interface IntakeServiceOptions {
   trackerCapacity?: number;
   /** Files waiting at which watching pauses (default 2,000). */
   watchPauseAt?: number;
+  /** Told after messages were moved to `queued` (committed), so sending can cut a full pack at once. */
+  onQueued?: () => void;
 }
 
 /**
@@ -97,6 +99,8 @@ export class IntakeService {
   private ahead: InFlightBatch | null = null;
   /** SRC paths of the batch in flight, not yet claimed for sure: scans must not offer them. */
   private readonly claiming = new Set<string>();
+  /** The processor's queued count when sending was last told. */
+  private queuedTold = 0;
 
   constructor(private readonly options: IntakeServiceOptions) {
     const { settings } = options;
@@ -183,6 +187,7 @@ export class IntakeService {
           }
         }
         worked = await this.step();
+        this.tellQueued();
       } catch (err) {
         // A store or disk failure (not bad input): log it, wait, and let recovery repeat the batch.
         this.options.logger.error({ event: 'intake-error', err }, 'intake failed; retrying after a pause');
@@ -211,10 +216,17 @@ export class IntakeService {
   private settleLastBatch(): void {
     try {
       this.processor.flush();
+      this.tellQueued();
     } catch (err) {
       this.options.logger.error({ event: 'intake-error', err }, 'settling the last batch failed; recovery will repeat it');
       this.recoveryDue = true;
     }
+  }
+
+  private tellQueued(): void {
+    if (this.processor.queuedTotal === this.queuedTold) return;
+    this.queuedTold = this.processor.queuedTotal;
+    this.options.onQueued?.();
   }
 
   /**

@@ -1,3 +1,4 @@
+import { DueHeap } from './DueHeap.js';
 import { Fifo } from './Fifo.js';
 
 interface Observation {
@@ -18,13 +19,15 @@ interface Observation {
  * found by the next scan), so memory does not grow with the backlog. Pure: callers pass the stat
  * results and the time.
  *
- * Files due for another look come out of FIFO queues whose due times only grow (the stability
- * wait, retries after a lock, files handed out but not taken), so finding them costs nothing per
- * waiting file.
+ * Files due for another look come out of queues in due order: the stability wait (a heap: due
+ * times follow the files' modification times, so the oldest file is taken first), and FIFOs whose
+ * due times only grow (retries after a lock, files handed out but not taken). Finding them costs
+ * nothing per waiting file.
  */
 export class StabilityTracker {
   private readonly files = new Map<string, Observation>();
-  private readonly waiting = new Fifo();
+  /** Ordered by due time: with stability counted from the modification time, files arrive in no order. */
+  private readonly waiting = new DueHeap();
   private readonly retrying = new Fifo();
   /** Handed out but not taken (the batch was full): first in line next time. */
   private readonly again = new Fifo();

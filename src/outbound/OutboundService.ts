@@ -55,6 +55,14 @@ export class OutboundService {
     void this.tick();
   }
 
+  /**
+   * Messages were queued: look now rather than at the next tick, so that a pack that just filled
+   * is cut and sent at once (a tick under way is not repeated).
+   */
+  wake(): void {
+    void this.tick();
+  }
+
   /** Results are expected soon: poll out/ shortly. */
   pollResultsSoon(): void {
     this.emptyPolls = 0;

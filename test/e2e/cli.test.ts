@@ -54,7 +54,7 @@ describe('turnkey init, start and status (real processes)', () => {
     for (const f of created.srcFolders) expect(existsSync(f)).toBe(true);
     expect(existsSync(created.database)).toBe(true);
     const before = readFileSync(created.configFile, 'utf8');
-    expect(JSON.parse(before)).toMatchObject({ dataRoot: '.', intake: { batchSize: 1000 } });
+    expect(JSON.parse(before)).toMatchObject({ dataRoot: '.', intake: { batchSize: 500 } });
 
     const again = runCli(['init', 'data'], { cwd });
     expect(again.code).toBe(2);

@@ -50,6 +50,16 @@ describe('BatchProcessor', () => {
     expect(journal.filed).toEqual(expect.any(Number));
   });
 
+  it('settles a large batch at once, in a transaction of its own', async () => {
+    const claimed = Array.from({ length: 64 }, (_, i) => {
+      fx.drop('F0401', `big${i}.xml`, f0401Xml({ number: invoiceNumber(100 + i) }));
+      return fx.claim('F0401', `big${i}.xml`);
+    });
+    await processor.process(claimed);
+    expect(new Set(rows().map((r) => r.state))).toEqual(new Set(['queued']));
+    expect(fx.store.db.prepare('SELECT count(*) FROM intake_files WHERE filed_at IS NULL').pluck().get()).toBe(0);
+  });
+
   it('settles a batch in the next batch\'s record transaction, or on flush when intake goes idle', async () => {
     fx.drop('F0401', 'a.xml', f0401Xml({ number: invoiceNumber(11) }));
     await processor.process([fx.claim('F0401', 'a.xml')]);

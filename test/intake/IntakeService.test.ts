@@ -40,8 +40,11 @@ describe('IntakeService', () => {
     fx.cleanup();
   });
 
+  let queuedTold = 0;
   async function start(settings: Partial<IntakeSettings> = {}, trackerCapacity?: number): Promise<IntakeService> {
+    queuedTold = 0;
     service = new IntakeService({
+      onQueued: () => queuedTold++,
       store: fx.store,
       inspector: new InlineFileInspector(validator, 20 * 1024 * 1024),
       layout: fx.layout,
@@ -69,6 +72,16 @@ describe('IntakeService', () => {
     await waitFor(() => count() === 1, 'the finished file to be recorded', 10_000);
     const recorded = fx.store.db.prepare('SELECT sha256 FROM messages').pluck().get();
     expect(recorded).toBe(createHash('sha256').update(xml).digest('hex'));
+  });
+
+  it('tells sending when messages were queued, so that a full pack goes out at once', async () => {
+    await start();
+    writeFileSync(join(src(), 'a.xml'), f0401Xml({ number: invoiceNumber(40) }));
+    await waitFor(() => count() === 1, 'a.xml to be queued', 10_000);
+    await waitFor(() => queuedTold > 0, 'sending to be told', 2_000);
+    const told = queuedTold;
+    await sleep(400); // rescans that find nothing new tell nothing
+    expect(queuedTold).toBe(told);
   });
 
   it('never takes *.tmp or *.part files', async () => {

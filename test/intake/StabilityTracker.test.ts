@@ -36,6 +36,18 @@ describe('StabilityTracker', () => {
     expect(t.observe('/skewed', 10, 60_000, 7_000)).toBe(true);
   });
 
+  it('hands out the oldest file first whatever order the files were seen in, and a file still being written holds none up', () => {
+    const t = new StabilityTracker(1000, 10);
+    // Seen in the folder's listing order: a file being written, then files moved in at different times.
+    expect(t.observe('/writing', 10, 9_900, 10_000)).toBe(false);
+    expect(t.observe('/newer', 10, 8_000, 10_000)).toBe(true);
+    expect(t.observe('/oldest', 10, 2_000, 10_000)).toBe(true);
+    expect(t.observe('/middle', 10, 5_000, 10_000)).toBe(true);
+    expect(t.due(10_000, 10)).toEqual(['/oldest', '/middle', '/newer']);
+    expect(t.due(10_899, 10)).toEqual([]);
+    expect(t.due(10_900, 10)).toEqual(['/writing']);
+  });
+
   it('hands each due file out once, and again first after a requeue', () => {
     const t = new StabilityTracker(0, 10);
     t.observe('/a', 1, 1, 0);
