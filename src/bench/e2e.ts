@@ -16,8 +16,11 @@ import { cpuSeconds, peakRss, sleep, stop, waitForDatabaseRunning } from './benc
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
-// Extra Node flags for both processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+// Extra Node flags for both processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to
+// profile; BENCH_DAEMON_NODE_ARGS for the daemon only (as in bench:intake).
+const flags = (value: string | undefined) => (value ?? '').split(/\s+/).filter(Boolean);
+const NODE_ARGS = flags(process.env.BENCH_NODE_ARGS);
+const DAEMON_NODE_ARGS = [...NODE_ARGS, ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
     children.push(sim);
     await waitForPort(Number(gatewayUrl.port), sim);
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, [...NODE_ARGS, '--expose-gc', BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
+    const daemon = spawn(process.execPath, [...DAEMON_NODE_ARGS, '--expose-gc', BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
 

@@ -14,7 +14,13 @@ import { StabilityTracker } from './StabilityTracker.js';
 import { SrcWatcher } from './SrcWatcher.js';
 
 /** A batch never holds more than this many bytes of file content in memory (at least one file). */
-const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Batches claimed and being inspected beyond the one being committed: with two, the inspector
+ * always has the next batch in hand when it finishes one, and the commit finds its batch ready.
+ */
+const PIPELINE_DEPTH = 2;
 
 /** Files watched for stability at once; the rest wait in SRC for the next scan. */
 const TRACKER_MIN_CAPACITY = 20_000;
@@ -65,9 +71,10 @@ export interface IntakeServiceOptions {
  * BatchProcessor. A full rescan runs at start-up and every `rescanIntervalSeconds` (the source of
  * truth), and WORK is swept for anything a crash or a locked file left there.
  *
- * Batches are pipelined: the next batch is claimed and its inspection started before the current
- * one is committed, so validation (in workers) overlaps recording and filing (here). Committing a
- * batch (record, move, fsync) is synchronous, one loop turn; `stop()` waits for the batch in hand.
+ * Batches are pipelined: the next batches are claimed (in the inspector's threads) and inspected
+ * while the current one is committed, so claiming and validation overlap recording and filing
+ * (here). Committing a batch (record, move, fsync) is synchronous, one loop turn; `stop()` waits
+ * for the batches in hand.
  * Recovery and WORK sweeps run only with no batch in flight, so they never take a file that a
  * batch holds.
  */
@@ -95,8 +102,8 @@ export class IntakeService {
   private watchResuming = false;
   private watcherClosing: Promise<void> = Promise.resolve();
   private lastScanAt = 0;
-  /** Claimed and being inspected; committed by the next step. */
-  private ahead: InFlightBatch | null = null;
+  /** Claimed and being inspected, oldest first; each step commits the oldest. */
+  private readonly ahead: InFlightBatch[] = [];
   /** SRC paths of the batch in flight, not yet claimed for sure: scans must not offer them. */
   private readonly claiming = new Set<string>();
   /** The processor's queued count when sending was last told. */
@@ -113,6 +120,11 @@ export class IntakeService {
     this.processor = new BatchProcessor(options.store, options.inspector, options.layout, options.logger, this.now);
     this.journal = new IntakeJournal(options.store.db, this.now);
     this.srcToFolder = new Map(options.layout.folders.map((f) => [resolve(f.src), f]));
+  }
+
+  /** Files seen in SRC and not yet taken (those beyond the tracker's room are not counted). */
+  get backlog(): number {
+    return this.tracker.size + this.claiming.size;
   }
 
   /**
@@ -230,18 +242,23 @@ export class IntakeService {
   }
 
   /**
-   * One pipeline step: claim the next ready files and start inspecting them, then commit the batch
-   * inspected meanwhile. False when there was nothing to claim or commit.
+   * One pipeline step: claim ready files and start inspecting them until PIPELINE_DEPTH batches are
+   * in the inspector's hands besides the oldest, then commit the oldest. False when there was
+   * nothing to claim or commit.
    */
   private async step(): Promise<boolean> {
-    const current = this.ahead;
-    this.ahead = this.claimNext();
+    while (this.ahead.length <= PIPELINE_DEPTH) {
+      const next = this.claimNext();
+      if (!next) break;
+      this.ahead.push(next);
+    }
+    const current = this.ahead.shift();
     if (current) await this.commit(current);
     // Files known to wait beyond the tracker: refill it. Nobody watching: look for new files now
     // and then (each scan lists the whole folder, so not after every batch).
     const roomy = this.tracker.size < this.tracker.capacity * 0.75;
     if (roomy && (this.overflow || (this.watchPaused && this.now() - this.lastScanAt >= PAUSED_SCAN_INTERVAL_MS))) this.scanSrc();
-    return current !== null || this.ahead !== null;
+    return current !== undefined || this.ahead.length > 0;
   }
 
   /**
@@ -298,16 +315,14 @@ export class IntakeService {
     if (outcome.deferred.length > 0) this.sweepWorkAt ??= this.now() + this.retryMs;
   }
 
-  /** Commits the batch in flight, if any. */
+  /** Commits the batches in flight, if any, in order. */
   private async finishAhead(): Promise<void> {
-    const batch = this.ahead;
-    this.ahead = null;
-    if (batch) await this.commit(batch);
+    for (let batch = this.ahead.shift(); batch !== undefined; batch = this.ahead.shift()) await this.commit(batch);
   }
 
-  /** After a failure: the batch in flight is abandoned; its files wait in WORK for recovery. */
+  /** After a failure: the batches in flight are abandoned; their files wait in WORK for recovery. */
   private dropAhead(): void {
-    this.ahead = null;
+    this.ahead.length = 0;
     this.claiming.clear(); // those still in SRC are found by the next scan
   }
 

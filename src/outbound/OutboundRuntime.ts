@@ -24,6 +24,10 @@ import { loadPfx, type LoadedPfx } from './cms/index.js';
 import { OutboundService } from './OutboundService.js';
 import { Packer } from './Packer.js';
 import { PackSender } from './PackSender.js';
+import { ResultDeferral } from './ResultDeferral.js';
+
+/** Results wait for a burst's sending at most this long at a time. */
+const RESULT_DEFER_MAX_MS = 30_000;
 
 /** Where outbound keeps its files, under the data root. */
 export function outboundFolders(dataRoot: string): { outbox: string; inbox: string } {
@@ -43,7 +47,14 @@ export class OutboundRuntime {
     readonly simulator: RunningSimulator | null,
   ) {}
 
-  static async start(options: { config: TurnkeyConfig; store: Store; validator: Validator; logger: Logger }): Promise<OutboundRuntime | null> {
+  static async start(options: {
+    config: TurnkeyConfig;
+    store: Store;
+    validator: Validator;
+    logger: Logger;
+    /** True while invoices wait to be taken: results then wait (see ResultDeferral). */
+    intakeBacklog?: () => boolean;
+  }): Promise<OutboundRuntime | null> {
     const { config, store, validator, logger } = options;
     const platform = config.platform;
     if (!platform) return null;
@@ -141,6 +152,8 @@ export class OutboundRuntime {
         collector,
         new DownCastWriter(db, config.dataRoot),
         logger,
+        Date.now,
+        options.intakeBacklog ? new ResultDeferral(options.intakeBacklog, RESULT_DEFER_MAX_MS) : null,
       );
       service.start();
       // Connect now, so the first upload does not wait for the SSH handshake. A failure here is

@@ -6,6 +6,7 @@ import type { ResultCollector } from '../results/ResultCollector.js';
 import type { DownCastWriter } from '../results/DownCastWriter.js';
 import { TransportError } from '../transport/TransportError.js';
 import type { CircuitBreaker } from './CircuitBreaker.js';
+import type { ResultDeferral } from './ResultDeferral.js';
 import type { Packer } from './Packer.js';
 import type { PackSender } from './PackSender.js';
 
@@ -46,6 +47,7 @@ export class OutboundService {
     private readonly downCast: DownCastWriter,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly resultDeferral: ResultDeferral | null = null,
   ) {}
 
   /** Start-up recovery, then the loop. */
@@ -97,6 +99,7 @@ export class OutboundService {
     try {
       this.packer.cutDuePacks();
       this.startDuePacks();
+      if (this.resultDeferral?.defer(this.now())) return;
       this.downCast.writePending();
       if (this.now() >= this.nextResultPollAt && !this.collecting) {
         this.nextResultPollAt = Number.POSITIVE_INFINITY; // set when this poll ends
