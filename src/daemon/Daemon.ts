@@ -85,7 +85,7 @@ export class Daemon {
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
       try {
-        daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger, intakeBacklog: () => intake.backlog > 0 });
+        daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger, intakeBacklog: () => intake.backlog >= config.intake.batchSize });
       } catch (err) {
         await intake.stop();
         throw err;

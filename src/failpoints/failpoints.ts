@@ -3,6 +3,7 @@
  * with SIGKILL the first time it reaches that point; `after-record@3` on the third time. Several can
  * be listed, separated by commas. Unset (the normal case), a failpoint costs one Map lookup.
  */
+import { writeSync } from 'node:fs';
 import { FailpointSpecError } from './FailpointSpecError.js';
 
 export { FailpointSpecError };
@@ -92,7 +93,9 @@ export function failpoint(name: FailpointName | (string & {})): void {
   const count = (hits.get(name) ?? 0) + 1;
   hits.set(name, count);
   if (count === at) {
-    process.stderr.write(`turnkey: failpoint ${name}@${at} reached: killing the process\n`);
+    // Written synchronously to fd 2: from a worker thread, process.stderr would only queue it for
+    // the main thread, and the kill comes first.
+    writeSync(2, `turnkey: failpoint ${name}@${at} reached: killing the process\n`);
     process.kill(process.pid, 'SIGKILL');
   }
 }

@@ -53,7 +53,11 @@ export class WorkerFileInspector implements FileInspector {
     const per = Math.ceil(files.length / Math.max(1, slices));
     const parts: Array<Promise<InspectedFile[]>> = [];
     for (let i = 0; i < files.length; i += per) parts.push(this.pool.run(files.slice(i, i + per)));
-    return (await Promise.all(parts)).flat().map(asBuffers);
+    // Every slice is finished (its claims done) before a failure is reported.
+    const settled = await Promise.allSettled(parts);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((r) => (r as PromiseFulfilledResult<InspectedFile[]>).value).map(asBuffers);
   }
 
   close(): Promise<void> {

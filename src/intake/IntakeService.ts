@@ -104,8 +104,10 @@ export class IntakeService {
   private lastScanAt = 0;
   /** Claimed and being inspected, oldest first; each step commits the oldest. */
   private readonly ahead: InFlightBatch[] = [];
-  /** SRC paths of the batch in flight, not yet claimed for sure: scans must not offer them. */
+  /** SRC paths of the batches in flight, not yet claimed for sure: scans must not offer them. */
   private readonly claiming = new Set<string>();
+  /** Inspections of batches dropped after a failure, perhaps still claiming files. */
+  private readonly abandoned: Array<Promise<unknown>> = [];
   /** The processor's queued count when sending was last told. */
   private queuedTold = 0;
 
@@ -186,6 +188,7 @@ export class IntakeService {
           await this.finishAhead();
           if (this.recoveryDue) {
             this.recoveryDue = false;
+            await this.settleAbandoned();
             await this.recover();
           }
           if (this.sweepWorkAt !== null && this.now() >= this.sweepWorkAt) {
@@ -221,6 +224,7 @@ export class IntakeService {
       this.options.logger.error({ event: 'intake-error', err }, 'the last batch could not be finished; recovery will repeat it');
       this.dropAhead();
     }
+    await this.settleAbandoned(); // no claim is left under way when the workers are closed
     this.settleLastBatch();
   }
 
@@ -320,10 +324,19 @@ export class IntakeService {
     for (let batch = this.ahead.shift(); batch !== undefined; batch = this.ahead.shift()) await this.commit(batch);
   }
 
-  /** After a failure: the batches in flight are abandoned; their files wait in WORK for recovery. */
+  /**
+   * After a failure: the batches in flight are abandoned; their files wait in WORK for recovery
+   * (which first waits for the claims still under way), and those still in SRC for a rescan.
+   */
   private dropAhead(): void {
-    this.ahead.length = 0;
-    this.claiming.clear(); // those still in SRC are found by the next scan
+    for (const batch of this.ahead.splice(0)) this.abandoned.push(batch.inspected);
+    this.claiming.clear();
+    this.rescanDue = true;
+  }
+
+  /** Waits until the workers are done with abandoned batches (their claims included). */
+  private async settleAbandoned(): Promise<void> {
+    await Promise.allSettled(this.abandoned.splice(0));
   }
 
   private startWatcher(): Promise<SrcWatcher> {

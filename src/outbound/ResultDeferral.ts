@@ -1,5 +1,5 @@
 /**
- * While invoices are still waiting to be taken and sent (a burst), collecting results and writing
+ * While many invoices are still waiting to be taken and sent (a burst), collecting results and writing
  * the ERP's DownCast files wait, so that the daemon's thread goes to sending: a verdict that comes
  * a few seconds later loses nothing, an invoice sent later may. The wait is bounded: after
  * `maxDeferMs` of continuous backlog, results are taken once and the clock starts again, so a

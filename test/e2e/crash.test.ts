@@ -111,12 +111,12 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
     return found;
   }
 
-  async function runUntilKilled(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<Exit> {
+  async function runUntilKilled(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<Exit & { stderr: string }> {
     const d = DaemonProcess.start(configFile, env);
     const timer = setTimeout(() => void d.kill(), timeoutMs);
     const exit = await d.exited;
     clearTimeout(timer);
-    return exit;
+    return { ...exit, stderr: d.output.stderr };
   }
 
   it('loses nothing and records nothing twice across kills at every failpoint and at random', async () => {
@@ -141,6 +141,8 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
       if (point !== 'mid-recovery') dropRound(150);
       const exit = await runUntilKilled({ TURNKEY_FAILPOINTS: `${point}@${hit}` });
       expect(exit.signal, `the daemon must have died at ${point}@${hit}`).toBe('SIGKILL');
+      // Killed by the failpoint itself, not by the time-out above.
+      expect(exit.stderr).toContain(`failpoint ${point}@${hit} reached`);
     }
 
     // Killed while draining.

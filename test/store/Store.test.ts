@@ -61,17 +61,25 @@ describe('Store', () => {
     db.pragma('journal_mode = WAL');
     migrate(db, MIGRATIONS.filter((m) => m.version <= 3));
     const transitions = new MessageTransitions(db);
+    const sha256 = newMessage(1).sha256;
+    // Two kept messages with the same content (a rejected invoice sent again under a new key), an
+    // invalid file and a message whose bytes were pruned, all with that content.
     const kept = transitions.receive(newMessage(1, { bytesKept: true })).messageId;
-    const invalid = transitions.receive(newMessage(2, { bytesKept: false, holdsKey: false })).messageId;
+    const sameContent = transitions.receive(newMessage(2, { sha256, bytesKept: true })).messageId;
+    const invalid = transitions.receive(newMessage(3, { sha256, bytesKept: false, holdsKey: false })).messageId;
+    const pruned = transitions.receive(newMessage(4, { sha256, bytesKept: false })).messageId;
     const content = Buffer.from('content 1');
-    db.prepare('INSERT INTO message_bytes (sha256, size, bytes, stored_at) VALUES (?, ?, ?, ?)').run(newMessage(1).sha256, content.length, content, 1);
+    db.prepare('INSERT INTO message_bytes (sha256, size, bytes, stored_at) VALUES (?, ?, ?, ?)').run(sha256, content.length, content, 1);
     db.close();
 
     const store = Store.open(path);
     cleanups.unshift(() => store.close());
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
-    expect(new MessageBytes(store.db).read(kept)?.toString()).toBe('content 1');
-    expect(new MessageBytes(store.db).read(invalid)).toBeUndefined();
+    const bytes = new MessageBytes(store.db);
+    expect(bytes.read(kept)?.toString()).toBe('content 1');
+    expect(bytes.read(sameContent)?.toString()).toBe('content 1');
+    expect(bytes.read(invalid)).toBeUndefined();
+    expect(bytes.read(pruned)).toBeUndefined();
     expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_sha256'").pluck().get()).toBe(0);
   });
 
