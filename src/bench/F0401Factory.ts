@@ -1,4 +1,3 @@
-import { taiwanDay } from '../time/taiwanTime.js';
 /**
  * Builds correct MIG 4.1 F0401 (issue an invoice) documents in bulk, for benchmarks and tests that
  * need thousands of distinct, valid messages. Every document passes the validator: checksummed
@@ -6,6 +5,7 @@ import { taiwanDay } from '../time/taiwanTime.js';
  * TaxAmount = round(SalesAmount x 0.05), TotalAmount = SalesAmount + TaxAmount, yesterday's date in
  * Taiwan time (never in the future).
  */
+import { taiwanDay } from '../time/taiwanTime.js';
 
 const BAN_WEIGHTS = [1, 2, 1, 2, 1, 2, 4, 1] as const;
 

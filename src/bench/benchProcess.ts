@@ -1,8 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
-// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
-import '../sqlite/keepStatementsAlive.js';
+import Database from '../sqlite/Database.js';
 
 /** Helpers the benchmarks share: waiting for a spawned daemon, its peak memory, stopping it. */
 
@@ -16,6 +14,32 @@ export async function waitForDatabaseRunning(database: string, daemon: ChildProc
     await sleep(20);
   }
   return db;
+}
+
+const flags = (value: string | undefined): string[] => (value ?? '').split(/\s+/).filter(Boolean);
+
+/**
+ * Node flags for every process a benchmark starts: BENCH_NODE_ARGS, e.g.
+ * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile.
+ */
+export function benchNodeArgs(): string[] {
+  return flags(process.env.BENCH_NODE_ARGS);
+}
+
+/** Node flags for the daemon: `--expose-gc` (as bin/turnkey gives it), BENCH_NODE_ARGS, then BENCH_DAEMON_NODE_ARGS. */
+export function daemonNodeArgs(): string[] {
+  return ['--expose-gc', ...benchNodeArgs(), ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
+}
+
+/** `--set '{"intake":{"batchSize":500}}'`: settings merged into the daemon's configuration, to compare variants. */
+export function settingOverrides(args: readonly string[]): Record<string, Record<string, unknown>> {
+  const at = args.indexOf('--set');
+  return at >= 0 ? (JSON.parse(args[at + 1] ?? '{}') as Record<string, Record<string, unknown>>) : {};
+}
+
+/** Merges `--set` overrides into a configuration object, section by section. */
+export function mergeSettings(config: Record<string, unknown>, overrides: Record<string, Record<string, unknown>>): void {
+  for (const [section, values] of Object.entries(overrides)) config[section] = { ...(config[section] as object | undefined), ...values };
 }
 
 /** The daemon's peak resident set (Linux /proc), in MB. */

@@ -12,23 +12,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
 import { createSandbox } from '../cli/init/sandbox.js';
-import { cpuSeconds, peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { benchNodeArgs, cpuSeconds, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
-// Extra Node flags for both processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to
-// profile; BENCH_DAEMON_NODE_ARGS for the daemon only (as in bench:intake).
-const flags = (value: string | undefined) => (value ?? '').split(/\s+/).filter(Boolean);
-const NODE_ARGS = flags(process.env.BENCH_NODE_ARGS);
-const DAEMON_NODE_ARGS = [...NODE_ARGS, ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const keep = args.includes('--keep');
   const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 20_000);
-  // `--set '{"intake":{"batchSize":500}}'` merges settings into the daemon's configuration (to compare variants).
-  const setAt = args.indexOf('--set');
-  const overrides = setAt >= 0 ? (JSON.parse(args[setAt + 1] ?? '{}') as Record<string, Record<string, unknown>>) : {};
+  const overrides = settingOverrides(args);
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-e2e-'));
   const children: ChildProcess[] = [];
   try {
@@ -38,7 +31,7 @@ async function main(): Promise<void> {
     // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
     config.platform = { ...platform, mode: 'remote' };
-    for (const [section, values] of Object.entries(overrides)) config[section] = { ...(config[section] as object | undefined), ...values };
+    mergeSettings(config, overrides);
     writeFileSync(created.configFile, JSON.stringify(config, null, 2));
     const gatewayUrl = new URL(platform.gateway.baseUrl);
     const simConfig = join(created.dataRoot, 'sim.config.json');
@@ -59,14 +52,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
 
     const simLog = openSync(join(root, 'sim.log'), 'w');
-    const sim = spawn(process.execPath, [...NODE_ARGS, BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
+    const sim = spawn(process.execPath, [...benchNodeArgs(), BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
       stdio: ['ignore', simLog, simLog],
       env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
     });
     children.push(sim);
     await waitForPort(Number(gatewayUrl.port), sim);
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, [...DAEMON_NODE_ARGS, '--expose-gc', BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
+    const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
-import { peakRss, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -29,9 +29,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const keep = args.includes('--keep');
   const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
-  // `--set '{"intake":{"watch":false}}'` merges settings into the configuration (to compare variants).
-  const setAt = args.indexOf('--set');
-  const overrides = setAt >= 0 ? (JSON.parse(args[setAt + 1] ?? '{}') as Record<string, Record<string, unknown>>) : {};
+  const overrides = settingOverrides(args);
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-'));
   try {
     const result = await run(root, count, overrides);
@@ -48,10 +46,8 @@ async function main(): Promise<void> {
 async function run(root: string, count: number, overrides: Record<string, Record<string, unknown>>): Promise<BenchResult> {
   const created = await initDataRoot(join(root, 'data'), { sandbox: false });
   if (Object.keys(overrides).length > 0) {
-    const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, Record<string, unknown>>;
-    for (const [key, value] of Object.entries(overrides)) {
-      config[key] = typeof value === 'object' && value !== null ? { ...config[key], ...value } : value;
-    }
+    const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
+    mergeSettings(config, overrides);
     writeFileSync(created.configFile, JSON.stringify(config, null, 2));
   }
   const src = created.srcFolders.find((f) => f.includes('F0401'))!;
@@ -67,9 +63,7 @@ async function run(root: string, count: number, overrides: Record<string, Record
   console.log('done');
 
   const logFd = openSync(join(root, 'daemon.log'), 'w');
-  // BENCH_DAEMON_NODE_ARGS (e.g. `--cpu-prof`) is passed to the daemon's node, for profiling.
-  const nodeArgs = ['--expose-gc', ...(process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')];
-  const daemon = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--config', created.configFile], { stdio: ['ignore', logFd, logFd] });
+  const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], { stdio: ['ignore', logFd, logFd] });
   try {
     const db = await waitForDatabaseRunning(created.database, daemon);
     const names = readdirSync(staging);

@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
-import '../sqlite/keepStatementsAlive.js';
+import Database from '../sqlite/Database.js';
 import { DataRootLockedError } from './DataRootLockedError.js';
 
 export { DataRootLockedError };

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
 
 /** Writes `bytes` to `path` (created or truncated) and fsyncs the file before returning. */
-export function writeSyncedFile(path: string, bytes: Uint8Array, mode = 0o644): void {
-  const fd = openSync(path, 'w', mode);
+export function writeSyncedFile(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, 'w');
   try {
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
@@ -17,14 +17,13 @@ export function writeSyncedFile(path: string, bytes: Uint8Array, mode = 0o644): 
 /**
  * Writes a file so that, after a crash, it is either absent or whole: a temporary name, fsync,
  * rename, fsync of the folder. An existing file of the same name is replaced (callers that must
- * never overwrite check first). `syncFolder: false` leaves the folder fsync to the caller, who
- * may write several files and sync their folder once.
+ * never overwrite check first).
  */
-export function writeFileDurably(dir: string, name: string, bytes: Uint8Array, options: { syncFolder?: boolean } = {}): string {
+export function writeFileDurably(dir: string, name: string, bytes: Uint8Array): string {
   const target = join(dir, name);
   const temp = join(dir, `.${name}.${process.pid}.tmp`);
   writeSyncedFile(temp, bytes);
   renameSync(temp, target);
-  if (options.syncFolder ?? true) fsyncDir(dir);
+  fsyncDir(dir);
   return target;
 }

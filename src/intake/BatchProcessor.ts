@@ -10,7 +10,6 @@ import { MessageEvents } from '../store/MessageEvents.js';
 import { MessageQueries } from '../store/MessageQueries.js';
 import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
 import type { Store } from '../store/Store.js';
-import type { ValidationReport } from '../validation/types.js';
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, withSuffix } from './fileNames.js';
@@ -44,14 +43,8 @@ export interface BatchOutcome {
   vanished: number;
 }
 
-interface Inspected {
-  file: ClaimedFile;
-  sha256: string;
-  size: number;
-  /** null when the file is over the size limit (hashed, never held in memory). */
-  bytes: Uint8Array | null;
-  report: ValidationReport;
-}
+/** A file read and validated, with where it came from. */
+type Inspected = Extract<InspectedFile, { kind: 'read' }> & { file: ClaimedFile };
 
 /** A recorded file on its way to BAK/ERR. */
 interface Pending {
@@ -140,7 +133,7 @@ export class BatchProcessor {
         if (result.validatorError !== undefined) {
           this.logger.error({ event: 'validator-failure', file: file.originalName, err: result.validatorError }, 'the validator failed on a file');
         }
-        inspected.push({ file, size: result.size, sha256: result.sha256, bytes: result.bytes, report: result.report });
+        inspected.push({ ...result, file });
       } else if (result.code === 'ENOENT') {
         outcome.vanished++;
         this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
@@ -388,38 +381,32 @@ export class BatchProcessor {
   /** Moves each file to its target (ERR reports first), then fsyncs every folder touched, once. */
   private fileAll(pending: readonly Pending[], midPoint: FailpointName): Pending[] {
     const touched = new Set<string>();
-    const ensured = new Set<string>();
     const filed: Pending[] = [];
+    const targets = pending.map((p) => this.layout.toAbsolute(p.targetRel));
+    // Each day folder looked at once per batch (someone may have removed it since the last batch).
+    for (const dir of new Set(targets.map((t) => dirname(t)))) this.ensureDir(dir, touched);
     // Reports first, all written before any is fsynced: the first fsync commits the file-system
     // journal for all of them, so a batch of refused files costs about one flush, not two each.
     const reports: string[] = [];
-    for (const p of pending) {
-      const target = this.layout.toAbsolute(p.targetRel);
-      const dir = dirname(target);
-      // Looked at once per folder and batch (someone may have removed it since the last batch).
-      if (!ensured.has(dir)) {
-        this.ensureDir(dir, touched);
-        ensured.add(dir);
-      }
-      if (p.report) {
-        const names = reportNames(target);
-        writeFileSync(names.json, errReportJson(p.report));
-        writeFileSync(names.text, errReportText(p.report));
-        reports.push(names.json, names.text);
-      }
-    }
+    pending.forEach((p, i) => {
+      if (!p.report) return;
+      const names = reportNames(targets[i]!);
+      writeFileSync(names.json, errReportJson(p.report));
+      writeFileSync(names.text, errReportText(p.report));
+      reports.push(names.json, names.text);
+    });
     if (reports.length > 0) {
       for (const report of reports) fsyncFile(report);
       failpoint('after-report');
     }
-    for (const p of pending) {
-      const target = this.layout.toAbsolute(p.targetRel);
+    pending.forEach((p, i) => {
+      const target = targets[i]!;
       try {
         renameSync(p.workPath, target);
       } catch (err) {
         if (isTransientFsError(err)) {
           this.logger.warn({ event: 'file-move-deferred', file: p.originalName, code: (err as NodeJS.ErrnoException).code }, 'a file could not be moved now; it will be tried again');
-          continue;
+          return;
         }
         throw err;
       }
@@ -427,7 +414,7 @@ export class BatchProcessor {
       touched.add(dirname(target));
       filed.push(p);
       if (filed.length === 1) failpoint(midPoint);
-    }
+    });
     for (const dir of touched) fsyncDir(dir);
     return filed;
   }

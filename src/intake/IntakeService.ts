@@ -34,9 +34,12 @@ const WATCH_PAUSE_AT = 2_000;
 /** While watching is paused, SRC is listed at most this often between batches. */
 const PAUSED_SCAN_INTERVAL_MS = 500;
 
+/** A file still in SRC, to be claimed by the inspector. */
+type FileToClaim = ClaimedFile & { srcPath: string };
+
 /** A batch whose claiming and inspection are under way. */
 interface InFlightBatch {
-  files: ClaimedFile[];
+  files: FileToClaim[];
   inspected: Promise<InspectedFile[]>;
 }
 
@@ -273,14 +276,14 @@ export class IntakeService {
   private claimNext(): InFlightBatch | null {
     const ready = this.collectReady();
     if (ready.length === 0) return null;
-    const files: ClaimedFile[] = ready.map(({ path, folder }) => {
+    const files: FileToClaim[] = ready.map(({ path, folder }) => {
       const originalName = basename(path);
       const claimName = claimNameFor(originalName);
       return { folder, claimName, originalName, workPath: join(folder.work, claimName), srcPath: path };
     });
     for (const file of files) {
-      this.tracker.forget(file.srcPath!);
-      this.claiming.add(file.srcPath!);
+      this.tracker.forget(file.srcPath);
+      this.claiming.add(file.srcPath);
     }
     const inspected = this.processor.inspect(files);
     inspected.catch(() => undefined); // awaited by commit; this only keeps an early failure from being "unhandled"
@@ -292,7 +295,7 @@ export class IntakeService {
     try {
       results = await batch.inspected;
     } finally {
-      for (const file of batch.files) this.claiming.delete(file.srcPath!);
+      for (const file of batch.files) this.claiming.delete(file.srcPath);
     }
     const now = this.now();
     results.forEach((result, i) => {
@@ -304,10 +307,10 @@ export class IntakeService {
   }
 
   /** A file that could not be claimed: gone (taken away by the ERP), or to be tried again later. */
-  private claimRefused(file: ClaimedFile, code: string | undefined, now: number): void {
+  private claimRefused(file: FileToClaim, code: string | undefined, now: number): void {
     if (code === 'ENOENT') return;
     // Locked by the writer (Windows) or otherwise refused: look again later, never an error.
-    if (this.offer(file.srcPath!)) this.tracker.deferUntil(file.srcPath!, now + this.retryMs);
+    if (this.offer(file.srcPath)) this.tracker.deferUntil(file.srcPath, now + this.retryMs);
     const level = isTransientFsError({ code }) ? 'debug' : 'warn';
     this.options.logger[level]({ event: 'claim-deferred', file: file.originalName, folder: file.folder.base, code }, 'a file could not be claimed now; it will be tried again');
   }

@@ -1,7 +1,7 @@
 /**
  * File-name rules of intake. Pure functions.
  */
-import { randomBytes } from 'node:crypto';
+import { timeOrderedHexId } from '../time/timeOrderedIds.js';
 
 /**
  * Files the intake never takes: `*.tmp` and `*.part` (the ERP's write-then-rename convention),
@@ -22,8 +22,7 @@ const CLAIM_SEPARATOR = '~';
  * appended to their index rather than scattered over it.
  */
 export function claimNameFor(originalName: string, at: number = Date.now()): string {
-  const time = Math.max(0, Math.floor(at)).toString(16).padStart(12, '0').slice(-12);
-  return `${time}${randomBytes(4).toString('hex')}${CLAIM_SEPARATOR}${originalName}`;
+  return `${timeOrderedHexId(at)}${CLAIM_SEPARATOR}${originalName}`;
 }
 
 /** The original name inside a claim name; null when it is not one (ids of 12 hex digits are those of earlier versions). */

@@ -1,5 +1,5 @@
 import { TurnkeyError } from '../errors/TurnkeyError.js';
-import { TAIWAN_OFFSET_MS } from '../time/taiwanTime.js';
+import { TAIWAN_OFFSET_MS, taiwanStamp } from '../time/taiwanTime.js';
 
 /** A name that does not follow the platform's naming. */
 export class NameError extends TurnkeyError {
@@ -9,8 +9,6 @@ export class NameError extends TurnkeyError {
     super('name-invalid', message, options);
   }
 }
-
-/** The platform's clock: Taiwan time, UTC+8 all year (Taiwan has no daylight saving time). */
 
 const MIG_VERSION = /^[0-9]\.[0-9]$/;
 const MESSAGE_TYPE = /^[A-Z][0-9]{4}$/;
@@ -48,12 +46,8 @@ export function formatCommonName(parts: CommonNameParts): string {
   if (!UUID.test(uuid)) throw new NameError(`"${uuid}" is not a UUID`);
   const time = at.getTime();
   if (!Number.isFinite(time)) throw new NameError('the time of the common name is not a valid date');
-  // Shift to Taiwan time and read it with the UTC getters, so the local time zone plays no part.
-  const taiwan = new Date(time + TAIWAN_OFFSET_MS);
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  const date = `${pad(taiwan.getUTCFullYear(), 4)}${pad(taiwan.getUTCMonth() + 1)}${pad(taiwan.getUTCDate())}`;
-  const clock = `${pad(taiwan.getUTCHours())}${pad(taiwan.getUTCMinutes())}${pad(taiwan.getUTCSeconds())}${pad(taiwan.getUTCMilliseconds(), 3)}`;
-  return `${migVersion}-${messageType}-${date}-${clock}-${uuid.toLowerCase()}`;
+  const stamp = taiwanStamp(time);
+  return `${migVersion}-${messageType}-${stamp.slice(0, 8)}-${stamp.slice(8)}-${uuid.toLowerCase()}`;
 }
 
 /** Reads a common name back; refuses anything that is not one (`name-invalid`). */

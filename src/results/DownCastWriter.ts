@@ -34,7 +34,7 @@ interface FinalMessage {
 }
 
 /** One result of a DownCast file, as the ERP reads it. */
-export interface DownCastResult {
+interface DownCastResult {
   invoiceIdentifier: string | null;
   number: string | null;
   date: string | null;

@@ -1,7 +1,7 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { FINAL_STATES, isAllowedTransition, type MessageState } from './states.js';
 import { StoreError } from './StoreError.js';
-import { uuidV7 } from './uuidV7.js';
+import { uuidV7 } from '../time/timeOrderedIds.js';
 
 /** What is recorded about a message when it is first received. */
 export interface NewMessage {

@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
-import '../sqlite/keepStatementsAlive.js';
+import Database from '../sqlite/Database.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
 import { StoreError } from './StoreError.js';
 

@@ -12,7 +12,7 @@ export class PlatformLink implements PlatformFiles {
 
   constructor(private readonly settings: SftpSettings) {}
 
-  async use<T>(operation: (session: SftpSession) => Promise<T>): Promise<T> {
+  private async use<T>(operation: (session: SftpSession) => Promise<T>): Promise<T> {
     const pending = (this.session ??= SftpSession.connect(this.settings));
     let session: SftpSession;
     try {

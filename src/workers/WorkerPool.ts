@@ -101,7 +101,7 @@ export class WorkerPool<Req, Res> {
       if (!task) return;
       w.pending.delete(reply.taskId);
       if (reply.ok) task.resolve(reply.result);
-      else task.reject(new WorkerPoolError('task-failed', reply.error.message, reply.error.name, reply.error.code));
+      else task.reject(new WorkerPoolError('task-failed', reply.error.message, reply.error.code));
     });
     w.worker.on('error', () => {
       // Followed by 'exit', which fails the tasks and replaces the worker.

@@ -1,6 +1,6 @@
 /** Why a task given to a worker pool did not return a result. Decisions use `code`. */
 export type WorkerPoolErrorCode =
-  /** The worker's own code threw on this task (the error's name and message are kept). */
+  /** The worker's own code threw on this task (its message and code are kept). */
   | 'task-failed'
   /** The worker thread stopped while it held the task (crash, out of memory). */
   | 'worker-exited'
@@ -13,7 +13,6 @@ export class WorkerPoolError extends Error {
   constructor(
     readonly code: WorkerPoolErrorCode,
     message: string,
-    readonly taskErrorName?: string,
     readonly taskErrorCode?: string,
   ) {
     super(message);

@@ -29,7 +29,7 @@ export function serveTasks<Req, Res>(setup: (data: unknown) => Promise<(request:
       })
       .catch((error: unknown) => {
         const e = error as Error & { code?: string };
-        const reply: TaskReply<Res> = { taskId: task.taskId, ok: false, error: { name: e.name, message: e.message, ...(e.code ? { code: String(e.code) } : {}) } };
+        const reply: TaskReply<Res> = { taskId: task.taskId, ok: false, error: { message: e.message, ...(e.code ? { code: String(e.code) } : {}) } };
         port.postMessage(reply);
       });
   });

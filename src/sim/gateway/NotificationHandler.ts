@@ -9,7 +9,8 @@ import type { SimEvents } from '../SimEvents.js';
 import type { SimLogger } from '../SimLogger.js';
 import type { SimLayout } from '../storage/SimLayout.js';
 import { parseBasicAuth } from './basicAuth.js';
-import { checkNotificationBody, type Notification } from './checkNotificationBody.js';
+import type { Pfs001Body } from '../../transport/gateway/pfs001Body.js';
+import { checkNotificationBody } from './checkNotificationBody.js';
 import { acceptedBody, GatewayRefusal, type GatewayAnswerBody } from './GatewayAnswer.js';
 import { inspectSignedFile, SIGNED_FILE_HEAD_BYTES, type UploadedFile } from './inspectSignedFile.js';
 
@@ -73,7 +74,7 @@ export class NotificationHandler {
     return this.accept(notice, account);
   }
 
-  private checkAgainstAccount(notice: Notification, basicUser: string, account: SimAccount): GatewayRefusal | null {
+  private checkAgainstAccount(notice: Pfs001Body, basicUser: string, account: SimAccount): GatewayRefusal | null {
     if (notice.loginId !== basicUser || !account.passwordMatches(notice.loginPassword)) {
       return new GatewayRefusal('login-mismatch', 'loginId and loginPassword must be the transport id and password of the Basic authentication', ['loginId']);
     }
@@ -106,7 +107,7 @@ export class NotificationHandler {
     return null;
   }
 
-  private accept(notice: Notification, account: SimAccount): NotificationOutcome {
+  private accept(notice: Pfs001Body, account: SimAccount): NotificationOutcome {
     const { db, layout, queue, logger } = this.deps;
     const inPath = join(layout.inDir(account.transportId), notice.filename);
     const file = uploadedFile(inPath);
@@ -169,7 +170,7 @@ export class NotificationHandler {
     return createHash('sha256').update(file.readWhole()).digest('hex');
   }
 
-  private answer(httpStatus: number, body: GatewayAnswerBody, account: SimAccount, notice: Notification, code: string): NotificationOutcome {
+  private answer(httpStatus: number, body: GatewayAnswerBody, account: SimAccount, notice: Pfs001Body, code: string): NotificationOutcome {
     return { httpStatus, headers: {}, body, account: account.transportId, filename: notice.filename, retry: notice.retry, code };
   }
 

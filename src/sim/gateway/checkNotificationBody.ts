@@ -3,11 +3,6 @@ import { MAX_MESSAGES_PER_ENVELOPE } from '../../outbound/envelope/index.js';
 import { PFS001_KEYS, type Pfs001Body, type TransParty } from '../../transport/gateway/pfs001Body.js';
 import { GatewayRefusal } from './GatewayAnswer.js';
 
-/** A PFS001 notification body whose every field has the documented type. */
-export type Notification = Pfs001Body;
-
-const KEYS = PFS001_KEYS;
-
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
@@ -15,15 +10,15 @@ const INT32_MAX = 2 ** 31 - 1;
  * (strings non-empty, int32 integers in range, `zip` "0"/"1", `serviceType` "S"/"E"), and the
  * routing objects of the documented shape. Refusals name the key at fault in `parameter`.
  */
-export function checkNotificationBody(data: unknown): Notification | GatewayRefusal {
+export function checkNotificationBody(data: unknown): Pfs001Body | GatewayRefusal {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return new GatewayRefusal('body-invalid', 'the body must be a JSON object');
   }
   const body = data as Record<string, unknown>;
   for (const key of Object.keys(body)) {
-    if (!(KEYS as readonly string[]).includes(key)) return new GatewayRefusal('body-invalid', `unknown key "${key}"`, [key]);
+    if (!(PFS001_KEYS as readonly string[]).includes(key)) return new GatewayRefusal('body-invalid', `unknown key "${key}"`, [key]);
   }
-  for (const key of KEYS) {
+  for (const key of PFS001_KEYS) {
     if (!(key in body)) return new GatewayRefusal('body-invalid', `the key "${key}" is missing`, [key]);
   }
   const field = (key: string, description: string) => new GatewayRefusal('field-invalid', `${key} ${description}`, [key]);

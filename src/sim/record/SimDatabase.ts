@@ -1,12 +1,9 @@
-import Database from 'better-sqlite3';
-// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
-import '../../sqlite/keepStatementsAlive.js';
+import Database from '../../sqlite/Database.js';
 import type { TransParty } from '../../transport/gateway/pfs001Body.js';
 import { SimError } from '../SimError.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { queryStats, type SimStats } from './statsQueries.js';
 
-/** A side of the notification's routing (`transFrom` / `transTo`). */
 export type PackState = 'queued' | 'processed';
 export type ResultsState = 'pending' | 'written' | 'suppressed';
 export type MessageDecision = 'accepted' | 'rejected' | 'duplicate';

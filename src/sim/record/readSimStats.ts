@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-// Before any statement exists: keeps better-sqlite3 from crashing Node 24 (see the module).
-import '../../sqlite/keepStatementsAlive.js';
+import Database from '../../sqlite/Database.js';
 import { SimError } from '../SimError.js';
 import { queryStats, type SimStats } from './statsQueries.js';
 

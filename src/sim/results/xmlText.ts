@@ -1,4 +1,5 @@
 import type { PackOutcome } from './PackOutcome.js';
+
 /** Escapes element text (`& < >`). */
 export function xmlText(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -13,7 +13,7 @@ export type SftpRequest =
   | { op: 'close' };
 
 /** A TransportError as it crosses threads (the class does not survive structured cloning). */
-export interface TransportFailure {
+interface TransportFailure {
   code: TransportErrorCode;
   message: string;
   hint?: string;

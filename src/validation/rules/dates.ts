@@ -1,8 +1,8 @@
-import { TAIWAN_OFFSET_MS, taiwanDay } from '../../time/taiwanTime.js';
 /**
  * MIG dates are yyyyMMdd and times HH:mm:ss, both in Taiwan time (UTC+8, no daylight saving).
  * The schema checks only that month is 01-12 and day 01-31; the calendar is checked here.
  */
+import { TAIWAN_OFFSET_MS, taiwanDay } from '../../time/taiwanTime.js';
 
 export function isCalendarDate(yyyymmdd: string): boolean {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uuidV7 } from '../../src/store/uuidV7.js';
+import { uuidV7 } from '../../src/time/timeOrderedIds.js';
 
 describe('uuidV7', () => {
   it('writes a version 7, RFC 9562 variant UUID whose first 48 bits are the time in milliseconds', () => {
