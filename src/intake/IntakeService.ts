@@ -31,8 +31,14 @@ const TRACKER_MIN_CAPACITY = 20_000;
  */
 const WATCH_PAUSE_AT = 2_000;
 
-/** While watching is paused, SRC is listed at most this often between batches. */
+/**
+ * While watching is paused, SRC is listed at most this often between batches once the files in
+ * hand run low, and at least this often otherwise (each scan lists the whole folder: during a burst
+ * of tens of thousands of files, listing it twice a second cost a tenth of intake's thread, and a
+ * newcomer found sooner would still wait behind the older files in hand).
+ */
 const PAUSED_SCAN_INTERVAL_MS = 500;
+const PAUSED_SCAN_MAX_INTERVAL_MS = 5_000;
 
 /** A file still in SRC, to be claimed by the inspector. */
 type FileToClaim = ClaimedFile & { srcPath: string };
@@ -264,8 +270,16 @@ export class IntakeService {
     // Files known to wait beyond the tracker: refill it. Nobody watching: look for new files now
     // and then (each scan lists the whole folder, so not after every batch).
     const roomy = this.tracker.size < this.tracker.capacity * 0.75;
-    if (roomy && (this.overflow || (this.watchPaused && this.now() - this.lastScanAt >= PAUSED_SCAN_INTERVAL_MS))) this.scanSrc();
+    if (roomy && (this.overflow || this.pausedScanDue())) this.scanSrc();
     return current !== undefined || this.ahead.length > 0;
+  }
+
+  /** Watching is paused and the files in hand are running low (or the last scan is long past). */
+  private pausedScanDue(): boolean {
+    if (!this.watchPaused) return false;
+    const since = this.now() - this.lastScanAt;
+    const lowWater = Math.max(this.pauseAt, (PIPELINE_DEPTH + 2) * this.options.settings.batchSize);
+    return since >= PAUSED_SCAN_MAX_INTERVAL_MS || (since >= PAUSED_SCAN_INTERVAL_MS && this.tracker.size < lowWater);
   }
 
   /**
@@ -433,6 +447,7 @@ export class IntakeService {
     this.lastScanAt = this.now();
     this.overflow = false;
     this.scanAllFolders();
+    this.options.logger.debug({ event: 'src-scanned', tracked: this.tracker.size, overflow: this.overflow }, 'SRC folders listed');
     if (this.overflow || this.tracker.size >= this.pauseAt) this.pauseWatching();
     else if (this.tracker.size < this.pauseAt / 2) this.resumeWatching();
   }

@@ -30,10 +30,16 @@ export class ArmorError extends TurnkeyError {
  */
 export function armor(cms: Uint8Array): Buffer {
   if (cms.length === 0) throw new ArmorError('armor-empty', 'there are no bytes to armor');
-  const base64 = Buffer.from(cms.buffer, cms.byteOffset, cms.byteLength).toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < base64.length; i += LINE_LENGTH) lines.push(base64.slice(i, i + LINE_LENGTH));
-  return Buffer.from(`${lines.join('\n')}\n`, 'ascii');
+  const base64 = Buffer.from(Buffer.from(cms.buffer, cms.byteOffset, cms.byteLength).toString('base64'), 'latin1');
+  // Copied line by line into one buffer: no string per line for a pack of several megabytes.
+  const lines = Math.ceil(base64.length / LINE_LENGTH);
+  const out = Buffer.allocUnsafe(base64.length + lines);
+  let at = 0;
+  for (let i = 0; i < base64.length; i += LINE_LENGTH) {
+    at += base64.copy(out, at, i, Math.min(i + LINE_LENGTH, base64.length));
+    out[at++] = 0x0a;
+  }
+  return out;
 }
 
 /** Reads armored bytes back, refusing anything `armor` would not have written. */

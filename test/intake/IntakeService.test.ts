@@ -116,6 +116,24 @@ describe('IntakeService', () => {
     await waitFor(() => count() === 301, 'a file dropped after the flood', 5_000);
   });
 
+  it('during a flood lists SRC only when the files in hand run low, and still takes files dropped meanwhile', async () => {
+    // Inspection slowed down (batches of 10), so that the flood lasts a few seconds.
+    const inline = new InlineFileInspector(validator, 20 * 1024 * 1024);
+    const slow = { inspect: async (files: Parameters<typeof inline.inspect>[0]) => (await sleep(150), inline.inspect(files)), close: () => inline.close() };
+    service = new IntakeService({ store: fx.store, inspector: slow, layout: fx.layout, settings: { ...BASE, batchSize: 10, rescanIntervalSeconds: 60 }, logger: log.logger, watchPauseAt: 5 });
+    for (let i = 0; i < 600; i++) fx.drop('F0401', `flood-${i}.xml`, f0401Xml({ number: invoiceNumber(2000 + i) }));
+    await service.start();
+    await waitFor(() => count() >= 100, 'the flood to be under way', 20_000);
+    fx.drop('F0401', 'newcomer.xml', f0401Xml({ number: invoiceNumber(2900) }));
+    const scansBefore = log.lines.filter((l) => l.event === 'src-scanned').length;
+    await waitFor(() => count() >= 400, 'most of the flood', 20_000);
+    // Hundreds of files were still in hand all along: listing SRC twice a second would have listed it
+    // three times or more meanwhile.
+    expect(log.lines.filter((l) => l.event === 'src-scanned').length - scansBefore).toBeLessThanOrEqual(1);
+    await waitFor(() => count() === 601, 'the flood and the newcomer', 20_000);
+    expect(readdirSync(src())).toEqual([]);
+  });
+
   it('stops taking files on stop() and leaves new ones in SRC for the next start', async () => {
     await start();
     fx.drop('F0401', 'one.xml', f0401Xml({ number: invoiceNumber(6) }));

@@ -3,6 +3,7 @@ import {
   EnvelopeError,
   parseEnvelope,
   prepareMessage,
+  prepareMessageBytes,
   serializeEnvelope,
   type EnvelopeContent,
   type EnvelopeRouting,
@@ -137,6 +138,54 @@ describe('prepareMessage', () => {
     for (const bad of ['', '   ', 'hello', '<A/>\n<?xml version="1.0"?>', '<!DOCTYPE A [<!ENTITY x "y">]><A>&x;</A>']) {
       expect(() => prepareMessage(bad), bad).toThrow(expect.objectContaining({ code: 'envelope-message' }));
     }
+  });
+});
+
+describe('prepareMessageBytes', () => {
+  const texts = [
+    '<A/>',
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><Name>測試 公司</Name></Invoice>\n',
+    '\uFEFF<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n\n  <A>\n\n  <B/>\n</A>\n\n',
+    '\t\v\f <?xml version="1.0"?> \t<A/> \t\n',
+    '<?xml version="1.0"?>\v<A/>',
+    '\u3000<A/>',
+    '\u00A0<?xml version="1.0"?><A/>',
+    '<A/>\u3000',
+    '\uFEFF\uFEFF<A/>',
+    '<A>\r\n<B/>\r</A>\r\n',
+    '<?xml version="1.0" encoding="Big5"?><A/>',
+    "<?xml version='1.0' encoding='UTF8'?><A/>",
+    '<?xml version="1.0"<A/>',
+    '<A/>\n<?xml version="1.0"?>',
+    '<A><?xml-stylesheet href="x"?></A>',
+    '<A><?xml?></A>',
+    '<!DOCTYPE A [<!ENTITY x "y">]><A>&x;</A>',
+    '<A>&lt;!DOCTYPE</A>',
+    'hello',
+    '   ',
+    '',
+  ];
+  const inputs: Array<string | Buffer> = [...texts, ...texts.map((t) => Buffer.from(t, 'utf8')), Buffer.from([0x3c, 0x41, 0xff, 0x2f, 0x3e])];
+
+  it('gives the bytes of prepareMessage without its final LF, or refuses what it refuses', () => {
+    for (const input of inputs) {
+      let expected: Buffer | EnvelopeError;
+      try {
+        expected = Buffer.from(prepareMessage(input).slice(0, -1), 'utf8');
+      } catch (error) {
+        expected = error as EnvelopeError;
+      }
+      const label = JSON.stringify(input.toString());
+      if (expected instanceof Buffer) expect(Buffer.from(prepareMessageBytes(input)).equals(expected), label).toBe(true);
+      else expect(() => prepareMessageBytes(input), label).toThrow(expect.objectContaining({ code: expected.code }));
+    }
+  });
+
+  it('answers plain UTF-8 message bytes with a view of them, not a copy', () => {
+    const bytes = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><Name>測試</Name></Invoice>\n', 'utf8');
+    const prepared = prepareMessageBytes(bytes);
+    expect(prepared.buffer).toBe(bytes.buffer);
+    expect(Buffer.from(prepared).toString('utf8')).toBe('<Invoice><Name>測試</Name></Invoice>');
   });
 });
 

@@ -1,6 +1,6 @@
 export { serializeEnvelope } from './serializeEnvelope.js';
 export { parseEnvelope } from './parseEnvelope.js';
-export { prepareMessage } from './prepareMessage.js';
+export { prepareMessage, prepareMessageBytes } from './prepareMessage.js';
 export { escapeAttribute, escapeText } from './escape.js';
 export { EnvelopeError, type EnvelopeErrorCode } from './EnvelopeError.js';
 export {

@@ -8,7 +8,7 @@ import {
 } from './constants.js';
 import { EnvelopeError } from './EnvelopeError.js';
 import { escapeAttribute, escapeText } from './escape.js';
-import { prepareMessage } from './prepareMessage.js';
+import { prepareMessageBytes } from './prepareMessage.js';
 import type { EnvelopeContent, EnvelopeParty } from './types.js';
 
 /**
@@ -36,8 +36,12 @@ export function serializeEnvelope(content: EnvelopeContent): Buffer {
     ...partyBlock('ToVAC', 'RoutingId', routing.toVac),
     `  <InvoicePack count="${messages.length}" messageType="${escapeAttribute(messageType)}" version="${escapeAttribute(version)}">`,
   ];
-  const body = messages.map(prepareMessage).join('');
-  return Buffer.from(`${head.join('\n')}\n${body}</InvoicePack>\n</InvoiceEnvelope>\n`, 'utf8');
+  // Built from byte parts: the messages' bytes are copied once, into the envelope, never decoded.
+  const lf = Buffer.from('\n');
+  const parts: Uint8Array[] = [Buffer.from(`${head.join('\n')}\n`, 'utf8')];
+  for (const message of messages) parts.push(prepareMessageBytes(message), lf);
+  parts.push(Buffer.from('</InvoicePack>\n</InvoiceEnvelope>\n', 'utf8'));
+  return Buffer.concat(parts);
 }
 
 function partyBlock(element: string, idElement: string, party: EnvelopeParty): string[] {
