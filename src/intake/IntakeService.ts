@@ -221,7 +221,7 @@ export class IntakeService {
         continue;
       }
       // Yield between batches so timers, signals and file-system events get their turn.
-      if (worked) await new Promise((r) => setImmediate(r));
+      if (worked) await yieldToIo();
       else {
         this.settleLastBatch();
         await this.sleep(this.idleDelay());
@@ -266,7 +266,12 @@ export class IntakeService {
       this.ahead.push(next);
     }
     const current = this.ahead.shift();
-    if (current) await this.commit(current);
+    if (current) {
+      // A turn of the event loop between claiming and committing: uploads and gateway answers
+      // waiting for this thread are handled between the two, not after the whole step.
+      await yieldToIo();
+      await this.commit(current);
+    }
     // Files known to wait beyond the tracker: refill it. Nobody watching: look for new files now
     // and then (each scan lists the whole folder, so not after every batch).
     const roomy = this.tracker.size < this.tracker.capacity * 0.75;
@@ -420,6 +425,12 @@ export class IntakeService {
         break;
       }
       const folder = this.srcToFolder.get(dirname(path));
+      if (folder && this.tracker.stableWhenLastSeen(path, now)) {
+        // Found complete at its last look (a file moved in whole, as most are): no second stat.
+        ready.push({ path, folder });
+        bytes += this.tracker.sizeOf(path);
+        continue;
+      }
       let size: number;
       let mtimeMs: number;
       try {
@@ -586,4 +597,9 @@ export class IntakeService {
       };
     });
   }
+}
+
+/** Ends this turn of the event loop: what waits for I/O (sockets, worker answers) runs before the caller goes on. */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -10,6 +10,8 @@ interface Observation {
   notBefore: number;
   /** Bumped on every change, so stale queue entries can be told apart. */
   generation: number;
+  /** When it was last looked at (stat), and it had been stable for `stableMs` by then. */
+  stableAtLook: boolean;
 }
 
 /**
@@ -58,19 +60,32 @@ export class StabilityTracker {
     const since = Math.min(now, mtimeMs);
     if (!seen) {
       const generation = ++this.generations;
-      this.files.set(path, { size, mtimeMs, since, notBefore: now, generation });
+      const stable = now - since >= this.stableMs;
+      this.files.set(path, { size, mtimeMs, since, notBefore: now, generation, stableAtLook: stable });
       this.waiting.push({ path, generation, dueAt: since + this.stableMs });
-      return now - since >= this.stableMs;
+      return stable;
     }
     if (seen.size !== size || seen.mtimeMs !== mtimeMs) {
       seen.size = size;
       seen.mtimeMs = mtimeMs;
       seen.since = since;
       seen.generation = ++this.generations;
+      seen.stableAtLook = now - since >= this.stableMs;
       this.waiting.push({ path, generation: seen.generation, dueAt: since + this.stableMs });
-      return now - since >= this.stableMs;
+      return seen.stableAtLook;
     }
-    return now - seen.since >= this.stableMs && now >= seen.notBefore;
+    seen.stableAtLook = now - seen.since >= this.stableMs;
+    return seen.stableAtLook && now >= seen.notBefore;
+  }
+
+  /**
+   * The last look already found the file stable (unchanged since its modification time, for
+   * `stableMs` or more), and any retry delay is over: looking again adds nothing, since a complete
+   * file's modification time does not move unless it is written again.
+   */
+  stableWhenLastSeen(path: string, now: number): boolean {
+    const seen = this.files.get(path);
+    return seen !== undefined && seen.stableAtLook && now >= seen.notBefore;
   }
 
   /** The file's last seen size, for batch byte budgets. */

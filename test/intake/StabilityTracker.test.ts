@@ -28,6 +28,25 @@ describe('StabilityTracker', () => {
     expect(t.due(6_500, 10)).toEqual(['/recent']);
   });
 
+  it('knows whether the last look already found a file stable, so that it need not be looked at again', () => {
+    const t = new StabilityTracker(1000, 10);
+    t.observe('/old', 10, 5_000, 6_000);
+    t.observe('/recent', 10, 5_500, 6_000);
+    expect(t.stableWhenLastSeen('/old', 6_000)).toBe(true);
+    // Found still young: stable by now, perhaps, but only another look can tell.
+    expect(t.stableWhenLastSeen('/recent', 7_000)).toBe(false);
+    expect(t.observe('/recent', 10, 5_500, 7_000)).toBe(true);
+    expect(t.stableWhenLastSeen('/recent', 7_000)).toBe(true);
+    // Touched since: not stable any more until it has waited again.
+    t.observe('/old', 20, 6_900, 7_000);
+    expect(t.stableWhenLastSeen('/old', 7_000)).toBe(false);
+    // A file that could not be claimed waits out its delay.
+    t.deferUntil('/recent', 8_000);
+    expect(t.stableWhenLastSeen('/recent', 7_999)).toBe(false);
+    expect(t.stableWhenLastSeen('/recent', 8_000)).toBe(true);
+    expect(t.stableWhenLastSeen('/unknown', 8_000)).toBe(false);
+  });
+
   it('waits the whole stability time for a file whose modification time lies in the future', () => {
     const t = new StabilityTracker(1000, 10);
     expect(t.observe('/skewed', 10, 60_000, 6_000)).toBe(false);
