@@ -17,7 +17,7 @@ export class HeapGuard {
 
   constructor(
     private readonly onCollected: (usedAfterBytes: number) => void = () => undefined,
-    private readonly minLimitBytes: number = 48 * 1024 * 1024,
+    private readonly minLimitBytes: number = 40 * 1024 * 1024,
     private readonly intervalMs: number = 250,
   ) {
     this.collect = exposeGc();
