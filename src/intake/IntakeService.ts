@@ -1,5 +1,7 @@
 import { existsSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+// The rest of this turn of the event loop goes to what waits for I/O (sockets, worker answers).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { IntakeSettings } from '../config/types.js';
 import { IntakeJournal } from '../store/IntakeJournal.js';
@@ -187,7 +189,7 @@ export class IntakeService {
 
   private async run(): Promise<void> {
     // The first batch runs on a later turn: start() returns (and the daemon says `running`) first.
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     while (!this.stopping) {
       let worked = false;
       try {
@@ -221,7 +223,7 @@ export class IntakeService {
         continue;
       }
       // Yield between batches so timers, signals and file-system events get their turn.
-      if (worked) await yieldToIo();
+      if (worked) await nextTurn();
       else {
         this.settleLastBatch();
         await this.sleep(this.idleDelay());
@@ -269,7 +271,7 @@ export class IntakeService {
     if (current) {
       // A turn of the event loop between claiming and committing: uploads and gateway answers
       // waiting for this thread are handled between the two, not after the whole step.
-      await yieldToIo();
+      await nextTurn();
       await this.commit(current);
     }
     // Files known to wait beyond the tracker: refill it. Nobody watching: look for new files now
@@ -425,32 +427,30 @@ export class IntakeService {
         break;
       }
       const folder = this.srcToFolder.get(dirname(path));
-      if (folder && this.tracker.stableWhenLastSeen(path, now)) {
-        // Found complete at its last look (a file moved in whole, as most are): no second stat.
-        ready.push({ path, folder });
-        bytes += this.tracker.sizeOf(path);
-        continue;
-      }
-      let size: number;
-      let mtimeMs: number;
-      try {
-        const st = statSync(path);
-        if (!st.isFile() || !folder) {
-          this.tracker.forget(path);
-          continue;
-        }
-        size = st.size;
-        mtimeMs = st.mtimeMs;
-      } catch (err) {
-        if (isTransientFsError(err)) this.tracker.deferUntil(path, now + this.retryMs);
-        else this.tracker.forget(path);
-        continue;
-      }
-      if (!this.tracker.observe(path, size, mtimeMs, now)) continue;
-      ready.push({ path, folder });
+      // Found complete at its last look (a file moved in whole, as most are): no second stat.
+      const size = folder && this.tracker.stableWhenLastSeen(path, now) ? this.tracker.sizeOf(path) : this.lookAgain(path, folder, now);
+      if (size === null) continue;
+      ready.push({ path, folder: folder! });
       bytes += size;
     }
     return ready;
+  }
+
+  /** Stats a due file again: its size when it is a file now found stable, else null (it waits, or is forgotten). */
+  private lookAgain(path: string, folder: TypeFolders | undefined, now: number): number | null {
+    let st;
+    try {
+      st = statSync(path);
+    } catch (err) {
+      if (isTransientFsError(err)) this.tracker.deferUntil(path, now + this.retryMs);
+      else this.tracker.forget(path);
+      return null;
+    }
+    if (!st.isFile() || !folder) {
+      this.tracker.forget(path);
+      return null;
+    }
+    return this.tracker.observe(path, st.size, st.mtimeMs, now) ? st.size : null;
   }
 
   /** Lists every SRC folder (streaming, stopping when the tracker is full) into the tracker. */
@@ -597,9 +597,4 @@ export class IntakeService {
       };
     });
   }
-}
-
-/** Ends this turn of the event loop: what waits for I/O (sockets, worker answers) runs before the caller goes on. */
-function yieldToIo(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -10,7 +10,7 @@ interface Observation {
   notBefore: number;
   /** Bumped on every change, so stale queue entries can be told apart. */
   generation: number;
-  /** When it was last looked at (stat), and it had been stable for `stableMs` by then. */
+  /** The last look (stat) found it unchanged for `stableMs` or more. */
   stableAtLook: boolean;
 }
 
@@ -54,28 +54,25 @@ export class StabilityTracker {
 
   /** Records a look at the file; true when it has now been stable long enough. */
   observe(path: string, size: number, mtimeMs: number, now: number): boolean {
-    const seen = this.files.get(path);
+    let seen = this.files.get(path);
     // Unchanged since its modification time: a file moved into SRC whole (its mtime long past) is
     // stable at the first look; one still being written has a fresh mtime and waits.
     const since = Math.min(now, mtimeMs);
+    const changed = !seen || seen.size !== size || seen.mtimeMs !== mtimeMs;
     if (!seen) {
-      const generation = ++this.generations;
-      const stable = now - since >= this.stableMs;
-      this.files.set(path, { size, mtimeMs, since, notBefore: now, generation, stableAtLook: stable });
-      this.waiting.push({ path, generation, dueAt: since + this.stableMs });
-      return stable;
+      seen = { size, mtimeMs, since, notBefore: now, generation: 0, stableAtLook: false };
+      this.files.set(path, seen);
     }
-    if (seen.size !== size || seen.mtimeMs !== mtimeMs) {
+    if (changed) {
       seen.size = size;
       seen.mtimeMs = mtimeMs;
       seen.since = since;
       seen.generation = ++this.generations;
-      seen.stableAtLook = now - since >= this.stableMs;
       this.waiting.push({ path, generation: seen.generation, dueAt: since + this.stableMs });
-      return seen.stableAtLook;
     }
     seen.stableAtLook = now - seen.since >= this.stableMs;
-    return seen.stableAtLook && now >= seen.notBefore;
+    // A first or changed look says only whether it is stable; an unchanged one also waits out a retry delay.
+    return changed ? seen.stableAtLook : seen.stableAtLook && now >= seen.notBefore;
   }
 
   /**

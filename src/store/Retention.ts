@@ -5,7 +5,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Bounds the disk used by kept bytes: once a message has been final (confirmed or rejected; invalid files keep no bytes)
- * for `retentionDays`, its bytes are deleted (its row and history stay). Works in short transactions of `chunk` messages so the daemon's intake is never held up for long.
+ * for `retentionDays`, its bytes are deleted (its row and history stay). Works in short
+ * transactions of `chunk` messages so the daemon's intake is never held up for long.
  */
 export class Retention {
   private readonly candidates: Statement;
