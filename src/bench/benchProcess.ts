@@ -32,14 +32,17 @@ export function daemonNodeArgs(): string[] {
 }
 
 /** `--set '{"intake":{"batchSize":500}}'`: settings merged into the daemon's configuration, to compare variants. */
-export function settingOverrides(args: readonly string[]): Record<string, Record<string, unknown>> {
+export function settingOverrides(args: readonly string[]): Record<string, unknown> {
   const at = args.indexOf('--set');
-  return at >= 0 ? (JSON.parse(args[at + 1] ?? '{}') as Record<string, Record<string, unknown>>) : {};
+  return at >= 0 ? (JSON.parse(args[at + 1] ?? '{}') as Record<string, unknown>) : {};
 }
 
-/** Merges `--set` overrides into a configuration object, section by section. */
-export function mergeSettings(config: Record<string, unknown>, overrides: Record<string, Record<string, unknown>>): void {
-  for (const [section, values] of Object.entries(overrides)) config[section] = { ...(config[section] as object | undefined), ...values };
+/** Merges `--set` overrides into a configuration object: sections key by key, top-level values (`logLevel`) as they are. */
+export function mergeSettings(config: Record<string, unknown>, overrides: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(overrides)) {
+    const isSection = typeof value === 'object' && value !== null && !Array.isArray(value);
+    config[key] = isSection ? { ...(config[key] as object | undefined), ...value } : value;
+  }
 }
 
 /** The daemon's peak resident set (Linux /proc), in MB. */

@@ -2,7 +2,8 @@
  * `npm run bench:intake [-- N]`: drops N valid F0401 files (10,000 by default) into SRC while the
  * real daemon runs (spawned as `node bin/turnkey start`, default configuration: synchronous=FULL,
  * fsync on every folder, 1 s stability, info logs) and reports files/s from the first drop to all
- * recorded (state `queued`), and the daemon's peak RSS (VmHWM). Files are written beforehand into a
+ * recorded (state `queued`), the CPU the daemon used meanwhile (all its threads), and its peak RSS
+ * (VmHWM). Files are written beforehand into a
  * staging folder on the same disk and dropped by rename, the safe ERP convention.
  */
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
-import { daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { cpuSeconds, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from './F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -22,6 +23,8 @@ interface BenchResult {
   filesPerSecond: number;
   dropSeconds: number;
   peakRssMB: number | null;
+  /** CPU seconds the daemon used from the first drop to all recorded (null without /proc). */
+  cpuDaemonS: number | null;
   fileBytes: number;
 }
 
@@ -35,6 +38,9 @@ async function main(): Promise<void> {
     const result = await run(root, count, overrides);
     console.log(`intake: ${result.files} files of ${result.fileBytes} bytes in ${result.seconds.toFixed(2)} s from first drop to all recorded`);
     console.log(`  ${Math.round(result.filesPerSecond)} files/s (dropping took ${result.dropSeconds.toFixed(2)} s)`);
+    if (result.cpuDaemonS !== null) {
+      console.log(`  daemon CPU ${result.cpuDaemonS.toFixed(2)} s: ${((result.cpuDaemonS / result.files) * 1e6).toFixed(0)} µs per file`);
+    }
     console.log(`  daemon peak RSS ${result.peakRssMB === null ? 'unknown (needs /proc)' : `${result.peakRssMB.toFixed(1)} MB`}`);
     console.log(JSON.stringify({ bench: 'intake', ...result }));
   } finally {
@@ -43,7 +49,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(root: string, count: number, overrides: Record<string, Record<string, unknown>>): Promise<BenchResult> {
+async function run(root: string, count: number, overrides: Record<string, unknown>): Promise<BenchResult> {
   const created = await initDataRoot(join(root, 'data'), { sandbox: false });
   if (Object.keys(overrides).length > 0) {
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
@@ -67,6 +73,7 @@ async function run(root: string, count: number, overrides: Record<string, Record
   try {
     const db = await waitForDatabaseRunning(created.database, daemon);
     const names = readdirSync(staging);
+    const cpuAtDrop = cpuSeconds(daemon.pid!);
     const start = performance.now();
     for (const name of names) renameSync(join(staging, name), join(src, name));
     const dropSeconds = (performance.now() - start) / 1000;
@@ -87,9 +94,11 @@ async function run(root: string, count: number, overrides: Record<string, Record
       after = row.last;
     }
     const seconds = (performance.now() - start) / 1000;
+    const cpuNow = cpuSeconds(daemon.pid!);
+    const cpuDaemonS = cpuNow === null || cpuAtDrop === null ? null : cpuNow - cpuAtDrop;
     const peakRssMB = peakRss(daemon.pid!);
     db.close();
-    return { files: count, seconds, filesPerSecond: count / seconds, dropSeconds, peakRssMB, fileBytes };
+    return { files: count, seconds, filesPerSecond: count / seconds, dropSeconds, peakRssMB, cpuDaemonS, fileBytes };
   } finally {
     await stop(daemon);
   }

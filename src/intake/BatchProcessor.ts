@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { failpoint, type FailpointName } from '../failpoints/failpoints.js';
 import { logStateChange } from '../log/logStateChange.js';
@@ -13,7 +13,7 @@ import type { Store } from '../store/Store.js';
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, withSuffix } from './fileNames.js';
-import { taiwanDay } from '../time/taiwanTime.js';
+import { TAIWAN_OFFSET_MS, taiwanDay } from '../time/taiwanTime.js';
 import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { isTransientFsError } from './fsErrors.js';
@@ -22,6 +22,15 @@ import type { InspectedFile } from './inspectFile.js';
 
 /** Batches of at least this many filed files are settled in a transaction of their own, at once. */
 const SETTLE_AT_ONCE = 64;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Where a file is filed: relative to the data root (as the journal records it), absolute, and its folder. */
+interface FilingTarget {
+  rel: string;
+  abs: string;
+  dir: string;
+}
 
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
 export interface ClaimedFile {
@@ -55,7 +64,7 @@ interface Pending {
   folder: TypeFolders;
   originalName: string;
   claimName: string;
-  targetRel: string;
+  target: FilingTarget;
   workPath: string;
   /** The state the message moves to once the file is filed; null: no change (a duplicate). */
   settleTo: 'queued' | 'invalid' | null;
@@ -86,6 +95,8 @@ export class BatchProcessor {
   private readonly queries: MessageQueries;
   /** Day folders known to exist, so each is created (and its parent fsynced) once. */
   private readonly knownDirs = new Set<string>();
+  /** Today's folder under each BAK/ERR folder, so paths are not rebuilt for every file. */
+  private readonly dayFolders = new Map<string, { day: number; abs: string; rel: string }>();
   /** Files of the last batch: filed and fsynced, their messages still `received`. */
   private unsettled: Pending[] = [];
   /** Messages this processor has moved to `queued` so far (committed): sending watches it grow. */
@@ -192,25 +203,26 @@ export class BatchProcessor {
         continue;
       }
       const workPath = join(folder.work, row.claimName);
-      let targetRel = row.targetPath;
+      const planned = this.layout.toAbsolute(row.targetPath);
+      let target: FilingTarget = { rel: row.targetPath, abs: planned, dir: dirname(planned) };
       let skipMove = false;
       if (!existsSync(workPath)) {
         skipMove = true;
-        if (!existsSync(this.layout.toAbsolute(targetRel))) {
-          this.store.db.transaction(() => this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${targetRel}` }))();
-          this.logger.error({ event: 'file-missing', messageId: row.messageId, file: row.originalName, target: targetRel }, 'a recorded file is neither in WORK nor at its target');
+        if (!existsSync(target.abs)) {
+          this.store.db.transaction(() => this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${row.targetPath}` }))();
+          this.logger.error({ event: 'file-missing', messageId: row.messageId, file: row.originalName, target: row.targetPath }, 'a recorded file is neither in WORK nor at its target');
         }
-      } else if (reserved.has(this.layout.toAbsolute(targetRel)) || existsSync(this.layout.toAbsolute(targetRel))) {
+      } else if (reserved.has(target.abs) || existsSync(target.abs)) {
         // Something else took the planned name meanwhile: never overwrite it. (Reports found at
         // the planned name are this file's own, written before the crash: they are rewritten.)
-        targetRel = this.allocateTarget(folder, row.disposition, row.originalName, facts.receivedAt, reserved);
-        const newTarget = targetRel;
+        target = this.allocateTarget(folder, row.disposition, row.originalName, facts.receivedAt, reserved);
+        const newTarget = target.rel;
         this.store.db.transaction(() => {
           this.journal.retarget(row.id, newTarget);
           this.events.append(row.messageId, 'file-retargeted', { detail: `${row.targetPath} → ${newTarget}` });
         })();
       } else {
-        reserved.add(this.layout.toAbsolute(targetRel));
+        reserved.add(target.abs);
       }
       const findings = facts.findingsJson ? (JSON.parse(facts.findingsJson) as { errors: ReportFinding[]; warnings: ReportFinding[] }) : null;
       pending.push({
@@ -221,7 +233,7 @@ export class BatchProcessor {
         folder,
         originalName: row.originalName,
         claimName: row.claimName,
-        targetRel,
+        target,
         workPath,
         settleTo: facts.state === 'received' ? settleStateOf(row.outcome) : null,
         errorCode: facts.errorCode,
@@ -232,7 +244,7 @@ export class BatchProcessor {
             ? {
                 fileName: row.originalName,
                 droppedIn: `${folder.base}/SRC/${row.originalName}`,
-                filedAs: targetRel,
+                filedAs: target.rel,
                 receivedAt: facts.receivedAt,
                 messageId: row.messageId,
                 messageType: facts.messageType,
@@ -349,7 +361,7 @@ export class BatchProcessor {
   ): Pending {
     const { file, sha256, size } = item;
     const disposition: Disposition = outcome === 'invalid' ? 'ERR' : 'BAK';
-    const targetRel = this.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
+    const target = this.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
     const journalId = this.journal.record({
       claimName: file.claimName,
       folderType: file.folder.type,
@@ -358,7 +370,7 @@ export class BatchProcessor {
       size,
       outcome,
       disposition,
-      targetPath: targetRel,
+      targetPath: target.rel,
       messageId: message.messageId,
     });
     return {
@@ -369,11 +381,11 @@ export class BatchProcessor {
       folder: file.folder,
       originalName: file.originalName,
       claimName: file.claimName,
-      targetRel,
+      target,
       workPath: file.workPath,
       settleTo: settleStateOf(outcome),
       errorCode,
-      report: errReport?.(targetRel) ?? null,
+      report: errReport?.(target.rel) ?? null,
       skipMove: false,
     };
   }
@@ -382,15 +394,14 @@ export class BatchProcessor {
   private fileAll(pending: readonly Pending[], midPoint: FailpointName): Pending[] {
     const touched = new Set<string>();
     const filed: Pending[] = [];
-    const targets = pending.map((p) => this.layout.toAbsolute(p.targetRel));
     // Each day folder looked at once per batch (someone may have removed it since the last batch).
-    for (const dir of new Set(targets.map((t) => dirname(t)))) this.ensureDir(dir, touched);
+    for (const dir of new Set(pending.map((p) => p.target.dir))) this.ensureDir(dir, touched);
     // Reports first, all written before any is fsynced: the first fsync commits the file-system
     // journal for all of them, so a batch of refused files costs about one flush, not two each.
     const reports: string[] = [];
-    pending.forEach((p, i) => {
+    pending.forEach((p) => {
       if (!p.report) return;
-      const names = reportNames(targets[i]!);
+      const names = reportNames(p.target.abs);
       writeFileSync(names.json, errReportJson(p.report));
       writeFileSync(names.text, errReportText(p.report));
       reports.push(names.json, names.text);
@@ -399,10 +410,9 @@ export class BatchProcessor {
       for (const report of reports) fsyncFile(report);
       failpoint('after-report');
     }
-    pending.forEach((p, i) => {
-      const target = targets[i]!;
+    pending.forEach((p) => {
       try {
-        renameSync(p.workPath, target);
+        renameSync(p.workPath, p.target.abs);
       } catch (err) {
         if (isTransientFsError(err)) {
           this.logger.warn({ event: 'file-move-deferred', file: p.originalName, code: (err as NodeJS.ErrnoException).code }, 'a file could not be moved now; it will be tried again');
@@ -410,8 +420,8 @@ export class BatchProcessor {
         }
         throw err;
       }
-      touched.add(dirname(p.workPath));
-      touched.add(dirname(target));
+      touched.add(p.folder.work);
+      touched.add(p.target.dir);
       filed.push(p);
       if (filed.length === 1) failpoint(midPoint);
     });
@@ -466,14 +476,27 @@ export class BatchProcessor {
   }
 
   /** BAK/<day>/<name>, or name~1, name~2… when taken: a file in BAK/ERR is never overwritten. */
-  private allocateTarget(folder: TypeFolders, disposition: Disposition, name: string, at: number, reserved: Set<string>): string {
-    const dir = join(disposition === 'BAK' ? folder.bak : folder.err, taiwanDay(at));
+  private allocateTarget(folder: TypeFolders, disposition: Disposition, name: string, at: number, reserved: Set<string>): FilingTarget {
+    const dir = this.dayFolder(disposition === 'BAK' ? folder.bak : folder.err, at);
     for (let n = 0; ; n++) {
-      const candidate = join(dir, withSuffix(name, n));
+      const fileName = withSuffix(name, n);
+      const candidate = dir.abs + sep + fileName;
       if (this.occupied(candidate, disposition, reserved)) continue;
       reserved.add(candidate);
-      return this.layout.toRelative(candidate);
+      return { rel: `${dir.rel}/${fileName}`, abs: candidate, dir: dir.abs };
     }
+  }
+
+  /** `<base>/<day>` in Taiwan time, built once per folder and day rather than once per file. */
+  private dayFolder(base: string, at: number): { abs: string; rel: string } {
+    const day = Math.floor((at + TAIWAN_OFFSET_MS) / DAY_MS);
+    let folder = this.dayFolders.get(base);
+    if (folder?.day !== day) {
+      const abs = join(base, taiwanDay(at));
+      folder = { day, abs, rel: this.layout.toRelative(abs) };
+      this.dayFolders.set(base, folder);
+    }
+    return folder;
   }
 
   private occupied(path: string, disposition: Disposition, reserved: Set<string>): boolean {

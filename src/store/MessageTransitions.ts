@@ -68,13 +68,13 @@ export class MessageTransitions {
     db: Database,
     private readonly now: () => number = Date.now,
   ) {
+    // Positional parameters: binding two dozen values by name costs about as much as the insert
+    // itself, and this runs once per file in an intake burst.
     this.insertMessage = db.prepare(`
       INSERT INTO messages (uuid, message_type, category, message_key, holds_key, invoice_number, invoice_date,
         action_date, seller_id, seller_name, buyer_id, buyer_name, total_amount, tax_amount, sha256, size,
         source_name, state, error_code, error_text, findings_json, received_at, state_changed_at, bytes_kept)
-      VALUES (@uuid, @messageType, @category, @messageKey, @holdsKey, @invoiceNumber, @invoiceDate,
-        @actionDate, @sellerId, @sellerName, @buyerId, @buyerName, @totalAmount, @taxAmount, @sha256, @size,
-        @sourceName, 'received', @errorCode, @errorText, @findingsJson, @at, @at, @bytesKept)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?)`);
     this.insertEvent = db.prepare(`
       INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
       VALUES (?, ?, 'state', ?, ?, ?, ?)`);
@@ -109,13 +109,12 @@ export class MessageTransitions {
   /** Records a new message in `received`; returns the change (its id is the new row's). */
   receive(message: NewMessage, detail: string | null = null): StateChange {
     const at = this.now();
-    const result = this.insertMessage.run({
-      ...message,
-      uuid: uuidV7(at),
-      holdsKey: message.holdsKey ? 1 : 0,
-      bytesKept: message.bytesKept ? 1 : 0,
-      at,
-    });
+    const m = message;
+    const result = this.insertMessage.run(
+      uuidV7(at), m.messageType, m.category, m.messageKey, m.holdsKey ? 1 : 0, m.invoiceNumber, m.invoiceDate,
+      m.actionDate, m.sellerId, m.sellerName, m.buyerId, m.buyerName, m.totalAmount, m.taxAmount, m.sha256, m.size,
+      m.sourceName, m.errorCode, m.errorText, m.findingsJson, at, at, m.bytesKept ? 1 : 0,
+    );
     const messageId = Number(result.lastInsertRowid);
     this.insertEvent.run(messageId, at, null, 'received', null, detail);
     return { messageId, messageKey: message.messageKey, messageType: message.messageType, from: null, to: 'received', at, code: null };
