@@ -25,4 +25,11 @@ describe('exact decimals', () => {
     expect(parseDecimal('')).toBeNull();
     expect(parseDecimal('1,000')).toBeNull();
   });
+
+  it('reads plain whole numbers (the quick path) exactly as the general form', () => {
+    for (const text of ['0', '7', '007', '1050', '999999999999999', '9999999999999999', '12345678901234567890']) {
+      expect(formatDecimal(parseDecimal(text)!)).toBe(formatDecimal(parseDecimal(` ${text}.0 `)!));
+    }
+    expect(formatDecimal(parseDecimal('9999999999999999')!)).toBe('9999999999999999');
+  });
 });

@@ -10,6 +10,7 @@ export type Fixed = bigint;
 /** Parses an xsd:decimal lexical value; null when it is not one. */
 export function parseDecimal(text: string | null | undefined): Fixed | null {
   if (text == null) return null;
+  if (isPlainInteger(text)) return BigInt(text) * SCALE; // most amounts: no sign, no point, no blanks
   const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(text);
   if (!match) return null;
   const [, sign, whole = '', fraction = ''] = match;
@@ -17,6 +18,16 @@ export function parseDecimal(text: string | null | undefined): Fixed | null {
   if (fraction.length > SCALE_DIGITS && /[1-9]/.test(fraction.slice(SCALE_DIGITS))) return null;
   const value = BigInt(whole || '0') * SCALE + BigInt((fraction.slice(0, SCALE_DIGITS) || '').padEnd(SCALE_DIGITS, '0'));
   return sign === '-' ? -value : value;
+}
+
+/** 1 to 15 ASCII digits and nothing else. */
+function isPlainInteger(text: string): boolean {
+  if (text.length === 0 || text.length > 15) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 export function fromInteger(n: number): Fixed {

@@ -3,67 +3,112 @@ import type { Element } from './tree.js';
 /**
  * Reads the element tree of a document that libxml2 has ALREADY parsed and accepted as well-formed
  * (and that has no DTD: preflight refuses those). libxml2 stays the parser of record; this reader
- * only copies elements, leaf text and line numbers into plain objects, which is several times
+ * only copies elements and leaf text into plain objects (line numbers on demand), which is several times
  * cheaper than walking libxml2's tree through WebAssembly accessors (one boundary crossing and one
  * wrapper object per node and per property). It is never given a document libxml2 refused.
  */
 export function readElements(text: string): Element {
-  const stack: Element[] = [];
-  let root: Element | null = null;
-  let line = 1;
+  const lines = new LineIndex(text);
+  const stack: ReadElement[] = [];
+  let root: ReadElement | null = null;
   let pos = 0;
-  let pendingText = '';
+  // A leaf's text is sliced once, at its end tag, from where its raw text began; only text split by
+  // a comment, a processing instruction or CDATA is gathered piece by piece into `gathered`.
+  let rawFrom = 0;
+  let gathered = '';
   const length = text.length;
-
-  const advanceLines = (from: number, to: number): void => {
-    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) line++;
+  const gather = (to: number): void => {
+    if (stack.length > 0 && to > rawFrom) gathered += decodeEntities(text.slice(rawFrom, to));
   };
 
   while (pos < length) {
     const lt = text.indexOf('<', pos);
-    const textEnd = lt === -1 ? length : lt;
-    if (textEnd > pos) {
-      if (stack.length > 0) pendingText += decodeEntities(text.slice(pos, textEnd));
-      advanceLines(pos, textEnd);
-    }
     if (lt === -1) break;
 
     const next = text.charCodeAt(lt + 1);
     if (next === 0x3f /* ? */) {
-      pos = skipTo(text, '?>', lt, advanceLines);
+      gather(lt);
+      pos = text.indexOf('?>', lt) + 2;
+      rawFrom = pos;
     } else if (next === 0x21 /* ! */) {
+      gather(lt);
       if (text.startsWith('<![CDATA[', lt)) {
         const end = text.indexOf(']]>', lt + 9);
-        pendingText += text.slice(lt + 9, end);
-        advanceLines(lt, end);
+        if (stack.length > 0) gathered += text.slice(lt + 9, end);
         pos = end + 3;
       } else {
-        pos = skipTo(text, '-->', lt, advanceLines);
+        pos = text.indexOf('-->', lt) + 3;
       }
+      rawFrom = pos;
     } else if (next === 0x2f /* / */) {
-      const end = text.indexOf('>', lt);
       const element = stack.pop()!;
-      if (element.children.length === 0) element.text = pendingText;
-      pendingText = '';
-      pos = end + 1;
+      if (element.children.length === 0) {
+        element.text = lt > rawFrom ? gathered + decodeEntities(text.slice(rawFrom, lt)) : gathered;
+      }
+      gathered = '';
+      pos = text.indexOf('>', lt) + 1;
+      rawFrom = pos;
     } else {
       const end = startTagEnd(text, lt);
       let nameEnd = lt + 1;
       while (nameEnd < end && !isNameEnd(text.charCodeAt(nameEnd))) nameEnd++;
-      const qualified = text.slice(lt + 1, nameEnd);
-      const colon = qualified.indexOf(':');
+      let nameStart = lt + 1;
+      for (let i = nameStart; i < nameEnd; i++) if (text.charCodeAt(i) === 0x3a /* : */) nameStart = i + 1;
       const parent = stack.length > 0 ? stack[stack.length - 1]! : null;
-      const element: Element = { name: colon === -1 ? qualified : qualified.slice(colon + 1), line, text: '', children: [], parent };
+      const element = new ReadElement(text.slice(nameStart, nameEnd), lt, parent, lines);
       if (parent) parent.children.push(element);
       else root = element;
-      pendingText = '';
-      advanceLines(lt, end);
+      gathered = '';
       if (text.charCodeAt(end - 1) !== 0x2f /* self-closing */) stack.push(element);
       pos = end + 1;
+      rawFrom = pos;
     }
   }
   if (!root) throw new Error('readElements: no root element (the document was not checked by libxml2 first)');
   return root;
+}
+
+/**
+ * An element read from the text. Its line is worked out only when asked for (findings name it;
+ * valid documents never ask), from the offset of its start tag.
+ */
+class ReadElement implements Element {
+  text = '';
+  readonly children: ReadElement[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly offset: number,
+    readonly parent: ReadElement | null,
+    private readonly lines: LineIndex,
+  ) {}
+
+  get line(): number {
+    return this.lines.lineAt(this.offset);
+  }
+}
+
+/** Line numbers of a text by offset; the offsets of its line breaks are found on the first question. */
+class LineIndex {
+  private breaks: number[] | null = null;
+
+  constructor(private readonly text: string) {}
+
+  lineAt(offset: number): number {
+    if (this.breaks === null) {
+      this.breaks = [];
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.breaks.push(i);
+    }
+    // Line = 1 + the number of breaks before the offset.
+    let low = 0;
+    let high = this.breaks.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.breaks[mid]! < offset) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
+  }
 }
 
 /** The index of the `>` closing a start tag, skipping `>` inside quoted attribute values. */
@@ -80,12 +125,6 @@ function startTagEnd(text: string, from: number): number {
     }
   }
   return text.length;
-}
-
-function skipTo(text: string, terminator: string, from: number, advanceLines: (a: number, b: number) => void): number {
-  const end = text.indexOf(terminator, from);
-  advanceLines(from, end);
-  return end + terminator.length;
 }
 
 function isNameEnd(c: number): boolean {

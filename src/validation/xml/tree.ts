@@ -1,11 +1,12 @@
 /** A plain-JavaScript copy of a document's elements, which rules and field readers work on. */
 export interface Element {
-  name: string;
-  line: number;
+  readonly name: string;
+  /** 1-based line of the start tag. */
+  readonly line: number;
   /** Text content of a leaf element ('' when empty); for elements with children, ''. */
   text: string;
-  children: Element[];
-  parent: Element | null;
+  readonly children: Element[];
+  readonly parent: Element | null;
 }
 
 /** The first child element with this name. */
@@ -21,9 +22,23 @@ export function children(element: Element | null | undefined, name: string): Ele
 
 /** Text of a descendant by a `/`-separated path of child names; null when absent. */
 export function textAt(element: Element | null, path: string): string | null {
+  // Walks the path in place (no split): this runs for every field of every message.
   let current: Element | null = element;
-  for (const name of path.split('/')) current = child(current, name);
+  let from = 0;
+  while (current !== null) {
+    const slash = path.indexOf('/', from);
+    const to = slash === -1 ? path.length : slash;
+    current = childNamedAt(current, path, from, to);
+    if (slash === -1) break;
+    from = slash + 1;
+  }
   return current ? current.text.trim() : null;
+}
+
+/** The first child whose name is `path.slice(from, to)`. */
+function childNamedAt(element: Element, path: string, from: number, to: number): Element | null {
+  for (const c of element.children) if (c.name.length === to - from && path.startsWith(c.name, from)) return c;
+  return null;
 }
 
 /** The element's path from the root, e.g. `/Invoice/Amount/TaxAmount`; items get a position. */
