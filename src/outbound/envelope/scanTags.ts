@@ -1,3 +1,4 @@
+import { isNameEnd } from '../../validation/xml/names.js';
 import { EnvelopeError } from './EnvelopeError.js';
 
 /** A start or end tag found in XML text, with its offsets (`end` is just past the `>`). */
@@ -25,10 +26,11 @@ export function scanTags(text: string): TagEvent[] {
   while (i < text.length) {
     const lt = text.indexOf('<', i);
     if (lt < 0) {
-      checkOutsideText(text.slice(i), open.length, i);
+      if (open.length === 0) checkOutsideText(text, i, text.length);
       break;
     }
-    checkOutsideText(text.slice(i, lt), open.length, i);
+    // Only text outside the root is checked; text inside it is never looked at (nor copied).
+    if (open.length === 0 && lt > i) checkOutsideText(text, i, lt);
     if (text.startsWith('<!--', lt)) {
       i = skipPast(text, '-->', lt + 4, 'comment');
     } else if (text.startsWith('<![CDATA[', lt)) {
@@ -40,10 +42,13 @@ export function scanTags(text: string): TagEvent[] {
       fail(lt, 'DOCTYPE and other declarations are not allowed');
     } else {
       const end = tagEnd(text, lt);
-      const isEnd = text[lt + 1] === '/';
-      const selfClosing = !isEnd && text[end - 2] === '/';
-      const name = /^[^\s/>]+/.exec(text.slice(isEnd ? lt + 2 : lt + 1, end))?.[0];
-      if (name === undefined) fail(lt, 'a tag without a name');
+      const isEnd = text.charCodeAt(lt + 1) === 0x2f; /* / */
+      const selfClosing = !isEnd && text.charCodeAt(end - 2) === 0x2f;
+      const nameStart = isEnd ? lt + 2 : lt + 1;
+      let nameEnd = nameStart;
+      while (nameEnd < end && !isNameEnd(text.charCodeAt(nameEnd))) nameEnd++;
+      if (nameEnd === nameStart) fail(lt, 'a tag without a name');
+      const name = text.slice(nameStart, nameEnd);
       if (isEnd) {
         const expected = open.pop();
         if (expected !== name) fail(lt, `</${name}> does not close <${expected ?? '(nothing)'}>`);
@@ -64,16 +69,16 @@ export function scanTags(text: string): TagEvent[] {
 
 /** Finds the `>` that ends the tag opened at `lt`, skipping quoted attribute values. */
 function tagEnd(text: string, lt: number): number {
-  let quote: string | null = null;
+  let quote = 0;
   for (let j = lt + 1; j < text.length; j++) {
-    const c = text[j];
-    if (quote !== null) {
-      if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") {
+    const c = text.charCodeAt(j);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
       quote = c;
-    } else if (c === '<') {
+    } else if (c === 0x3c /* < */) {
       fail(j, 'a "<" inside a tag');
-    } else if (c === '>') {
+    } else if (c === 0x3e /* > */) {
       return j + 1;
     }
   }
@@ -86,8 +91,8 @@ function skipPast(text: string, terminator: string, from: number, what: string):
   return at + terminator.length;
 }
 
-function checkOutsideText(chunk: string, depth: number, offset: number): void {
-  if (depth === 0 && chunk.trim() !== '') fail(offset, 'text outside the root element');
+function checkOutsideText(text: string, from: number, to: number): void {
+  if (text.slice(from, to).trim() !== '') fail(from, 'text outside the root element');
 }
 
 function fail(offset: number, what: string): never {

@@ -1,3 +1,4 @@
+import { isNameEnd } from './names.js';
 import type { Element } from './tree.js';
 
 /**
@@ -125,10 +126,6 @@ function startTagEnd(text: string, from: number): number {
     }
   }
   return text.length;
-}
-
-function isNameEnd(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e;
 }
 
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
