@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
 import { createSandbox } from '../cli/init/sandbox.js';
 import { benchNodeArgs, cpuSeconds, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
-import { f0401Xml, invoiceNumber } from './F0401Factory.js';
+import { f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
 

@@ -18,7 +18,7 @@ import { serializeEnvelope } from '../outbound/envelope/index.js';
 import { formatCommonName, formatSignedFileName } from '../outbound/names.js';
 import { zipSignedFile } from '../outbound/zip.js';
 import { startSimulator } from '../sim/index.js';
-import { DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from './F0401Factory.js';
+import { DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 
 const PACK_SIZE = 1_000;
 const TRANSPORT_ID = 'BENCH01';

@@ -13,6 +13,7 @@ import { OutboundRuntime } from '../outbound/OutboundRuntime.js';
 import { Retention } from '../store/Retention.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
+import { warmUp } from '../validation/warmUp.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
@@ -222,7 +223,10 @@ async function startInspector(
   logger: Logger,
 ): Promise<FileInspector> {
   const workers = config.intake.validationWorkers ?? Math.min(4, Math.max(1, availableParallelism() - 1));
-  if (workers === 0) return new InlineFileInspector(validator, config.validation.maxBytes);
+  if (workers === 0) {
+    warmUp(validator); // as each worker does before it is ready (validation/warmUp)
+    return new InlineFileInspector(validator, config.validation.maxBytes);
+  }
   return WorkerFileInspector.start(workers, { validator: validatorOptions, maxBytes: config.validation.maxBytes }, (exitCode, replacement) => {
     logger.error({ event: 'inspection-worker-exited', exitCode }, 'a validation worker stopped; the files it held are processed again and it is replaced');
     replacement.catch((err: unknown) => logger.error({ event: 'inspection-worker-not-replaced', err }, 'a validation worker could not be replaced; intake goes on with fewer'));

@@ -13,4 +13,4 @@ export {
   taiwanDate,
   type F0401Item,
   type F0401Spec,
-} from '../../src/bench/F0401Factory.js';
+} from '../../src/mig/F0401Factory.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { f0401Xml, invoiceNumber } from '../../src/bench/F0401Factory.js';
+import { f0401Xml, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import { FAULT_NAMES, FaultPlan, type FaultName } from '../../src/sim/index.js';
 import { getJson, notificationFor, notify, sendJson } from './helpers/gateway.js';
 import type { BuiltPack } from './helpers/packs.js';

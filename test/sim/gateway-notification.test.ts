@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { f0401Xml, invoiceNumber } from '../../src/bench/F0401Factory.js';
+import { f0401Xml, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import { basicAuth, notificationFor, notify } from './helpers/gateway.js';
 import type { BuiltPack } from './helpers/packs.js';
 import { SftpTestClient } from './helpers/sftpClient.js';

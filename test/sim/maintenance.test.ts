@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { f0401Xml, invoiceNumber } from '../../src/bench/F0401Factory.js';
+import { f0401Xml, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import { getJson, notificationFor, notify, sendJson } from './helpers/gateway.js';
 import { connectSsh, SftpTestClient } from './helpers/sftpClient.js';
 import { ACCOUNT, resultsWritten, startFixture, type SimFixture } from './helpers/simFixture.js';

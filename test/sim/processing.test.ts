@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/bench/F0401Factory.js';
+import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import { classifyOutboxName } from '../../src/outbound/names.js';
 import { RESULT_CODE } from '../../src/sim/index.js';
 import { notificationFor, notify } from './helpers/gateway.js';

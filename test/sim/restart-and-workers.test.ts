@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { f0401Xml, invoiceNumber } from '../../src/bench/F0401Factory.js';
+import { f0401Xml, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { notificationFor, notify } from './helpers/gateway.js';
 import { makeIdentity } from './helpers/identity.js';

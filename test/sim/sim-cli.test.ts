@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/bench/F0401Factory.js';
+import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import { runCli, TURNKEY_BIN } from '../helpers/cli.js';
 import { getJson, notificationFor, notify } from './helpers/gateway.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SELLER_ID } from '../../../src/bench/F0401Factory.js';
+import { DEFAULT_SELLER_ID } from '../../../src/mig/F0401Factory.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../../src/sim/index.js';
 import type { TestAccount } from './gateway.js';
 import { makeIdentity, type TestIdentity } from './identity.js';

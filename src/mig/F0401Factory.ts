@@ -1,9 +1,9 @@
 /**
  * Builds correct MIG 4.1 F0401 (issue an invoice) documents in bulk, for benchmarks and tests that
- * need thousands of distinct, valid messages. Every document passes the validator: checksummed
- * seller BAN, B2C buyer with PrintMark Y, tax-excluded item amounts that sum to SalesAmount,
- * TaxAmount = round(SalesAmount x 0.05), TotalAmount = SalesAmount + TaxAmount, yesterday's date in
- * Taiwan time (never in the future).
+ * need thousands of distinct, valid messages, and for warming a validator up (validation/warmUp).
+ * Every document passes the validator: checksummed seller BAN, B2C buyer with PrintMark Y,
+ * tax-excluded item amounts that sum to SalesAmount, TaxAmount = round(SalesAmount x 0.05),
+ * TotalAmount = SalesAmount + TaxAmount, yesterday's date in Taiwan time (never in the future).
  */
 import { taiwanDay } from '../time/taiwanTime.js';
 
