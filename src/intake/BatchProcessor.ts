@@ -374,7 +374,9 @@ export class BatchProcessor {
       messageId: message.messageId,
     });
     return {
-      ...message,
+      messageId: message.messageId,
+      messageKey: message.messageKey,
+      messageType: message.messageType,
       journalId,
       outcome,
       disposition,

@@ -23,7 +23,7 @@ export class DueHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(slots[i]!, slots[parent]!)) break;
-      [slots[i], slots[parent]] = [slots[parent]!, slots[i]!];
+      swap(slots, i, parent);
       i = parent;
     }
   }
@@ -45,7 +45,7 @@ export class DueHeap {
       if (left < slots.length && before(slots[left]!, slots[first]!)) first = left;
       if (right < slots.length && before(slots[right]!, slots[first]!)) first = right;
       if (first === i) return;
-      [slots[i], slots[first]] = [slots[first]!, slots[i]!];
+      swap(slots, i, first);
       i = first;
     }
   }
@@ -53,6 +53,13 @@ export class DueHeap {
   clear(): void {
     this.slots = [];
   }
+}
+
+/** Without a destructuring swap, which allocates an array per swap in a heap that sees every file. */
+function swap(slots: Slot[], i: number, j: number): void {
+  const held = slots[i]!;
+  slots[i] = slots[j]!;
+  slots[j] = held;
 }
 
 function before(a: Slot, b: Slot): boolean {

@@ -300,7 +300,7 @@ export class IntakeService {
     const files: FileToClaim[] = ready.map(({ path, folder }) => {
       const originalName = basename(path);
       const claimName = claimNameFor(originalName);
-      return { folder, claimName, originalName, workPath: join(folder.work, claimName), srcPath: path };
+      return { folder, claimName, originalName, workPath: folder.work + sep + claimName, srcPath: path };
     });
     for (const file of files) {
       this.tracker.forget(file.srcPath);

@@ -1,15 +1,16 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/types.js';
+import { LineBatcher } from './LineBatcher.js';
 
 export type { Logger } from 'pino';
 
 /**
  * JSON lines on standard output (what systemd's journal and Windows service wrappers collect).
- * Lines are buffered and written synchronously once 8 KiB are pending (and at least every second),
- * never asynchronously: an intake batch keeps the event loop busy, and asynchronous writes then
- * fall behind and pile up in memory (measured: 40 MB of queued lines at 100,000 files).
- * `flushLogger` is called before a clean exit. Log records carry keys, codes and counts, never
- * message payloads or secrets.
+ * Lines are batched (LineBatcher) and written synchronously once 8 KiB are pending, at least every
+ * second and at exit, never asynchronously: an intake batch keeps the event loop busy, and
+ * asynchronous writes then fall behind and pile up in memory (measured: 40 MB of queued lines at
+ * 100,000 files). `flushLogger` is called before a clean exit. Log records carry keys, codes and
+ * counts, never message payloads or secrets.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
@@ -19,7 +20,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ dest: 1, sync: true, minLength: 8192, periodicFlush: 1000 }),
+    destination ?? new LineBatcher(pino.destination({ dest: 1, sync: true })),
   );
 }
 
