@@ -1,4 +1,4 @@
-import { Worker, type Transferable } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type Transferable } from 'node:worker_threads';
 import { WorkerPoolError } from './WorkerPoolError.js';
 import type { ReadyMessage, TaskReply, TaskRequest } from './workerProtocol.js';
 
@@ -8,6 +8,8 @@ export interface WorkerPoolOptions {
   /** Passed to each worker's set-up. */
   workerData: unknown;
   size: number;
+  /** V8 heap limits of each worker (node's `resourceLimits`). */
+  resourceLimits?: ResourceLimits;
   /** Told when a worker stops unexpectedly; `replacement` settles once its successor is ready. */
   onWorkerExit?: (exitCode: number, replacement: Promise<void>) => void;
 }
@@ -69,7 +71,8 @@ export class WorkerPool<Req, Res> {
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(this.options.script, { workerData: this.options.workerData });
+      const { script, workerData, resourceLimits } = this.options;
+      const worker = new Worker(script, { workerData, ...(resourceLimits ? { resourceLimits } : {}) });
       const entry: PoolWorker<Res> = { worker, pending: new Map() };
       const onStartError = (error: Error) => reject(new WorkerPoolError('worker-start-failed', `a worker could not start: ${error.message}`));
       const onStartMessage = (message: ReadyMessage) => {

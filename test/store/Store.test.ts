@@ -31,6 +31,23 @@ describe('Store', () => {
     expect(store.db.pragma('busy_timeout', { simple: true })).toBe(1234);
   });
 
+  it('creates a new database with 16 KiB pages and leaves an existing one at its own page size', () => {
+    const created = fresh();
+    const store = Store.open(created.path);
+    cleanups.unshift(() => store.close());
+    expect(store.db.pragma('page_size', { simple: true })).toBe(16384);
+
+    const existing = fresh();
+    mkdirSync(dirname(existing.path), { recursive: true });
+    const old = new Database(existing.path);
+    old.exec('CREATE TABLE earlier (x)');
+    old.close();
+    const reopened = Store.open(existing.path);
+    cleanups.unshift(() => reopened.close());
+    expect(reopened.db.pragma('page_size', { simple: true })).toBe(4096);
+    expect(reopened.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+  });
+
   it('applies each migration once and records the schema version', () => {
     const { path } = fresh();
     Store.open(path).close();

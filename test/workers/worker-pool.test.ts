@@ -10,12 +10,14 @@ import { tempDir } from '../helpers/tempDir.js';
 const SERVE_TASKS = pathToFileURL(join(process.cwd(), 'dist/workers/serveTasks.js')).href;
 
 const WORKER = `
+import { resourceLimits } from 'node:worker_threads';
 import { serveTasks } from ${JSON.stringify(SERVE_TASKS)};
 serveTasks(async (data) => {
   if (data && data.failSetup) throw new Error('no validator today');
   return (request) => {
     if (request.kind === 'die') process.exit(3);
     if (request.kind === 'throw') throw Object.assign(new Error('bad input'), { code: 'E_BAD' });
+    if (request.kind === 'limits') return { result: { doubled: 0, bytes: new Uint8Array(), limits: resourceLimits } };
     const bytes = new Uint8Array(request.n);
     bytes.fill(7);
     return { result: { doubled: request.n * 2, bytes }, transfer: [bytes.buffer] };
@@ -23,8 +25,8 @@ serveTasks(async (data) => {
 });
 `;
 
-type Request = { kind: 'double' | 'die' | 'throw'; n: number };
-type Reply = { doubled: number; bytes: Uint8Array };
+type Request = { kind: 'double' | 'die' | 'throw' | 'limits'; n: number };
+type Reply = { doubled: number; bytes: Uint8Array; limits?: { maxYoungGenerationSizeMb: number } };
 
 describe('WorkerPool', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -48,6 +50,11 @@ describe('WorkerPool', () => {
     const replies = await Promise.all([1, 2, 3, 4].map((n) => pool!.run({ kind: 'double', n })));
     expect(replies.map((r) => r.doubled)).toEqual([2, 4, 6, 8]);
     expect(replies[3]!.bytes).toEqual(new Uint8Array([7, 7, 7, 7]));
+  });
+
+  it('starts its workers with the V8 heap limits it is given', async () => {
+    pool = await WorkerPool.start<Request, Reply>({ script, workerData: {}, size: 1, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    expect((await pool.run({ kind: 'limits', n: 0 })).limits?.maxYoungGenerationSizeMb).toBe(8);
   });
 
   it('fails a task whose handler threw with task-failed, keeping its error code, and carries on', async () => {
