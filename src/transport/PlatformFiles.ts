@@ -8,6 +8,10 @@ import type { RemoteFile } from './sftp/SftpSession.js';
 export interface PlatformFiles {
   /** Opens the connection now (a later operation would otherwise open it). */
   connect(): Promise<void>;
+  /**
+   * The caller gives `bytes` up: a threaded link moves a buffer the bytes fill whole to its thread
+   * (up to 20 MiB, not copied), after which the caller's view of it is empty.
+   */
   upload(remotePath: string, bytes: Uint8Array): Promise<void>;
   list(remoteDir: string): Promise<RemoteFile[]>;
   download(remotePath: string): Promise<Buffer>;

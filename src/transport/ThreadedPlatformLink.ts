@@ -31,7 +31,10 @@ export class ThreadedPlatformLink implements PlatformFiles {
   }
 
   async upload(remotePath: string, bytes: Uint8Array): Promise<void> {
-    await this.run({ op: 'upload', path: remotePath, bytes });
+    // A buffer the bytes fill whole (a payload read from its file) is moved; a view of a shared
+    // buffer (Buffer's small-allocation pool) is copied, as moving it would empty its neighbours.
+    const ownsBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    await this.run({ op: 'upload', path: remotePath, bytes }, ownsBuffer ? [bytes.buffer as ArrayBuffer] : []);
   }
 
   async list(remoteDir: string): Promise<RemoteFile[]> {
@@ -58,10 +61,10 @@ export class ThreadedPlatformLink implements PlatformFiles {
     }
   }
 
-  private async run(request: SftpRequest): Promise<Extract<SftpReply, { ok: true }>> {
+  private async run(request: SftpRequest, transfer: ArrayBuffer[] = []): Promise<Extract<SftpReply, { ok: true }>> {
     let reply: SftpReply;
     try {
-      reply = await this.pool.run(request);
+      reply = await this.pool.run(request, transfer);
     } catch (err) {
       // The thread stopped (or the pool closed) during the operation: like a broken connection.
       const message = err instanceof WorkerPoolError ? `the SFTP thread failed during ${request.op}: ${err.message}` : String(err);

@@ -1,7 +1,11 @@
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ThreadedPlatformLink } from '../../src/transport/ThreadedPlatformLink.js';
 import { TransportError } from '../../src/transport/TransportError.js';
+import { SimLayout } from '../../src/sim/storage/SimLayout.js';
+import { ACCOUNT, startFixture } from '../sim/helpers/simFixture.js';
 
 /** A loopback port with nobody listening on it. */
 async function closedPort(): Promise<number> {
@@ -22,6 +26,35 @@ describe('the SFTP thread', () => {
       expect(String((error as Error).message)).not.toContain('secret-pw');
     } finally {
       await link.close();
+    }
+  });
+
+  it('moves an upload that owns its buffer to the thread (the caller view empties) and copies a view of a shared one', async () => {
+    const fixture = await startFixture();
+    const link = await ThreadedPlatformLink.start({
+      host: '127.0.0.1',
+      port: fixture.sim.sftp.port,
+      username: ACCOUNT.transportId,
+      password: ACCOUNT.password,
+      knownHosts: fixture.sim.hostKey.publicKeyLine,
+      timeoutMs: 10_000,
+    });
+    try {
+      const owned = Buffer.from(new Uint8Array(64 * 1024).fill(0x41).buffer);
+      await link.upload('in/owned.txt', owned);
+      expect(owned.byteLength).toBe(0);
+
+      const pooled = Buffer.from('a small payload'); // a view of Buffer's shared pool
+      await link.upload('in/pooled.txt', pooled);
+      expect(pooled.toString()).toBe('a small payload');
+
+      // in/ is upload-only, as on the platform: the simulator's own folder shows what arrived.
+      const inDir = new SimLayout(fixture.dataDir).inDir(ACCOUNT.transportId);
+      expect(statSync(join(inDir, 'owned.txt')).size).toBe(64 * 1024);
+      expect(readFileSync(join(inDir, 'pooled.txt'), 'utf8')).toBe('a small payload');
+    } finally {
+      await link.close();
+      await fixture.close();
     }
   });
 });
