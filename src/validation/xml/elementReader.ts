@@ -76,6 +76,8 @@ export function readElements(text: string): Element {
 class ReadElement implements Element {
   text = '';
   readonly children: ReadElement[] = [];
+  /** 0 until first asked (findByLine asks every element it passes, once per XSD error). */
+  private knownLine = 0;
 
   constructor(
     readonly name: string,
@@ -85,7 +87,8 @@ class ReadElement implements Element {
   ) {}
 
   get line(): number {
-    return this.lines.lineAt(this.offset);
+    if (this.knownLine === 0) this.knownLine = this.lines.lineAt(this.offset);
+    return this.knownLine;
   }
 }
 
