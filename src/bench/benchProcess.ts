@@ -68,6 +68,12 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** CPU seconds a process used since `before` (a cpuSeconds reading); null when either is unknown. */
+export function cpuSecondsSince(pid: number, before: number | null): number | null {
+  const now = cpuSeconds(pid);
+  return now === null || before === null ? null : now - before;
+}
+
 export function stop(daemon: ChildProcess): Promise<void> {
   if (daemon.exitCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {

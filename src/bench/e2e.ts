@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
 import { createSandbox } from '../cli/init/sandbox.js';
-import { benchNodeArgs, cpuSeconds, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { benchNodeArgs, cpuSeconds, cpuSecondsSince, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -81,11 +81,7 @@ async function main(): Promise<void> {
     }
     const seconds = (Date.now() - start) / 1000;
     // CPU used from the first drop to the last confirmation, by each process (all its threads).
-    const cpuUsed = (pid: number, before: number | null) => {
-      const now = cpuSeconds(pid);
-      return now === null || before === null ? null : now - before;
-    };
-    const cpu = { daemon: cpuUsed(daemon.pid!, cpuAtDrop.daemon), sim: cpuUsed(sim.pid!, cpuAtDrop.sim) };
+    const cpu = { daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon), sim: cpuSecondsSince(sim.pid!, cpuAtDrop.sim) };
     const uploadedAt = db
       .prepare("SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = 'uploaded' GROUP BY m.id")
       .all() as Array<{ name: string; at: number }>;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
-import { cpuSeconds, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import { cpuSeconds, cpuSecondsSince, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -94,8 +94,7 @@ async function run(root: string, count: number, overrides: Record<string, unknow
       after = row.last;
     }
     const seconds = (performance.now() - start) / 1000;
-    const cpuNow = cpuSeconds(daemon.pid!);
-    const cpuDaemonS = cpuNow === null || cpuAtDrop === null ? null : cpuNow - cpuAtDrop;
+    const cpuDaemonS = cpuSecondsSince(daemon.pid!, cpuAtDrop);
     const peakRssMB = peakRss(daemon.pid!);
     db.close();
     return { files: count, seconds, filesPerSecond: count / seconds, dropSeconds, peakRssMB, cpuDaemonS, fileBytes };

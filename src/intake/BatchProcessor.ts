@@ -13,7 +13,7 @@ import type { Store } from '../store/Store.js';
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, withSuffix } from './fileNames.js';
-import { TAIWAN_OFFSET_MS, taiwanDay } from '../time/taiwanTime.js';
+import { taiwanDay, taiwanDayNumber } from '../time/taiwanTime.js';
 import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { isTransientFsError } from './fsErrors.js';
@@ -22,8 +22,6 @@ import type { InspectedFile } from './inspectFile.js';
 
 /** Batches of at least this many filed files are settled in a transaction of their own, at once. */
 const SETTLE_AT_ONCE = 64;
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /** Where a file is filed: relative to the data root (as the journal records it), absolute, and its folder. */
 interface FilingTarget {
@@ -475,7 +473,7 @@ export class BatchProcessor {
   }
 
   private logChange(change: StateChange, file: string | null): void {
-    logStateChange(this.logger, change, { file });
+    logStateChange(this.logger, change, file);
   }
 
   /** BAK/<day>/<name>, or name~1, name~2… when taken: a file in BAK/ERR is never overwritten. */
@@ -492,7 +490,7 @@ export class BatchProcessor {
 
   /** `<base>/<day>` in Taiwan time, built once per folder and day rather than once per file. */
   private dayFolder(base: string, at: number): { abs: string; rel: string } {
-    const day = Math.floor((at + TAIWAN_OFFSET_MS) / DAY_MS);
+    const day = taiwanDayNumber(at);
     let folder = this.dayFolders.get(base);
     if (folder?.day !== day) {
       const abs = join(base, taiwanDay(at));

@@ -72,7 +72,7 @@ export class StabilityTracker {
     }
     seen.stableAtLook = now - seen.since >= this.stableMs;
     // A first or changed look says only whether it is stable; an unchanged one also waits out a retry delay.
-    return changed ? seen.stableAtLook : seen.stableAtLook && now >= seen.notBefore;
+    return changed ? seen.stableAtLook : readyAt(seen, now);
   }
 
   /**
@@ -82,7 +82,7 @@ export class StabilityTracker {
    */
   stableWhenLastSeen(path: string, now: number): boolean {
     const seen = this.files.get(path);
-    return seen !== undefined && seen.stableAtLook && now >= seen.notBefore;
+    return seen !== undefined && readyAt(seen, now);
   }
 
   /** The file's last seen size, for batch byte budgets. */
@@ -150,4 +150,9 @@ export class StabilityTracker {
     }
     return next;
   }
+}
+
+/** Found stable at its last look, and past any retry delay. */
+function readyAt(seen: Observation, now: number): boolean {
+  return seen.stableAtLook && now >= seen.notBefore;
 }

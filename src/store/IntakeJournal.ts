@@ -53,8 +53,8 @@ export class IntakeJournal {
 
   record(file: IntakeFileRecord): number {
     // Positional: one row per file in a burst, and binding by name costs more than the row.
-    const f = file;
-    return Number(this.insert.run(f.claimName, f.folderType, f.originalName, f.sha256, f.size, f.outcome, f.disposition, f.targetPath, f.messageId, this.now()).lastInsertRowid);
+    const { claimName, folderType, originalName, sha256, size, outcome, disposition, targetPath, messageId } = file;
+    return Number(this.insert.run(claimName, folderType, originalName, sha256, size, outcome, disposition, targetPath, messageId, this.now()).lastInsertRowid);
   }
 
   /** True when the row was still unfiled (repeating it after a crash changes nothing). */

@@ -109,11 +109,11 @@ export class MessageTransitions {
   /** Records a new message in `received`; returns the change (its id is the new row's). */
   receive(message: NewMessage, detail: string | null = null): StateChange {
     const at = this.now();
-    const m = message;
     const result = this.insertMessage.run(
-      uuidV7(at), m.messageType, m.category, m.messageKey, m.holdsKey ? 1 : 0, m.invoiceNumber, m.invoiceDate,
-      m.actionDate, m.sellerId, m.sellerName, m.buyerId, m.buyerName, m.totalAmount, m.taxAmount, m.sha256, m.size,
-      m.sourceName, m.errorCode, m.errorText, m.findingsJson, at, at, m.bytesKept ? 1 : 0,
+      uuidV7(at), message.messageType, message.category, message.messageKey, message.holdsKey ? 1 : 0,
+      message.invoiceNumber, message.invoiceDate, message.actionDate, message.sellerId, message.sellerName,
+      message.buyerId, message.buyerName, message.totalAmount, message.taxAmount, message.sha256, message.size,
+      message.sourceName, message.errorCode, message.errorText, message.findingsJson, at, at, message.bytesKept ? 1 : 0,
     );
     const messageId = Number(result.lastInsertRowid);
     this.insertEvent.run(messageId, at, null, 'received', null, detail);

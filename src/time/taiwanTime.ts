@@ -6,6 +6,11 @@ export const TAIWAN_OFFSET_MS = 8 * 3600 * 1000;
 
 const shifted = (at: Date | number): string => new Date((typeof at === 'number' ? at : at.getTime()) + TAIWAN_OFFSET_MS).toISOString();
 
+/** The Taiwan-time day as a number (days since 1970-01-01 there): cheap to compare, one per `taiwanDay`. */
+export function taiwanDayNumber(at: number): number {
+  return Math.floor((at + TAIWAN_OFFSET_MS) / (24 * 3600 * 1000));
+}
+
 /** `yyyyMMdd` in Taiwan time. */
 export function taiwanDay(at: Date | number): string {
   return shifted(at).slice(0, 10).replace(/-/g, '');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claimNameFor, isIgnoredName, originalNameOf, reportNames, withSuffix } from '../../src/intake/fileNames.js';
-import { taiwanDay } from '../../src/time/taiwanTime.js';
+import { taiwanDay, taiwanDayNumber } from '../../src/time/taiwanTime.js';
 
 describe('intake file names', () => {
   it('ignores files still being written by the ERP convention, hidden files and lock files', () => {
@@ -35,5 +35,8 @@ describe('intake file names', () => {
   it('dates BAK/ERR folders in Taiwan time whatever the server time zone', () => {
     expect(taiwanDay(Date.UTC(2025, 0, 1, 15, 59, 59))).toBe('20250101');
     expect(taiwanDay(Date.UTC(2025, 0, 1, 16, 0, 0))).toBe('20250102');
+    // The day number that tells when a day folder changes turns at the same instant.
+    expect(taiwanDayNumber(Date.UTC(2025, 0, 1, 16, 0, 0)) - taiwanDayNumber(Date.UTC(2025, 0, 1, 15, 59, 59, 999))).toBe(1);
+    expect(taiwanDayNumber(Date.UTC(2025, 0, 1, 16, 0, 0))).toBe(taiwanDayNumber(Date.UTC(2025, 0, 2, 15, 59, 59, 999)));
   });
 });
