@@ -81,6 +81,7 @@ function resolvePaths(file: TurnkeyConfigFile, configFile: string): TurnkeyConfi
     dataRoot,
     database: file.database === null ? join(dataRoot, 'turnkey.db') : at(file.database),
     logLevel: file.logLevel,
+    group: file.group,
     validation: { ...file.validation, schemasDir: file.validation.schemasDir === null ? null : at(file.validation.schemasDir) },
     intake: { ...file.intake, messageTypes: [...file.intake.messageTypes] },
     store: { ...file.store },

@@ -73,6 +73,8 @@ export interface TurnkeyConfigFile {
   dataRoot: string;
   database: string | null;
   logLevel: LogLevel;
+  /** A group that shares SRC (write), BAK, ERR and DownCast (read) with the ERP's account; null: owner only. */
+  group: string | null;
   validation: ValidationSettings;
   intake: IntakeSettings;
   store: StoreSettings;

@@ -3,6 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { TurnkeyConfig } from '../config/types.js';
 import { ConfigError } from '../errors/index.js';
+import { resolveAccessGroup, restrictUmask, secureDataRoot } from '../fs/dataRootAccess.js';
 import { armFailpoints, failpoint } from '../failpoints/failpoints.js';
 import { InlineFileInspector, WorkerFileInspector, type FileInspector, type InspectionWorkerData } from '../intake/FileInspector.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
@@ -62,6 +63,9 @@ export class Daemon {
         hint: `Create it with \`turnkey init\`, or fix dataRoot in ${config.configFile}.`,
       });
     }
+    // Everything the daemon creates is its user's alone (or shared with the ERP's group).
+    const group = resolveAccessGroup(config.group);
+    restrictUmask(group);
     const lock = DataRootLock.acquire(config.dataRoot, () => describeHolder(config.database));
     let store: Store | undefined;
     let validator: Validator | undefined;
@@ -85,13 +89,14 @@ export class Daemon {
       const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger, onQueued: () => daemon?.outbound?.service.wake() });
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
+      const tightened = secureDataRoot(config, group);
       try {
         daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger, intakeBacklog: () => intake.backlog >= config.intake.batchSize });
       } catch (err) {
         await intake.stop();
         throw err;
       }
-      daemon.enterRunning(recovered, options.configSource);
+      daemon.enterRunning(recovered, options.configSource, { group: group?.name ?? null, tightened: tightened.length });
       return daemon;
     } catch (err) {
       await inspector?.close();
@@ -123,7 +128,8 @@ export class Daemon {
     return this.draining;
   }
 
-  private enterRunning(recovered: number, configSource: string | undefined): void {
+  /** `access`: the group sharing the ERP's folders, and how many paths start-up made owner-only (or group-only). */
+  private enterRunning(recovered: number, configSource: string | undefined, access: { group: string | null; tightened: number }): void {
     const { config } = this;
     this.state = 'running';
     this.lifecycle.enter(process.pid, 'running');
@@ -150,6 +156,7 @@ export class Daemon {
         stabilitySeconds: config.intake.stabilitySeconds,
         rescanIntervalSeconds: config.intake.rescanIntervalSeconds,
         recovered,
+        access,
         messages: counts.byState,
       },
       'turnkey daemon running',

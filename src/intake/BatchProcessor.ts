@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { failpoint, type FailpointName } from '../failpoints/failpoints.js';
@@ -9,7 +9,9 @@ import { MessageBytes } from '../store/MessageBytes.js';
 import { MessageEvents } from '../store/MessageEvents.js';
 import { MessageQueries } from '../store/MessageQueries.js';
 import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
+import { Problems } from '../store/Problems.js';
 import type { Store } from '../store/Store.js';
+import { portableName } from '../fs/portableName.js';
 import { decideIntake } from './decideIntake.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, withSuffix } from './fileNames.js';
@@ -18,10 +20,22 @@ import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import { isTransientFsError } from './fsErrors.js';
 import type { FileInspector } from './FileInspector.js';
-import type { InspectedFile } from './inspectFile.js';
+import { refusedAsUnreadable, type InspectedFile } from './inspectFile.js';
 
 /** Batches of at least this many filed files are settled in a transaction of their own, at once. */
 const SETTLE_AT_ONCE = 64;
+
+/**
+ * A claimed file that stays unreadable this long for a reason that is the file's (its permissions,
+ * a lock that does not go away) is refused as `unreadable` and filed in ERR, instead of being tried
+ * again forever. Running out of file handles is the daemon's own trouble and is never held against
+ * a file.
+ */
+const UNREADABLE_GIVE_UP_MS = 60_000;
+const FILE_FAULTS = new Set(['EACCES', 'EPERM', 'EBUSY']);
+
+/** Problem code (intake area) of a BAK/ERR folder a file cannot be filed into. */
+export const FILING_FAILED = 'filing-failed';
 
 /** Where a file is filed: relative to the data root (as the journal records it), absolute, and its folder. */
 interface FilingTarget {
@@ -38,6 +52,8 @@ export interface ClaimedFile {
   workPath: string;
   /** Still in SRC at this path: the inspector claims it (renames it to `workPath`) first. */
   srcPath?: string;
+  /** The path as bytes, for a name that is not UTF-8 (`srcPath` then holds a readable stand-in). */
+  srcBytes?: Uint8Array;
 }
 
 export interface BatchOutcome {
@@ -48,6 +64,14 @@ export interface BatchOutcome {
   deferred: ClaimedFile[];
   /** Gone from WORK before they could be read (someone removed them). */
   vanished: number;
+}
+
+export interface FilingTrouble {
+  /** `UpCast/<CATEGORY>/<MIG>/ERR` (or BAK): the folder that could not take the file. */
+  folder: string;
+  file: string;
+  code: string | undefined;
+  message: string;
 }
 
 /** A file read and validated, with where it came from. */
@@ -99,6 +123,11 @@ export class BatchProcessor {
   private unsettled: Pending[] = [];
   /** Messages this processor has moved to `queued` so far (committed): sending watches it grow. */
   queuedTotal = 0;
+  /** Recorded files left in WORK because their folder would not take them: refile them later. */
+  filingPending = false;
+  /** When a claimed file was first found unreadable, by its WORK path. */
+  private readonly unreadableSince = new Map<string, number>();
+  readonly problems: Problems;
 
   constructor(
     private readonly store: Store,
@@ -113,6 +142,7 @@ export class BatchProcessor {
     this.journal = new IntakeJournal(db, now);
     this.bytes = new MessageBytes(db, now);
     this.queries = new MessageQueries(db);
+    this.problems = new Problems(db, 'intake', now);
   }
 
   /** Processes freshly claimed files (or WORK files left unrecorded by a crash). */
@@ -125,7 +155,9 @@ export class BatchProcessor {
    * run while another batch is committed.
    */
   inspect(files: readonly ClaimedFile[]): Promise<InspectedFile[]> {
-    return this.inspector.inspect(files.map((f) => ({ path: f.workPath, name: f.originalName, ...(f.srcPath !== undefined && { claimFrom: f.srcPath }) })));
+    return this.inspector.inspect(
+      files.map((f) => ({ path: f.workPath, name: f.originalName, ...(f.srcPath !== undefined && { claimFrom: f.srcBytes ?? f.srcPath }) })),
+    );
   }
 
   /**
@@ -139,16 +171,22 @@ export class BatchProcessor {
       const result = results[i]!;
       if (result.kind === 'unclaimed') return;
       if (result.kind === 'read') {
+        this.unreadableSince.delete(file.workPath);
         if (result.validatorError !== undefined) {
           this.logger.error({ event: 'validator-failure', file: file.originalName, err: result.validatorError }, 'the validator failed on a file');
         }
         inspected.push({ ...result, file });
       } else if (result.code === 'ENOENT') {
+        this.unreadableSince.delete(file.workPath);
         outcome.vanished++;
         this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
       } else if (isTransientFsError({ code: result.code })) {
+        if (this.unreadableTooLong(file.workPath, result.code)) {
+          this.unreadableSince.delete(file.workPath);
+          inspected.push({ ...(refusedAsUnreadable(file.originalName, result.code) as Extract<InspectedFile, { kind: 'read' }>), file });
+          return;
+        }
         outcome.deferred.push(file);
-        this.logger.warn({ event: 'file-deferred', file: file.originalName, code: result.code }, 'a claimed file could not be read now; it will be tried again');
       } else {
         throw Object.assign(new Error(`${file.workPath} could not be read: ${result.message}`), { code: result.code });
       }
@@ -172,6 +210,18 @@ export class BatchProcessor {
       else outcome.invalid++;
     }
     return outcome;
+  }
+
+  /** Tracks a file that cannot be read; true once it has been so for too long (the file's fault). */
+  private unreadableTooLong(workPath: string, code: string | undefined): boolean {
+    const now = this.now();
+    const since = this.unreadableSince.get(workPath);
+    if (since === undefined) {
+      this.unreadableSince.set(workPath, now);
+      this.logger.warn({ event: 'file-deferred', file: workPath, code }, 'a claimed file could not be read now; it will be tried again');
+      return false;
+    }
+    return FILE_FAULTS.has(code ?? '') && now - since >= UNREADABLE_GIVE_UP_MS;
   }
 
   /**
@@ -204,13 +254,13 @@ export class BatchProcessor {
       const planned = this.layout.toAbsolute(row.targetPath);
       let target: FilingTarget = { rel: row.targetPath, abs: planned, dir: dirname(planned) };
       let skipMove = false;
-      if (!existsSync(workPath)) {
+      if (!entryExists(workPath)) {
         skipMove = true;
-        if (!existsSync(target.abs)) {
+        if (!entryExists(target.abs)) {
           this.store.db.transaction(() => this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${row.targetPath}` }))();
           this.logger.error({ event: 'file-missing', messageId: row.messageId, file: row.originalName, target: row.targetPath }, 'a recorded file is neither in WORK nor at its target');
         }
-      } else if (reserved.has(target.abs) || existsSync(target.abs)) {
+      } else if (reserved.has(target.abs) || entryExists(target.abs)) {
         // Something else took the planned name meanwhile: never overwrite it. (Reports found at
         // the planned name are this file's own, written before the crash: they are rewritten.)
         target = this.allocateTarget(folder, row.disposition, row.originalName, facts.receivedAt, reserved);
@@ -391,43 +441,93 @@ export class BatchProcessor {
     };
   }
 
-  /** Moves each file to its target (ERR reports first), then fsyncs every folder touched, once. */
+  /**
+   * Moves each file to its target (ERR reports first), then fsyncs every folder touched, once. A
+   * file whose folder will not take it (not writable, full, not a folder) stays in WORK with its
+   * journal row unfiled: it is a problem for `turnkey status`, logged once, and filed later
+   * (`filingPending`); the other files of the batch, and the other folders, go on.
+   */
   private fileAll(pending: readonly Pending[], midPoint: FailpointName): Pending[] {
     const touched = new Set<string>();
     const filed: Pending[] = [];
+    const failed = new Map<string, FilingTrouble>();
+    const trouble = (p: Pending, err: unknown): void => {
+      const e = err as NodeJS.ErrnoException;
+      const folder = `${p.folder.base}/${p.disposition}`;
+      failed.set(folder, { folder, file: p.originalName, code: e.code, message: e.message });
+      this.filingPending = true;
+    };
     // Each day folder looked at once per batch (someone may have removed it since the last batch).
-    for (const dir of new Set(pending.map((p) => p.target.dir))) this.ensureDir(dir, touched);
+    const unusable = new Map<string, unknown>();
+    for (const dir of new Set(pending.map((p) => p.target.dir))) {
+      try {
+        this.ensureDir(dir, touched);
+      } catch (err) {
+        unusable.set(dir, err);
+      }
+    }
     // Reports first, all written before any is fsynced: the first fsync commits the file-system
     // journal for all of them, so a batch of refused files costs about one flush, not two each.
     const reports: string[] = [];
-    pending.forEach((p) => {
-      if (!p.report) return;
-      const names = reportNames(p.target.abs);
-      writeFileSync(names.json, errReportJson(p.report));
-      writeFileSync(names.text, errReportText(p.report));
-      reports.push(names.json, names.text);
-    });
+    const movable: Pending[] = [];
+    for (const p of pending) {
+      const dirError = unusable.get(p.target.dir);
+      if (dirError !== undefined) {
+        trouble(p, dirError);
+        continue;
+      }
+      if (p.report) {
+        const names = reportNames(p.target.abs);
+        try {
+          writeFileSync(names.json, errReportJson(p.report));
+          writeFileSync(names.text, errReportText(p.report));
+        } catch (err) {
+          trouble(p, err);
+          continue;
+        }
+        reports.push(names.json, names.text);
+      }
+      movable.push(p);
+    }
     if (reports.length > 0) {
       for (const report of reports) fsyncFile(report);
       failpoint('after-report');
     }
-    pending.forEach((p) => {
+    for (const p of movable) {
       try {
         renameSync(p.workPath, p.target.abs);
       } catch (err) {
         if (isTransientFsError(err)) {
+          this.filingPending = true;
           this.logger.warn({ event: 'file-move-deferred', file: p.originalName, code: (err as NodeJS.ErrnoException).code }, 'a file could not be moved now; it will be tried again');
-          return;
+        } else {
+          trouble(p, err);
         }
-        throw err;
+        continue;
       }
       touched.add(p.folder.work);
       touched.add(p.target.dir);
       filed.push(p);
       if (filed.length === 1) failpoint(midPoint);
-    });
+    }
     for (const dir of touched) fsyncDir(dir);
+    this.reportFiling(filed, failed);
     return filed;
+  }
+
+  /** Raises a problem per folder that refused a file (logged when new), and resolves those that took one. */
+  private reportFiling(filed: readonly Pending[], failed: ReadonlyMap<string, FilingTrouble>): void {
+    for (const t of failed.values()) {
+      const detail = `${t.code ?? 'error'}: ${t.file} cannot be filed in ${t.folder} (${t.message}); it waits in WORK and is filed once the folder takes it`;
+      if (this.problems.raise(t.folder, FILING_FAILED, detail)) {
+        this.logger.error({ event: 'filing-failed', folder: t.folder, file: t.file, code: t.code }, `${t.folder} does not take files: ${t.code ?? t.message}`);
+      }
+    }
+    for (const folder of new Set(filed.map((p) => `${p.folder.base}/${p.disposition}`))) {
+      if (!failed.has(folder) && this.problems.resolve(folder, FILING_FAILED)) {
+        this.logger.info({ event: 'filing-resumed', folder }, `${folder} takes files again`);
+      }
+    }
   }
 
   /** A settle transaction of its own: files marked filed and messages moved out of `received`, all or none. */
@@ -480,7 +580,7 @@ export class BatchProcessor {
   private allocateTarget(folder: TypeFolders, disposition: Disposition, name: string, at: number, reserved: Set<string>): FilingTarget {
     const dir = this.dayFolder(disposition === 'BAK' ? folder.bak : folder.err, at);
     for (let n = 0; ; n++) {
-      const fileName = withSuffix(name, n);
+      const fileName = withSuffix(portableName(name), n);
       const candidate = dir.abs + sep + fileName;
       if (this.occupied(candidate, disposition, reserved)) continue;
       reserved.add(candidate);
@@ -501,10 +601,10 @@ export class BatchProcessor {
   }
 
   private occupied(path: string, disposition: Disposition, reserved: Set<string>): boolean {
-    if (reserved.has(path) || existsSync(path)) return true;
+    if (reserved.has(path) || entryExists(path)) return true;
     if (disposition === 'ERR') {
       const names = reportNames(path);
-      return existsSync(names.json) || existsSync(names.text);
+      return entryExists(names.json) || entryExists(names.text);
     }
     return false;
   }
@@ -516,6 +616,12 @@ export class BatchProcessor {
     if (created !== undefined) touched.add(dirname(dir));
     this.knownDirs.add(dir);
   }
+}
+
+/** Whether anything is at `path`, a dangling link included (existsSync follows links, and a rename would replace one). */
+function entryExists(path: string): boolean {
+  // Without throwing: a miss is the common case (a free name in BAK), and an exception costs more than the call.
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** Where a file's message goes once the file is filed; a duplicate's message is another file's, already settled. */

@@ -65,9 +65,12 @@ export class IntakeLayout {
 
   /** Creates every folder that is missing. */
   ensure(): void {
-    for (const f of this.folders) {
-      for (const dir of [f.src, f.work, f.bak, f.err]) mkdirSync(dir, { recursive: true });
-    }
+    for (const f of this.folders) this.ensureFolders(f);
+  }
+
+  /** Creates the missing folders of one type (throws what the file system says when it cannot). */
+  ensureFolders(f: TypeFolders): void {
+    for (const dir of [f.src, f.work, f.bak, f.err]) mkdirSync(dir, { recursive: true });
   }
 
   /** Data-root relative, forward slashes (stored in the database, portable between OSes). */

@@ -1,4 +1,5 @@
-import { existsSync, opendirSync, readdirSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { existsSync, lstatSync, opendirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 // The rest of this turn of the event loop goes to what waits for I/O (sockets, worker answers).
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -9,6 +10,8 @@ import type { Store } from '../store/Store.js';
 import { BatchProcessor, type BatchOutcome, type ClaimedFile } from './BatchProcessor.js';
 import type { FileInspector } from './FileInspector.js';
 import type { InspectedFile } from './inspectFile.js';
+import { readableName } from '../fs/portableName.js';
+import { outboundMessages } from '../mig/catalog.js';
 import { claimNameFor, isIgnoredName, originalNameOf } from './fileNames.js';
 import { isTransientFsError } from './fsErrors.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
@@ -41,6 +44,20 @@ const WATCH_PAUSE_AT = 2_000;
  */
 const PAUSED_SCAN_INTERVAL_MS = 500;
 const PAUSED_SCAN_MAX_INTERVAL_MS = 5_000;
+
+/** A file that cannot be claimed from SRC for this long is a problem for the operator (logged once). */
+const CLAIM_PROBLEM_AFTER_MS = 60_000;
+
+/**
+ * Filing left files in WORK (a folder refused them): they are tried again after `retryDelaySeconds`,
+ * the delay doubling while the folder still refuses them, up to twelve times that (a minute by default).
+ */
+const REFILE_MAX_DELAY_FACTOR = 12;
+
+/** Problem codes of intake (besides filing-failed, raised by the BatchProcessor). */
+export const CLAIM_REFUSED = 'claim-refused';
+export const FOLDER_UNUSABLE = 'folder-unusable';
+export const INTAKE_FAILED = 'intake-failed';
 
 /** A file still in SRC, to be claimed by the inspector. */
 type FileToClaim = ClaimedFile & { srcPath: string };
@@ -121,11 +138,23 @@ export class IntakeService {
   private readonly abandoned: Array<Promise<unknown>> = [];
   /** The processor's queued count when sending was last told. */
   private queuedTold = 0;
+  /** Types whose folders exist (or could be created); the others are retried at each rescan. */
+  private readonly usable = new Set<TypeFolders>();
+  /** SRC entries whose name is not UTF-8: a readable stand-in key → the path as bytes. */
+  private readonly rawPaths = new Map<string, Buffer>();
+  /** SRC entries that could not be claimed: since when, and in which type's folder. */
+  private readonly refusedSince = new Map<string, { since: number; folder: TypeFolders }>();
+  /** When files left in WORK by a folder that refused them are filed again; null: none waits. */
+  private refileAt: number | null = null;
+  private refileDelayMs: number;
+  /** The code of the last failure logged with its stack (the same failure again is not). */
+  private lastFailure: string | null = null;
 
   constructor(private readonly options: IntakeServiceOptions) {
     const { settings } = options;
     this.now = options.now ?? Date.now;
     this.retryMs = settings.retryDelaySeconds * 1000;
+    this.refileDelayMs = this.retryMs;
     this.pauseAt = options.watchPauseAt ?? WATCH_PAUSE_AT;
     // Room for every file arriving during one stability wait at full speed, so that waiting for
     // stability overlaps with processing instead of stalling it (~200 bytes per tracked file).
@@ -145,7 +174,8 @@ export class IntakeService {
    * WORK), then starts watching and the loop. Resolves once intake is running.
    */
   async start(): Promise<{ recovered: number }> {
-    this.options.layout.ensure();
+    if (this.loop) throw new Error('intake is already started');
+    this.ensureFolders();
     const recovered = await this.recover();
     if (this.options.settings.watch) this.watcher = await this.startWatcher();
     this.rescanTimer = setInterval(() => {
@@ -173,6 +203,16 @@ export class IntakeService {
    * in WORK (recorded ones are moved, unrecorded ones processed afresh). Repeatable.
    */
   async recover(): Promise<number> {
+    let done = this.refileJournal();
+    done += await this.sweepWork();
+    this.totals.recovered += done;
+    if (done > 0) this.options.logger.info({ event: 'intake-recovered', files: done }, 'finished files left by an earlier run');
+    return done;
+  }
+
+  /** Files whose journal row is not filed (a crash, or a folder that refused them) are moved again. */
+  private refileJournal(): number {
+    this.processor.filingPending = false;
     let done = 0;
     let after = 0;
     for (;;) {
@@ -181,10 +221,32 @@ export class IntakeService {
       done += this.processor.refile(rows);
       after = rows[rows.length - 1]!.id;
     }
-    done += await this.sweepWork();
-    this.totals.recovered += done;
-    if (done > 0) this.options.logger.info({ event: 'intake-recovered', files: done }, 'finished files left by an earlier run');
     return done;
+  }
+
+  /**
+   * Creates the folders of every enabled type. A type whose folders cannot be made (a file where
+   * SRC should be, no permission) is a problem for the operator; the other types go on, and it is
+   * tried again at every rescan.
+   */
+  private ensureFolders(): void {
+    for (const folder of this.options.layout.folders) {
+      if (this.usable.has(folder)) continue;
+      try {
+        this.options.layout.ensureFolders(folder);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        const detail = `${e.code ?? 'error'}: the folders of ${folder.base} cannot be created (${e.message}); its files are not taken until they can`;
+        if (this.processor.problems.raise(folder.base, FOLDER_UNUSABLE, detail)) {
+          this.options.logger.error({ event: 'folder-unusable', folder: folder.base, code: e.code }, detail);
+        }
+        continue;
+      }
+      this.usable.add(folder);
+      if (this.processor.problems.resolve(folder.base, FOLDER_UNUSABLE)) {
+        this.options.logger.info({ event: 'folder-usable', folder: folder.base }, `${folder.base} is usable again`);
+      }
+    }
   }
 
   private async run(): Promise<void> {
@@ -208,15 +270,23 @@ export class IntakeService {
           }
           if (this.rescanDue) {
             this.rescanDue = false;
+            this.ensureFolders();
             this.scanSrc();
             this.totals.recovered += await this.sweepWork();
           }
         }
+        if (this.refileDue()) {
+          await this.finishAhead();
+          this.refileJournal();
+          this.refileAt = null;
+          this.refileDelayMs = this.processor.filingPending ? Math.min(this.retryMs * REFILE_MAX_DELAY_FACTOR, this.refileDelayMs * 2) : this.retryMs;
+        }
         worked = await this.step();
         this.tellQueued();
+        this.lastFailure = null;
       } catch (err) {
         // A store or disk failure (not bad input): log it, wait, and let recovery repeat the batch.
-        this.options.logger.error({ event: 'intake-error', err }, 'intake failed; retrying after a pause');
+        this.failed(err);
         this.dropAhead();
         this.recoveryDue = true;
         await this.sleep(this.retryMs);
@@ -237,6 +307,33 @@ export class IntakeService {
     }
     await this.settleAbandoned(); // no claim is left under way when the workers are closed
     this.settleLastBatch();
+  }
+
+  /** Files left in WORK by a folder that refused them wait for their next try. */
+  private refileDue(): boolean {
+    if (this.processor.filingPending && this.refileAt === null) this.refileAt = this.now() + this.refileDelayMs;
+    return this.refileAt !== null && this.now() >= this.refileAt;
+  }
+
+  /**
+   * A failure of the whole step (the database, or the disk under it): logged with its stack the
+   * first time, then quietly while the same failure repeats; a problem for `turnkey status` when
+   * the store can still record it.
+   */
+  private failed(err: unknown): void {
+    const code = (err as { code?: unknown }).code;
+    const key = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+    if (key !== this.lastFailure) {
+      this.lastFailure = key;
+      this.options.logger.error({ event: 'intake-error', err }, 'intake failed; retrying after a pause');
+      try {
+        this.processor.problems.raise('intake', INTAKE_FAILED, `${key}: intake stopped on an error and retries every ${this.retryMs / 1000} s (see the log)`);
+      } catch {
+        // the store may be what failed
+      }
+    } else {
+      this.options.logger.debug({ event: 'intake-error', code: key }, 'intake failed again');
+    }
   }
 
   /** Settles the last batch before waiting or stopping (if that fails, recovery repeats it). */
@@ -298,9 +395,10 @@ export class IntakeService {
     const ready = this.collectReady();
     if (ready.length === 0) return null;
     const files: FileToClaim[] = ready.map(({ path, folder }) => {
-      const originalName = basename(path);
+      const originalName = nameOfKey(path);
       const claimName = claimNameFor(originalName);
-      return { folder, claimName, originalName, workPath: folder.work + sep + claimName, srcPath: path };
+      const srcBytes = this.rawPaths.get(path);
+      return { folder, claimName, originalName, workPath: folder.work + sep + claimName, srcPath: path, ...(srcBytes && { srcBytes }) };
     });
     for (const file of files) {
       this.tracker.forget(file.srcPath);
@@ -319,21 +417,49 @@ export class IntakeService {
       for (const file of batch.files) this.claiming.delete(file.srcPath);
     }
     const now = this.now();
+    const claimedIn = new Set<TypeFolders>();
     results.forEach((result, i) => {
-      if (result.kind === 'unclaimed') this.claimRefused(batch.files[i]!, result.code, now);
+      const file = batch.files[i]!;
+      if (result.kind === 'unclaimed' && result.code !== 'ENOENT') return this.claimRefused(file, result.code, now);
+      this.refusedSince.delete(file.srcPath);
+      this.rawPaths.delete(file.srcPath);
+      if (result.kind !== 'unclaimed') claimedIn.add(file.folder);
     });
+    for (const folder of claimedIn) this.resolveClaimProblem(folder);
     const outcome = this.processor.commit(batch.files, results);
     this.totals.claimed += results.filter((r) => r.kind !== 'unclaimed').length;
     this.count(outcome);
   }
 
-  /** A file that could not be claimed: gone (taken away by the ERP), or to be tried again later. */
+  /**
+   * A file that could not be claimed (locked by its writer on Windows, or SRC not writable for the
+   * daemon's user): looked at again later. One that stays so is a problem for the operator,
+   * logged once for its folder.
+   */
   private claimRefused(file: FileToClaim, code: string | undefined, now: number): void {
-    if (code === 'ENOENT') return;
-    // Locked by the writer (Windows) or otherwise refused: look again later, never an error.
     if (this.offer(file.srcPath)) this.tracker.deferUntil(file.srcPath, now + this.retryMs);
-    const level = isTransientFsError({ code }) ? 'debug' : 'warn';
-    this.options.logger[level]({ event: 'claim-deferred', file: file.originalName, folder: file.folder.base, code }, 'a file could not be claimed now; it will be tried again');
+    const refused = this.refusedSince.get(file.srcPath) ?? { since: now, folder: file.folder };
+    this.refusedSince.set(file.srcPath, refused);
+    const subject = `${file.folder.base}/SRC`;
+    if (now - refused.since < CLAIM_PROBLEM_AFTER_MS) {
+      this.options.logger.debug({ event: 'claim-deferred', file: file.originalName, folder: file.folder.base, code }, 'a file could not be claimed now; it will be tried again');
+      return;
+    }
+    const fix = isTransientFsError({ code })
+      ? 'another program holds it open, or the daemon\'s user may not move files out of SRC: check who has it open and the permissions of SRC'
+      : 'check the permissions of SRC and of WORK beside it';
+    const detail = `${code ?? 'error'}: ${file.originalName} cannot be taken from SRC for ${Math.round((now - refused.since) / 1000)} s; ${fix}`;
+    if (this.processor.problems.raise(subject, CLAIM_REFUSED, detail)) {
+      this.options.logger.error({ event: 'claim-refused', folder: subject, file: file.originalName, code }, detail);
+    }
+  }
+
+  /** The folder's files can be claimed again: its claim problem is over once no file of it is refused. */
+  private resolveClaimProblem(folder: TypeFolders): void {
+    for (const refused of this.refusedSince.values()) if (refused.folder === folder) return;
+    if (this.processor.problems.resolve(`${folder.base}/SRC`, CLAIM_REFUSED)) {
+      this.options.logger.info({ event: 'claim-resumed', folder: folder.base }, `files of ${folder.base}/SRC are taken again`);
+    }
   }
 
   private count(outcome: BatchOutcome): void {
@@ -365,7 +491,7 @@ export class IntakeService {
 
   private startWatcher(): Promise<SrcWatcher> {
     return SrcWatcher.start(
-      this.options.layout.folders.map((f) => f.src),
+      [...this.usable].map((f) => f.src),
       (path) => this.onEvent(path),
       () => {
         this.rescanDue = true;
@@ -436,21 +562,31 @@ export class IntakeService {
     return ready;
   }
 
-  /** Stats a due file again: its size when it is a file now found stable, else null (it waits, or is forgotten). */
+  /**
+   * Looks at a due entry again (never following a link): its size when it is now found stable, else
+   * null (it waits, or is forgotten). Entries that are not regular files are taken too: the
+   * inspector refuses them (`not-a-file`) and they go to ERR with a report, not left in SRC unsaid.
+   */
   private lookAgain(path: string, folder: TypeFolders | undefined, now: number): number | null {
     let st;
     try {
-      st = statSync(path);
+      st = lstatSync(this.rawPaths.get(path) ?? path);
     } catch (err) {
       if (isTransientFsError(err)) this.tracker.deferUntil(path, now + this.retryMs);
-      else this.tracker.forget(path);
+      else this.forget(path);
       return null;
     }
-    if (!st.isFile() || !folder) {
-      this.tracker.forget(path);
+    if (!folder) {
+      this.forget(path);
       return null;
     }
     return this.tracker.observe(path, st.size, st.mtimeMs, now) ? st.size : null;
+  }
+
+  private forget(path: string): void {
+    this.tracker.forget(path);
+    this.rawPaths.delete(path);
+    this.refusedSince.delete(path);
   }
 
   /** Lists every SRC folder (streaming, stopping when the tracker is full) into the tracker. */
@@ -464,7 +600,7 @@ export class IntakeService {
   }
 
   private scanAllFolders(): void {
-    const folders = this.options.layout.folders;
+    const folders = [...this.usable];
     // Each folder gets a share of the room first, so a backlog in one type does not starve the others.
     const share = Math.max(1, Math.floor((this.tracker.capacity - this.tracker.size) / folders.length));
     for (const quota of [share, Infinity]) {
@@ -487,27 +623,67 @@ export class IntakeService {
       return 'done';
     }
     let added = 0;
+    let undecodable = false;
     const prefix = resolve(folder.src) + sep;
     try {
       for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
-        if (entry.isDirectory() || isIgnoredName(entry.name)) continue;
+        if (isIgnoredName(entry.name)) continue;
+        if (entry.name.includes('\uFFFD')) {
+          undecodable = true; // perhaps not UTF-8: such names are read as bytes below
+          continue;
+        }
         const path = prefix + entry.name; // what join() gives, without its cost per entry
-        if (this.tracker.has(path) || this.claiming.has(path)) continue;
-        if (this.tracker.full) return 'full';
-        if (added >= quota) return 'quota';
-        if (this.offer(path)) added++;
+        const verdict = this.consider(path, quota, added);
+        if (verdict === 'added') added++;
+        else if (verdict !== 'skip') return verdict;
       }
-      return 'done';
     } finally {
       dir.closeSync();
     }
+    return undecodable ? this.scanUndecodable(folder, prefix, quota, added) : 'done';
   }
 
-  /** First look at a candidate: its size and mtime start the stability clock. */
+  private consider(path: string, quota: number, added: number): 'added' | 'skip' | 'quota' | 'full' {
+    if (this.tracker.has(path) || this.claiming.has(path)) return 'skip';
+    if (this.tracker.full) return 'full';
+    if (added >= quota) return 'quota';
+    return this.offer(path) ? 'added' : 'skip';
+  }
+
+  /**
+   * Lists a folder by bytes, for the names that are not UTF-8 (Big5 names written by a Windows
+   * machine on a share): each gets a readable stand-in key (its name as Big5, or with the
+   * undecodable bytes replaced, then a NUL and the bytes in hex: a NUL is in no real name), and
+   * the bytes are used wherever the entry itself is touched.
+   */
+  private scanUndecodable(folder: TypeFolders, prefix: string, quota: number, added: number): 'done' | 'quota' | 'full' {
+    let names: Buffer[];
+    try {
+      names = readdirSync(folder.src, { encoding: 'buffer' });
+    } catch {
+      return 'done';
+    }
+    for (const raw of names) {
+      const text = raw.toString('utf8');
+      if (!text.includes('\uFFFD')) continue;
+      let path = prefix + text;
+      if (!isUtf8(raw)) {
+        const readable = readableName(raw);
+        if (isIgnoredName(readable)) continue;
+        path = `${prefix}${readable}\0${raw.toString('hex')}`;
+        if (!this.rawPaths.has(path)) this.rawPaths.set(path, Buffer.concat([Buffer.from(prefix, 'utf8'), raw]));
+      }
+      const verdict = this.consider(path, quota, added);
+      if (verdict === 'added') added++;
+      else if (verdict !== 'skip') return verdict;
+    }
+    return 'done';
+  }
+
+  /** First look at a candidate (never following a link): its size and mtime start the stability clock. */
   private offer(path: string): boolean {
     try {
-      const st = statSync(path);
-      if (!st.isFile()) return false;
+      const st = lstatSync(this.rawPaths.get(path) ?? path);
       this.tracker.observe(path, st.size, st.mtimeMs, this.now());
       return true;
     } catch {
@@ -516,6 +692,12 @@ export class IntakeService {
   }
 
   private onEvent(path: string): void {
+    if (path.includes('\uFFFD')) {
+      // A name that is not UTF-8 reaches us mangled: a scan reads it as bytes.
+      this.rescanDue = true;
+      this.wake?.();
+      return;
+    }
     if (this.stopping || !this.srcToFolder.has(dirname(path)) || this.tracker.has(path) || this.claiming.has(path)) return;
     if (this.tracker.full) {
       this.overflow = true;
@@ -539,8 +721,9 @@ export class IntakeService {
       try {
         names = readdirSync(folder.work);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
+        // Missing, or not a folder: ensureFolders reports the type's folders as unusable.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.options.logger.debug({ event: 'work-unlisted', folder: folder.base, code: (err as NodeJS.ErrnoException).code }, 'WORK cannot be listed');
+        continue;
       }
       for (let i = 0; i < names.length; i += batchSize) {
         const rows = [];
@@ -569,7 +752,7 @@ export class IntakeService {
       seen.add(f.type);
       yield f;
     }
-    for (const type of ['F0401', 'F0501', 'F0701', 'G0401', 'G0501', 'E0401', 'E0402']) {
+    for (const { type } of outboundMessages()) {
       if (seen.has(type)) continue;
       const f = layout.foldersOf(type);
       if (f && existsSync(f.work)) yield f;
@@ -581,6 +764,7 @@ export class IntakeService {
     const candidates = [1000];
     if (next !== undefined) candidates.push(Math.max(5, next - this.now()));
     if (this.sweepWorkAt !== null) candidates.push(Math.max(5, this.sweepWorkAt - this.now()));
+    if (this.refileAt !== null) candidates.push(Math.max(5, this.refileAt - this.now()));
     return Math.min(...candidates);
   }
 
@@ -597,4 +781,10 @@ export class IntakeService {
       };
     });
   }
+}
+
+/** The name of an SRC entry from its key (a key of an undecodable name holds a NUL and its bytes after the name). */
+function nameOfKey(path: string): string {
+  const nul = path.indexOf('\0');
+  return basename(nul < 0 ? path : path.slice(0, nul));
 }

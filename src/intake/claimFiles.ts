@@ -1,11 +1,12 @@
 import { renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { failpoint } from '../failpoints/failpoints.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 
 /** A file still in SRC, to be renamed into WORK under its claim name. */
 export interface ClaimRequest {
-  from: string;
+  /** Bytes for a name that is not UTF-8 (the folder part is UTF-8: intake made it). */
+  from: string | Uint8Array;
   to: string;
 }
 
@@ -26,13 +27,14 @@ export function claimFiles(requests: ReadonlyArray<ClaimRequest | undefined>): A
   let claimed = 0;
   const results = requests.map((request): ClaimRefusal | null => {
     if (request === undefined) return null; // already in WORK (a file left by a crash)
+    const from = typeof request.from === 'string' ? request.from : Buffer.from(request.from.buffer, request.from.byteOffset, request.from.byteLength);
     try {
-      renameSync(request.from, request.to);
+      renameSync(from, request.to);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       return { code: e.code, message: e.message };
     }
-    touched.add(dirname(request.from));
+    touched.add(typeof from === 'string' ? dirname(from) : from.subarray(0, from.lastIndexOf(sep)).toString('utf8'));
     touched.add(dirname(request.to));
     if (++claimed === 1) failpoint('mid-claim');
     return null;

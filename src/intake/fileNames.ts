@@ -1,6 +1,7 @@
 /**
  * File-name rules of intake. Pure functions.
  */
+import { portableName } from '../fs/portableName.js';
 import { timeOrderedHexId } from '../time/timeOrderedIds.js';
 
 /**
@@ -15,14 +16,15 @@ export function isIgnoredName(name: string): boolean {
 const CLAIM_SEPARATOR = '~';
 
 /**
- * The name a file gets in WORK: a claim id, `~`, the original name. The id makes every claim
- * unique (the ERP may drop the same name again while the first is in hand) and is the key of the
- * intake journal row; the original name is recoverable after a crash. The id is the time in
- * milliseconds (12 hex digits) and 32 random bits (8 more), so that journal rows keyed by it are
- * appended to their index rather than scattered over it.
+ * The name a file gets in WORK: a claim id, `~`, the original name (made portable when it is not:
+ * see fs/portableName, so that no name is too long or too odd to be claimed). The id makes every
+ * claim unique (the ERP may drop the same name again while the first is in hand) and is the key of
+ * the intake journal row; the name is recoverable after a crash (the portable form, when the
+ * original was not). The id is the time in milliseconds (12 hex digits) and 32 random bits (8
+ * more), so that journal rows keyed by it are appended to their index rather than scattered over it.
  */
 export function claimNameFor(originalName: string, at: number = Date.now()): string {
-  return `${timeOrderedHexId(at)}${CLAIM_SEPARATOR}${originalName}`;
+  return `${timeOrderedHexId(at)}${CLAIM_SEPARATOR}${portableName(originalName)}`;
 }
 
 /** The original name inside a claim name; null when it is not one (ids of 12 hex digits are those of earlier versions). */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { Transferable } from 'node:worker_threads';
 import { claimFiles } from './claimFiles.js';
-import { refusedReport, type FindingCode, type ValidationReport } from '../validation/types.js';
+import { refusedReport, type IntakeRefusalCode, type ValidationReport } from '../validation/types.js';
 
 /** What the validator offers intake (the real `Validator` satisfies it). */
 export interface MessageValidator {
@@ -13,8 +13,11 @@ export interface MessageValidator {
 export interface FileToInspect {
   path: string;
   name: string;
-  /** Where it still is in SRC: it is claimed (renamed to `path`) before it is read. */
-  claimFrom?: string;
+  /**
+   * Where it still is in SRC: it is claimed (renamed to `path`) before it is read. Bytes for a
+   * name that is not UTF-8 (it can only be named by its bytes).
+   */
+  claimFrom?: string | Uint8Array;
 }
 
 export type InspectedFile =
@@ -35,8 +38,19 @@ export type InspectedFile =
 
 const HASH_CHUNK = 1024 * 1024;
 
-/** Intake's own code for a file the validator threw on (not one of the validator's codes). */
-const VALIDATOR_FAILURE = 'validator-failure' as FindingCode;
+/** The SHA-256 of nothing: what is recorded for an entry that was never read. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * A file is opened without following a link (a link in SRC could otherwise make the daemon, often
+ * root, read any file of the machine) and without waiting for a writer (a FIFO would block the
+ * thread forever). Windows has neither flag: there the entry is looked at (lstat) first.
+ */
+const NO_FOLLOW = constants.O_NOFOLLOW as number | undefined;
+const OPEN_FLAGS = constants.O_RDONLY | (NO_FOLLOW ?? 0) | ((constants.O_NONBLOCK as number | undefined) ?? 0);
+
+/** What open() answers for an entry that is not a regular file: a link (ELOOP), a socket (ENXIO), a folder. */
+const NOT_A_FILE_ERRORS = new Set(['ELOOP', 'EMLINK', 'ENXIO', 'EISDIR', 'EOPNOTSUPP']);
 
 /**
  * Claims the files still in SRC (see claimFiles), then inspects each claimed one; a file that could
@@ -57,14 +71,21 @@ export function inspectFiles(files: readonly FileToInspect[], validator: Message
  * be moved between threads.
  */
 export function inspectFile(file: FileToInspect, validator: MessageValidator, maxBytes: number): InspectedFile {
+  if (NO_FOLLOW === undefined) {
+    const kind = entryKind(file.path);
+    if (kind !== null && kind !== 'file') return notAFile(file.name, kind);
+  }
   let fd: number;
   try {
-    fd = openSync(file.path, 'r');
+    fd = openSync(file.path, OPEN_FLAGS);
   } catch (err) {
-    return unreadable(err);
+    const kind = NOT_A_FILE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '') ? entryKind(file.path) : null;
+    return kind !== null && kind !== 'file' ? notAFile(file.name, kind) : unreadable(err);
   }
   try {
-    const size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return notAFile(file.name, kindOf(stats));
+    const size = stats.size;
     if (size > maxBytes) {
       return { kind: 'read', size, sha256: hashOpenFile(fd), bytes: null, report: tooLargeReport(file.name, size, maxBytes) };
     }
@@ -83,9 +104,7 @@ export function inspectFile(file: FileToInspect, validator: MessageValidator, ma
       // The validator promises never to throw on bad input; if it does, the file must not block
       // intake forever: it is refused with a code that says so.
       const message = (err as Error).message;
-      const report = refusedReport(file.name, [
-        { code: VALIDATOR_FAILURE, message: `the validator failed on this file (${message}); please report it to the turnkey maintainers`, line: null, path: null },
-      ]);
+      const report = refusal(file.name, 'validator-failure', `the validator failed on this file (${message}); please report it to the turnkey maintainers`);
       return { kind: 'read', size: content.length, sha256, bytes: content, report, validatorError: message };
     }
   } catch (err) {
@@ -100,6 +119,52 @@ export function transferablesOf(inspected: readonly InspectedFile[]): Transferab
   const out: Transferable[] = [];
   for (const item of inspected) if (item.kind === 'read' && item.bytes) out.push(item.bytes.buffer as ArrayBuffer);
   return out;
+}
+
+/**
+ * A file that stayed unreadable (the daemon's user may not read it): refused, so that it leaves
+ * WORK for ERR with a report instead of being retried forever. Nothing of it was read.
+ */
+export function refusedAsUnreadable(name: string, code: string | undefined): InspectedFile {
+  const report = refusal(
+    name,
+    'unreadable',
+    `the daemon cannot read this file (${code ?? 'error'}): give the user that runs turnkey read permission on the files the ERP writes (or set the ERP's umask), then drop it again`,
+  );
+  return { kind: 'read', size: 0, sha256: EMPTY_SHA256, bytes: null, report };
+}
+
+type EntryKind = 'file' | 'symbolic link' | 'folder' | 'FIFO (named pipe)' | 'socket' | 'device';
+
+function notAFile(name: string, kind: EntryKind): InspectedFile {
+  const why =
+    kind === 'symbolic link'
+      ? 'a symbolic link: links are never followed (the daemon would read whatever it points to)'
+      : `a ${kind}, not a regular file`;
+  const report = refusal(name, 'not-a-file', `this entry of SRC is ${why}; drop the message itself, as a regular file`);
+  return { kind: 'read', size: 0, sha256: EMPTY_SHA256, bytes: null, report };
+}
+
+function refusal(name: string, code: IntakeRefusalCode, message: string): ValidationReport {
+  return refusedReport(name, [{ code, message, line: null, path: null }]);
+}
+
+/** What an entry is, without following a link; null when it cannot be looked at. */
+function entryKind(path: string): EntryKind | null {
+  try {
+    return kindOf(lstatSync(path));
+  } catch {
+    return null;
+  }
+}
+
+function kindOf(stats: Stats): EntryKind {
+  if (stats.isFile()) return 'file';
+  if (stats.isSymbolicLink()) return 'symbolic link';
+  if (stats.isDirectory()) return 'folder';
+  if (stats.isFIFO()) return 'FIFO (named pipe)';
+  if (stats.isSocket()) return 'socket';
+  return 'device';
 }
 
 function unreadable(err: unknown): InspectedFile {

@@ -13,6 +13,7 @@ import { MessageBytes } from '../store/MessageBytes.js';
 import { MessageTransitions } from '../store/MessageTransitions.js';
 import { OutboundQueries } from '../store/OutboundQueries.js';
 import { PackTransitions, type PackMove } from '../store/PackTransitions.js';
+import { Problems } from '../store/Problems.js';
 import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { Store } from '../store/Store.js';
 import { GatewayClient } from '../transport/gateway/GatewayClient.js';
@@ -104,11 +105,7 @@ export class OutboundRuntime {
           outboxDir: folders.outbox,
           routing: { partyId: platform.partyId, routingId: platform.routingId, toPartyId: platform.toPartyId, toRoutingId: platform.toRoutingId },
         },
-        queries,
-        packs,
-        new MessageBytes(db),
-        signer,
-        onChanges,
+        { queries, packs, messages, bytes: new MessageBytes(db), signer, problems: new Problems(db, 'sending'), logger, onChanges },
       );
       const retry = config.outbound.retry;
       let service: OutboundService | null = null;
@@ -154,6 +151,7 @@ export class OutboundRuntime {
         logger,
         Date.now,
         options.intakeBacklog ? new ResultDeferral(options.intakeBacklog, RESULT_DEFER_MAX_MS) : null,
+        new Problems(db, 'results'),
       );
       service.start();
       // Connect now, so the first upload does not wait for the SSH handshake. A failure here is

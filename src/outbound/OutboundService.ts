@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PackRow } from '../store/PackTransitions.js';
 import type { OutboundQueries } from '../store/OutboundQueries.js';
 import type { PackTransitions } from '../store/PackTransitions.js';
+import type { Problems } from '../store/Problems.js';
 import type { ResultCollector } from '../results/ResultCollector.js';
 import type { DownCastWriter } from '../results/DownCastWriter.js';
 import { TransportError } from '../transport/TransportError.js';
@@ -9,6 +10,9 @@ import type { CircuitBreaker } from './CircuitBreaker.js';
 import type { ResultDeferral } from './ResultDeferral.js';
 import type { Packer } from './Packer.js';
 import type { PackSender } from './PackSender.js';
+
+/** Problem code (results area) of a DownCast folder that refuses the ERP's result files. */
+export const DOWNCAST_FAILED = 'downcast-failed';
 
 export interface OutboundLoopSettings {
   /** Packs moved forward at once (uploads and notifications in flight). */
@@ -36,6 +40,8 @@ export class OutboundService {
   private ticking = false;
   private wakeScheduled = false;
   private stopped = false;
+  /** Per stage of the tick, the failure last logged with its stack (the same one again is logged quietly). */
+  private readonly lastFailures = new Map<string, string>();
 
   constructor(
     private readonly settings: OutboundLoopSettings,
@@ -49,6 +55,8 @@ export class OutboundService {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly resultDeferral: ResultDeferral | null = null,
+    /** The results area's open problems (a DownCast folder that refuses files). */
+    private readonly problems: Problems,
   ) {}
 
   /** Start-up recovery, then the loop. */
@@ -104,18 +112,50 @@ export class OutboundService {
     if (this.stopped || this.ticking) return;
     this.ticking = true;
     try {
-      this.packer.cutDuePacks();
-      this.startDuePacks();
+      // Each stage on its own: a failure in one (a disk error while packing, say) never keeps the
+      // others (sending what is packed, writing DownCast files, collecting results) from running.
+      this.stage('pack', () => this.packer.cutDuePacks());
+      this.stage('send', () => this.startDuePacks());
       if (this.resultDeferral?.defer(this.now())) return;
-      this.downCast.writePending();
-      if (this.now() >= this.nextResultPollAt && !this.collecting) {
-        this.nextResultPollAt = Number.POSITIVE_INFINITY; // set when this poll ends
-        this.collecting = this.collectResults().finally(() => (this.collecting = null));
-      }
-    } catch (err) {
-      this.logger.error({ event: 'outbound-tick-failed', err }, 'the outbound loop hit an error; it carries on at the next tick');
+      this.stage('downcast', () => this.writeDownCast());
+      this.stage('results', () => {
+        if (this.now() >= this.nextResultPollAt && !this.collecting) {
+          this.nextResultPollAt = Number.POSITIVE_INFINITY; // set when this poll ends
+          this.collecting = this.collectResults().finally(() => (this.collecting = null));
+        }
+      });
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /** DownCast files; a folder that refuses them is a problem for the operator (logged once), the rest are written. */
+  private writeDownCast(): void {
+    const folders = new Set<string>();
+    this.downCast.writePending(
+      (folder, err) => {
+        const e = err as NodeJS.ErrnoException;
+        const detail = `${e.code ?? 'error'}: the ERP's result files cannot be written in ${folder} (${e.message}); they are written once it can be`;
+        if (this.problems.raise(folder, DOWNCAST_FAILED, detail)) this.logger.error({ event: 'downcast-failed', folder, code: e.code }, detail);
+      },
+      (folder) => folders.add(folder),
+    );
+    for (const folder of folders) if (this.problems.resolve(folder, DOWNCAST_FAILED)) this.logger.info({ event: 'downcast-resumed', folder }, `${folder} takes result files again`);
+  }
+
+  private stage(name: string, work: () => unknown): void {
+    try {
+      work();
+      this.lastFailures.delete(name);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const key = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+      if (this.lastFailures.get(name) === key) {
+        this.logger.debug({ event: 'outbound-tick-failed', stage: name, code: key }, `the outbound ${name} stage failed again`);
+        return;
+      }
+      this.lastFailures.set(name, key);
+      this.logger.error({ event: 'outbound-tick-failed', stage: name, err }, `the outbound ${name} stage hit an error; it carries on at the next tick`);
     }
   }
 

@@ -65,7 +65,20 @@ export class PackSender {
   }
 
   private async upload(pack: PackRow): Promise<boolean> {
-    const payload = readFileSync(pack.payloadPath);
+    let payload: Buffer;
+    try {
+      payload = readFileSync(pack.payloadPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'ENOENT') {
+        // The signed file was removed: the same bytes can never be sent again, and a new pack
+        // would be a new signature: the operator decides (the messages are failed, with the reason).
+        this.giveUp(pack, 'packed', pack.attempts, 'payload-missing', `the signed file ${pack.payloadPath} is gone; it cannot be uploaded again`);
+      } else {
+        this.retryLater(pack, 'packed', `payload-${code.toLowerCase()}`, `the signed file ${pack.payloadPath} cannot be read (${code})`, 'upload');
+      }
+      return false;
+    }
     if (createHash('sha256').update(payload).digest('hex') !== pack.payloadSha256) {
       // The signed file was altered on disk: sending it would send something never recorded.
       this.giveUp(pack, 'packed', pack.attempts, 'payload-mismatch', `the signed file ${pack.payloadPath} no longer matches its recorded SHA-256`);

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { portableName } from '../fs/portableName.js';
 import { writeFileDurably } from '../fs/writeFileDurably.js';
 import { failpoint } from '../failpoints/failpoints.js';
 import './outboundFailpoints.js';
 import type { MessageBytes } from '../store/MessageBytes.js';
-import type { OutboundQueries, QueuedGroup } from '../store/OutboundQueries.js';
+import type { MessageTransitions } from '../store/MessageTransitions.js';
+import type { OutboundQueries, QueuedGroup, QueuedMessage } from '../store/OutboundQueries.js';
 import type { PackMove, PackTransitions } from '../store/PackTransitions.js';
+import type { Problems } from '../store/Problems.js';
 import { ArmorError } from './armor.js';
 import type { SigningIdentity } from './cms/index.js';
+import { EnvelopeError } from './envelope/EnvelopeError.js';
+import { prepareMessageBytes } from './envelope/prepareMessage.js';
 import { buildSignedPack, type SignedPack } from './pack/buildSignedPack.js';
 
 export interface PackingSettings {
@@ -22,35 +28,75 @@ export interface PackingSettings {
   routing: { partyId: string; routingId: string; toPartyId: string; toRoutingId: string };
 }
 
+export interface PackerParts {
+  queries: OutboundQueries;
+  packs: PackTransitions;
+  messages: MessageTransitions;
+  bytes: MessageBytes;
+  signer: SigningIdentity;
+  /** The sending area's open problems (a group that cannot be packed). */
+  problems: Problems;
+  logger: Logger;
+  onChanges: (changes: PackMove[]) => void;
+  now?: () => number;
+}
+
+/** Problem code (sending area) of a group of queued messages that cannot be packed for a reason not theirs. */
+export const PACK_FAILED = 'pack-failed';
+
+/**
+ * The source part of a signed file's name (Turnkey's: the first message's file name) is that name
+ * made portable and cut to this many bytes, so no source name can make the name too long or odd.
+ */
+const SIGNED_FILE_SOURCE_MAX_BYTES = 60;
+
+/** A group that failed to pack is looked at again after this long. */
+const GROUP_RETRY_MS = 30_000;
+
 /**
  * Cuts packs from queued messages: by message type and seller, full (at most 1,000, at most 20 MiB
  * armored) or when the oldest has waited long enough. The signed file is written durably and then
  * recorded with its messages (`packed`) in one transaction, before any network call; a crash
  * between the two leaves only an unreferenced file, removed at start-up.
+ *
+ * One message never stops the others: a message whose kept bytes are missing or altered, or that
+ * cannot be spliced into an envelope, leaves the queue on its own (`failed`, with its code), and
+ * the pack is cut without it. A group that fails for a reason that is not one message's (the
+ * outbox cannot be written, the signer fails) is a problem for the operator and waits; the other
+ * groups go on.
  */
 export class Packer {
+  private readonly now: () => number;
+  /** Groups that failed to pack, by `type/seller`: not before this time. */
+  private readonly blockedUntil = new Map<string, number>();
+
   constructor(
     private readonly settings: PackingSettings,
-    private readonly queries: OutboundQueries,
-    private readonly packs: PackTransitions,
-    private readonly bytes: MessageBytes,
-    private readonly signer: SigningIdentity,
-    private readonly onChanges: (changes: PackMove[]) => void,
-    private readonly now: () => number = Date.now,
+    private readonly parts: PackerParts,
   ) {
+    this.now = parts.now ?? Date.now;
     mkdirSync(settings.outboxDir, { recursive: true });
   }
 
   /** Cuts every pack that is due now; returns how many were cut. */
   cutDuePacks(): number {
     let cut = 0;
-    for (const group of this.queries.queuedGroups()) {
-      let remaining = group.count;
-      while (remaining > 0 && this.isDue(group, remaining)) {
-        const packed = this.cutOne(group);
-        if (packed === 0) break;
-        remaining -= packed;
-        cut++;
+    for (const group of this.parts.queries.queuedGroups()) {
+      const subject = groupSubject(group);
+      if ((this.blockedUntil.get(subject) ?? 0) > this.now()) continue;
+      try {
+        let remaining = group.count;
+        while (remaining > 0 && this.isDue(group, remaining)) {
+          const packed = this.cutOne(group);
+          if (packed === 0) break;
+          remaining -= packed;
+          cut++;
+        }
+        if (this.blockedUntil.delete(subject) && this.parts.problems.resolve(subject, PACK_FAILED)) {
+          this.parts.logger.info({ event: 'pack-resumed', group: subject }, `${subject}: packs are cut again`);
+        }
+      } catch (err) {
+        this.groupFailed(subject, err);
       }
     }
     return cut;
@@ -58,7 +104,7 @@ export class Packer {
 
   /** Removes signed files no pack refers to (written by a process killed before recording them). */
   removeUnrecordedFiles(): number {
-    const referenced = this.queries.payloadPaths();
+    const referenced = this.parts.queries.payloadPaths();
     let removed = 0;
     for (const name of readdirSync(this.settings.outboxDir)) {
       const path = join(this.settings.outboxDir, name);
@@ -73,11 +119,14 @@ export class Packer {
     return remaining >= this.settings.maxPackMessages || this.now() - group.oldestQueuedAt >= this.settings.maxPackWaitMs;
   }
 
+  /** Messages packed (0: none left); messages that cannot be packed are isolated on the way. */
   private cutOne(group: QueuedGroup): number {
     let limit = this.settings.maxPackMessages;
     for (;;) {
-      const batch = this.queries.queuedBatch(group.messageType, group.sellerId, limit);
+      const batch = this.parts.queries.queuedBatch(group.messageType, group.sellerId, limit);
       if (batch.length === 0) return 0;
+      const contents = this.readContents(batch);
+      if (contents === null) continue; // some were isolated: read the batch again
       let pack: SignedPack;
       try {
         pack = buildSignedPack({
@@ -88,10 +137,10 @@ export class Packer {
             to: { id: this.settings.routing.toPartyId },
             toVac: { id: this.settings.routing.toRoutingId },
           },
-          messages: batch.map((m) => this.bytes.read(m.id) ?? missingBytes(m.id)),
-          sourceName: batch[0]!.sourceName,
+          messages: contents,
+          sourceName: portableName(batch[0]!.sourceName, SIGNED_FILE_SOURCE_MAX_BYTES),
           zip: this.settings.zip,
-          signer: this.signer,
+          signer: this.parts.signer,
           at: new Date(this.now()),
         });
       } catch (err) {
@@ -100,12 +149,20 @@ export class Packer {
           limit = Math.ceil(batch.length / 2);
           continue;
         }
+        // Only a message can be unfit for splicing: find which (rarely run, so each is tried alone).
+        if (err instanceof EnvelopeError && err.code === 'envelope-message') {
+          const unfit = batch.filter((_, i) => spliceProblem(contents[i]!) !== null);
+          if (unfit.length > 0) {
+            this.isolate(unfit, 'unpackable', `this message cannot be put into an envelope: ${spliceProblem(contents[batch.indexOf(unfit[0]!)]!)}`);
+            continue;
+          }
+        }
         throw err;
       }
       const fileName = pack.zipped ? `${pack.signedFileName}.zip` : pack.signedFileName;
       const payloadPath = writeFileDurably(this.settings.outboxDir, fileName, pack.payload);
       failpoint('after-pack-file');
-      const { changes } = this.packs.create(
+      const { changes } = this.parts.packs.create(
         {
           commonName: pack.commonName,
           signedFileName: pack.signedFileName,
@@ -119,13 +176,67 @@ export class Packer {
         },
         batch.map((m) => m.id),
       );
-      this.onChanges(changes);
+      this.parts.onChanges(changes);
       failpoint('after-pack-record');
       return batch.length;
     }
   }
+
+  /** The kept bytes of each message; null when some had none (or altered ones) and were isolated. */
+  private readContents(batch: readonly QueuedMessage[]): Buffer[] | null {
+    const contents: Buffer[] = [];
+    const missing: QueuedMessage[] = [];
+    const altered: QueuedMessage[] = [];
+    for (const m of batch) {
+      let bytes: Buffer | undefined;
+      try {
+        bytes = this.parts.bytes.read(m.id);
+      } catch {
+        altered.push(m); // bytes-mismatch: the kept bytes no longer hash to what was validated
+        continue;
+      }
+      if (bytes === undefined) missing.push(m);
+      else contents.push(bytes);
+    }
+    if (missing.length > 0) this.isolate(missing, 'bytes-missing', 'the validated bytes of this message are no longer kept, so it cannot be sent; drop the file again');
+    if (altered.length > 0) this.isolate(altered, 'bytes-mismatch', 'the kept bytes of this message no longer match what was validated (the database was altered or damaged); restore it, or drop the file again');
+    return missing.length + altered.length > 0 ? null : contents;
+  }
+
+  /** Takes messages out of the queue on their own: `failed`, with their code, for the operator. */
+  private isolate(messages: readonly QueuedMessage[], code: string, text: string): void {
+    const moved = this.parts.messages.moveMany(
+      messages.map((m) => m.id),
+      'queued',
+      'failed',
+      { code, text },
+    );
+    for (const id of moved.messageIds) {
+      this.parts.logger.error({ event: 'message-isolated', messageId: id, code, to: moved.to }, `message ${id} cannot be sent: ${text}`);
+    }
+  }
+
+  private groupFailed(subject: string, err: unknown): void {
+    this.blockedUntil.set(subject, this.now() + GROUP_RETRY_MS);
+    const code = (err as { code?: unknown }).code;
+    const detail = `${typeof code === 'string' ? code : 'error'}: the queued ${subject} messages cannot be packed (${err instanceof Error ? err.message : String(err)}); retried every ${GROUP_RETRY_MS / 1000} s`;
+    if (this.parts.problems.raise(subject, PACK_FAILED, detail)) {
+      this.parts.logger.error({ event: 'pack-failed', group: subject, err }, detail);
+    }
+  }
 }
 
-function missingBytes(messageId: number): never {
-  throw new Error(`message ${messageId} is queued but its validated bytes are not kept; it cannot be sent`);
+/** `F0401/12345678`: a group of queued messages, as status names it. */
+function groupSubject(group: QueuedGroup): string {
+  return `${group.messageType}/${group.sellerId || '-'}`;
+}
+
+/** Why a message cannot be spliced into an envelope; null when it can. */
+function spliceProblem(bytes: Uint8Array): string | null {
+  try {
+    prepareMessageBytes(bytes);
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }

@@ -100,12 +100,27 @@ export class DownCastWriter {
     this.markMessagesTold = db.prepare('UPDATE messages SET downcast_at = ? WHERE downcast_file = ? AND downcast_at IS NULL');
   }
 
-  /** Gathers newly final messages into files and writes every file not yet written; returns the results written. */
-  writePending(): number {
+  /**
+   * Gathers newly final messages into files and writes every file not yet written; returns the
+   * results written. A file that cannot be written (its folder is not writable, the disk is full)
+   * stays a row to write and is tried at the next call; the others are written meanwhile, and
+   * `failures` tells which folder refused (for the operator).
+   */
+  writePending(failures?: (folder: string, err: unknown) => void, written?: (folder: string) => void): number {
     this.assign();
-    let written = 0;
-    for (const file of this.unwritten.all() as UnwrittenFile[]) written += this.write(file);
-    return written;
+    let results = 0;
+    for (const file of this.unwritten.all() as UnwrittenFile[]) {
+      const folder = file.path.slice(0, file.path.lastIndexOf('/'));
+      try {
+        results += this.write(file);
+      } catch (err) {
+        if (!failures) throw err;
+        failures(folder, err);
+        continue;
+      }
+      written?.(folder);
+    }
+    return results;
   }
 
   private assign(): void {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { BYTES_BY_MESSAGE_MIGRATION } from './bytesByMessageMigration.js';
 import { DOWNCAST_MIGRATION } from './downCastMigration.js';
 import { OUTBOUND_MIGRATION } from './outboundMigration.js';
+import { PROBLEMS_MIGRATION } from './problemsMigration.js';
 import { StoreError } from './StoreError.js';
 
 /**
@@ -157,6 +158,7 @@ export const MIGRATIONS: readonly Migration[] = [
   OUTBOUND_MIGRATION,
   DOWNCAST_MIGRATION,
   BYTES_BY_MESSAGE_MIGRATION,
+  PROBLEMS_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

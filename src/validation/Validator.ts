@@ -136,6 +136,12 @@ export class Validator {
     }
 
     const tree = readElements(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    if (tree.name !== rootNode.name) {
+      // Both read the same UTF-8 text (preflight lets nothing else through); if they ever disagree,
+      // the rules would judge another document than the schema did.
+      report.errors.push(this.finding('wellformed', 'unreadableDocument', rootNode.line, `/${rootNode.name}`, { detail: `root <${rootNode.name}> against <${tree.name}>` }));
+      return;
+    }
     const fields = readFields(tree, family);
     report.fields = fields;
     if (fields?.number && fields.date && report.messageType) {
@@ -151,8 +157,12 @@ export class Validator {
     try {
       xsd.validate(doc);
     } catch (err) {
-      if (!(err instanceof XmlValidateError)) throw err;
-      for (const detail of err.details) report.errors.push(this.xsdFinding(detail, tree));
+      if (err instanceof XmlValidateError) {
+        for (const detail of err.details) report.errors.push(this.xsdFinding(detail, tree));
+      } else {
+        // libxml2 gives up on some documents it parsed ("Invalid input or internal error"): a refusal, never a crash.
+        report.errors.push(this.finding('xsd', 'schemaCheckFailed', null, null, { detail: err instanceof Error ? err.message : String(err) }));
+      }
       return; // the rules assume the structure the schema guarantees
     }
 
@@ -180,10 +190,16 @@ export class Validator {
       case 'unsafe-xml':
         return this.finding('unsafe-xml', 'unsafeXml', problem.line, null);
       case 'encoding':
-        if (problem.kind === 'invalid-utf8') {
-          return this.finding('encoding', problem.looksLikeBig5 ? 'encodingBig5' : 'encodingInvalid', problem.line, null, { line: problem.line });
+        switch (problem.kind) {
+          case 'invalid-utf8':
+            return this.finding('encoding', problem.looksLikeBig5 ? 'encodingBig5' : 'encodingInvalid', problem.line, null, { line: problem.line });
+          case 'nul':
+            return this.finding('encoding', 'encodingNul', problem.line, null, { line: problem.line });
+          case 'wide':
+            return this.finding('encoding', 'encodingWide', 1, null, { encoding: problem.encoding, bom: problem.bom ? 1 : 0 });
+          case 'declared':
+            return this.finding('encoding', 'encodingDeclared', 1, null, { declared: problem.declared });
         }
-        return this.finding('encoding', problem.kind === 'utf16' ? 'encodingUtf16' : 'encodingDeclared', 1, null, { declared: problem.declared });
     }
   }
 

@@ -13,9 +13,13 @@ const TEMPLATES = {
     en: (p) => `file is ${p.size} bytes, over the limit of ${p.limit} bytes; split the export or raise validation.maxBytes`,
     'zh-TW': (p) => `檔案大小 ${p.size} 位元組，超過上限 ${p.limit} 位元組；請分割檔案或調高 validation.maxBytes`,
   },
-  encodingUtf16: {
-    en: () => 'file is UTF-16; the platform accepts only UTF-8: save the file as UTF-8',
-    'zh-TW': () => '檔案為 UTF-16 編碼；平台只接受 UTF-8，請以 UTF-8 重新存檔',
+  encodingWide: {
+    en: (p) => `file is ${p.encoding} (${p.bom === 1 ? 'with' : 'without'} a byte-order mark); the platform accepts only UTF-8: save the file as UTF-8`,
+    'zh-TW': (p) => `檔案為 ${p.encoding} 編碼（${p.bom === 1 ? '含' : '不含'}位元組順序標記）；平台只接受 UTF-8，請以 UTF-8 重新存檔`,
+  },
+  encodingNul: {
+    en: (p) => `the file holds a NUL byte at line ${p.line}; XML allows none: the file is damaged or is not a text export, write it again as UTF-8`,
+    'zh-TW': (p) => `檔案第 ${p.line} 行含有 NUL 位元組，XML 不允許：檔案已損毀或不是文字匯出，請重新以 UTF-8 匯出`,
   },
   encodingDeclared: {
     en: (p) => `the XML declaration names encoding "${p.declared}"; the platform accepts only UTF-8: export as UTF-8 and declare encoding="UTF-8"`,
@@ -44,6 +48,14 @@ const TEMPLATES = {
   retiredVersion: {
     en: (p) => `${p.type} version ${p.version} is not accepted in this MIG ${p.current} set-up (MIG 3.x stopped on 2026-01-01): re-export as ${p.replacedBy} ${p.current}`,
     'zh-TW': (p) => `${p.type} ${p.version} 版不適用於本 MIG ${p.current} 設定（MIG 3.x 已於 2026-01-01 停用），請改以 ${p.replacedBy} ${p.current} 匯出`,
+  },
+  unreadableDocument: {
+    en: (p) => `libxml2 and the field reader disagree on this document (${p.detail}); it is refused rather than read two ways`,
+    'zh-TW': (p) => `libxml2 與欄位讀取器對此文件的解讀不一致（${p.detail}），為避免兩種解讀，不予接受`,
+  },
+  schemaCheckFailed: {
+    en: (p) => `the schema check could not run on this document (${p.detail})`,
+    'zh-TW': (p) => `無法對此文件執行結構描述檢查（${p.detail}）`,
   },
   noSchema: {
     en: (p) => `the schema folder has no schema for namespace "${p.namespace}"`,

@@ -23,7 +23,15 @@ export type FindingCode =
   | 'b2b-carrier'
   | 'b2c-tax-included'
   | 'duplicate'
-  | 'schema-defect';
+  | 'schema-defect'
+  | IntakeRefusalCode;
+
+/**
+ * Codes intake gives a file it could not hand to the validator (they travel in the same report):
+ * an entry of SRC that is not a regular file (a link, a FIFO, a folder), a file the daemon's user
+ * cannot read, a file the validator threw on.
+ */
+export type IntakeRefusalCode = 'not-a-file' | 'unreadable' | 'validator-failure';
 
 export interface Finding {
   code: FindingCode;

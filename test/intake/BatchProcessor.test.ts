@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InlineFileInspector, WorkerFileInspector } from '../../src/intake/FileInspector.js';
+import { InlineFileInspector, WorkerFileInspector, type FileInspector } from '../../src/intake/FileInspector.js';
 import { BatchProcessor } from '../../src/intake/BatchProcessor.js';
 import { taiwanDay } from '../../src/time/taiwanTime.js';
 import { MessageBytes } from '../../src/store/MessageBytes.js';
@@ -204,5 +204,59 @@ describe('BatchProcessor', () => {
     const outcome = await processor.process([gone, kept]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 1, vanished: 1 });
+  });
+
+  it('refuses a file that stays unreadable for a minute as unreadable (ERR, with a report); before that it waits in WORK', async () => {
+    let now = Date.now();
+    const unreadable: FileInspector = { inspect: (files) => Promise.resolve(files.map(() => ({ kind: 'unreadable' as const, code: 'EACCES', message: 'permission denied' }))), close: () => Promise.resolve() };
+    const locked = new BatchProcessor(fx.store, unreadable, fx.layout, log.logger, () => now);
+    fx.drop('F0401', 'locked.xml', f0401Xml({ number: invoiceNumber(11) }));
+    const file = fx.claim('F0401', 'locked.xml');
+    expect(await locked.process([file])).toMatchObject({ deferred: [file], invalid: 0 });
+    now += 30_000;
+    expect(await locked.process([file])).toMatchObject({ deferred: [file], invalid: 0 });
+    expect(rows()).toEqual([]);
+    now += 31_000;
+    expect(await locked.process([file])).toMatchObject({ deferred: [], invalid: 1 });
+    locked.flush();
+    expect(rows()).toEqual([expect.objectContaining({ state: 'invalid', code: 'unreadable' })]);
+    expect(readFileSync(`${err('F0401', 'locked.xml')}.err.txt`, 'utf8')).toContain('[unreadable]');
+    expect(existsSync(err('F0401', 'locked.xml'))).toBe(true);
+    // The warning is written once, not on every retry.
+    expect(log.lines.filter((l) => l.event === 'file-deferred')).toHaveLength(1);
+  });
+
+  it('never holds running out of file handles against a file', async () => {
+    let now = Date.now();
+    const exhausted: FileInspector = { inspect: (files) => Promise.resolve(files.map(() => ({ kind: 'unreadable' as const, code: 'EMFILE', message: 'too many open files' }))), close: () => Promise.resolve() };
+    const busy = new BatchProcessor(fx.store, exhausted, fx.layout, log.logger, () => now);
+    fx.drop('F0401', 'fine.xml', f0401Xml({ number: invoiceNumber(12) }));
+    const file = fx.claim('F0401', 'fine.xml');
+    await busy.process([file]);
+    now += 3_600_000;
+    expect(await busy.process([file])).toMatchObject({ deferred: [file], invalid: 0 });
+  });
+
+  it('leaves a file whose folder refuses it in WORK, raises the problem once, and files it once the folder takes it', async () => {
+    const errFolder = join(fx.layout.folder('F0401')!.err, day());
+    mkdirSync(fx.layout.folder('F0401')!.err, { recursive: true });
+    writeFileSync(errFolder, 'a file where the day folder should be');
+    fx.drop('F0401', 'bad1.xml', f0401XmlWithWrongTotal({ number: invoiceNumber(13) }));
+    fx.drop('F0401', 'good.xml', f0401Xml({ number: invoiceNumber(14) }));
+    const outcome = await processor.process([fx.claim('F0401', 'bad1.xml'), fx.claim('F0401', 'good.xml')]);
+    processor.flush();
+    expect(outcome).toMatchObject({ accepted: 1 });
+    expect(processor.filingPending).toBe(true);
+    expect(rows().map((r) => r.state)).toEqual(['received', 'queued']);
+    const open = () => fx.store.db.prepare('SELECT subject, code FROM problems WHERE resolved_at IS NULL').all();
+    expect(open()).toEqual([{ subject: 'UpCast/B2SSTORAGE/F0401/ERR', code: 'filing-failed' }]);
+    expect(log.lines.filter((l) => l.event === 'filing-failed')).toHaveLength(1);
+
+    rmSync(errFolder);
+    const unfiled = fx.store.db.prepare('SELECT id, claim_name AS claimName, folder_type AS folderType, original_name AS originalName, sha256, size, outcome, disposition, target_path AS targetPath, message_id AS messageId FROM intake_files WHERE filed_at IS NULL').all();
+    processor.refile(unfiled as Parameters<BatchProcessor['refile']>[0]);
+    expect(rows().map((r) => r.state)).toEqual(['invalid', 'queued']);
+    expect(existsSync(err('F0401', 'bad1.xml'))).toBe(true);
+    expect(open()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IntakeSettings } from '../../src/config/types.js';
-import { InlineFileInspector } from '../../src/intake/FileInspector.js';
+import { InlineFileInspector, type FileInspector } from '../../src/intake/FileInspector.js';
 import { IntakeService } from '../../src/intake/IntakeService.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { sleep, waitFor } from '../helpers/daemonProcess.js';
@@ -144,5 +144,30 @@ describe('IntakeService', () => {
     await sleep(500);
     expect(existsSync(join(src(), 'two.xml'))).toBe(true);
     expect(count()).toBe(1);
+  });
+
+  it('tells the operator, once, about a file it cannot claim for a minute, and ends the problem once it can', async () => {
+    let offset = 0;
+    let refusing = true;
+    const inline = new InlineFileInspector(validator, 20 * 1024 * 1024);
+    // SRC that the daemon's user may not move files out of, until it may.
+    const refusingInspector: FileInspector = {
+      inspect: (files) => (refusing ? Promise.resolve(files.map(() => ({ kind: 'unclaimed' as const, code: 'EACCES', message: 'permission denied' }))) : inline.inspect(files)),
+      close: () => Promise.resolve(),
+    };
+    service = new IntakeService({ store: fx.store, inspector: refusingInspector, layout: fx.layout, settings: BASE, logger: log.logger, now: () => Date.now() + offset });
+    await service.start();
+    writeFileSync(join(src(), 'stuck.xml'), f0401Xml({ number: invoiceNumber(70) }));
+    await waitFor(() => log.lines.some((l) => l.event === 'claim-deferred'), 'a refused claim');
+    const open = () => fx.store.db.prepare('SELECT subject, code FROM problems WHERE resolved_at IS NULL').all();
+    expect(open()).toEqual([]);
+    offset = 61_000;
+    await waitFor(() => open().length > 0, 'the claim problem');
+    expect(open()).toEqual([{ subject: 'UpCast/B2SSTORAGE/F0401/SRC', code: 'claim-refused' }]);
+    await sleep(500); // many more refusals: still one line
+    expect(log.lines.filter((l) => l.event === 'claim-refused')).toHaveLength(1);
+    refusing = false;
+    await waitFor(() => count() === 1, 'the file taken once it can be');
+    await waitFor(() => open().length === 0, 'the problem resolved');
   });
 });

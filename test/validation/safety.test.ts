@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '../../src/validation/Validator.js';
+import { f0401Xml, invoiceNumber } from '../helpers/f0401.js';
 
 const F0401_NS = 'urn:GEINV:eInvoiceMessage:F0401:4.1';
 
@@ -60,6 +61,50 @@ describe('hostile and odd input', () => {
   it('refuses UTF-16 and a declared non-UTF-8 encoding', () => {
     expect(codes(Buffer.from('\ufeff<a/>', 'utf16le'))).toEqual(['encoding']);
     expect(codes('<?xml version="1.0" encoding="Big5"?><a/>')).toEqual(['encoding']);
+  });
+
+  describe('only UTF-8 reaches the parser', () => {
+    // ASCII markup, so that its UTF-16 and UTF-32 forms are valid UTF-8 (NULs between the letters),
+    // which libxml2 would read by itself and the field reader would not.
+    const ascii = f0401Xml({ number: invoiceNumber(1), sellerName: 'Good Coffee', buyerName: 'Buyer Co' }).replace(/^<\?xml[^>]*\?>\s*/, '');
+    const broken = ascii.replace(/<TotalAmount>(\d+)</, (_, t: string) => `<TotalAmount>${Number(t) + 1}<`);
+    const utf32 = (text: string, bigEndian = false): Buffer => {
+      const out = Buffer.alloc(text.length * 4);
+      for (let i = 0; i < text.length; i++) (bigEndian ? out.writeUInt32BE : out.writeUInt32LE).call(out, text.charCodeAt(i), i * 4);
+      return out;
+    };
+    const utf16be = (text: string): Buffer => Buffer.from(text, 'utf16le').swap16();
+    const cases: Array<[string, Buffer, string]> = [
+      ['UTF-16LE without a byte-order mark, with a declaration', Buffer.from(`<?xml version="1.0"?>${broken}`, 'utf16le'), 'UTF-16LE'],
+      ['UTF-16LE without a byte-order mark or declaration', Buffer.from(broken, 'utf16le'), 'UTF-16LE'],
+      ['UTF-16BE without a byte-order mark', utf16be(broken), 'UTF-16BE'],
+      ['UTF-16LE with a byte-order mark', Buffer.from(`\ufeff${ascii}`, 'utf16le'), 'UTF-16LE'],
+      ['UTF-16BE with a byte-order mark', utf16be(`\ufeff${ascii}`), 'UTF-16BE'],
+      ['UTF-32LE without a byte-order mark', utf32(broken), 'UTF-32LE'],
+      ['UTF-32BE without a byte-order mark', utf32(broken, true), 'UTF-32BE'],
+      ['UTF-32LE with a byte-order mark', utf32(`\ufeff${ascii}`), 'UTF-32LE'],
+      ['UTF-32BE with a byte-order mark', utf32(`\ufeff${ascii}`, true), 'UTF-32BE'],
+      ['UTF-32LE with a DOCTYPE and an entity', utf32(`<!DOCTYPE Invoice [<!ENTITY e "x">]>${ascii.replace('Buyer Co', '&e;')}`), 'UTF-32LE'],
+    ];
+    it.each(cases)('refuses %s as encoding, naming it', (_what, bytes, encoding) => {
+      const report = validator.validate(bytes);
+      expect(report.valid).toBe(false);
+      expect(report.errors.map((e) => e.code)).toEqual(['encoding']);
+      expect(report.errors[0]!.message).toContain(encoding);
+      expect(report.invoiceIdentifier).toBeNull();
+    });
+
+    it('refuses a NUL byte anywhere, with its line', () => {
+      const report = validator.validate(Buffer.concat([Buffer.from(`${ascii}\n`), Buffer.from([0])]));
+      expect(report.errors.map((e) => e.code)).toEqual(['encoding']);
+      expect(report.errors[0]!.message).toContain('NUL');
+      expect(report.errors[0]!.line).toBe(ascii.split('\n').length + 1);
+    });
+
+    it('still accepts the same document as UTF-8, with or without a byte-order mark', () => {
+      expect(validator.validate(Buffer.from(ascii)).valid).toBe(true);
+      expect(validator.validate(Buffer.from(`\ufeff${ascii}`)).valid).toBe(true);
+    });
   });
 
   it('says unknown-message for a root it does not know', () => {

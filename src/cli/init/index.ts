@@ -6,6 +6,7 @@ import { CONFIG_FILE_NAME, CONFIG_SCHEMA_PATH } from '../../config/configSchema.
 import { defaultConfigFile, loadConfig } from '../../config/loadConfig.js';
 import { DEFAULT_DATA_DIR } from '../../config/locateConfig.js';
 import { TurnkeyError } from '../../errors/index.js';
+import { restrictUmask, secureDataRoot } from '../../fs/dataRootAccess.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
 import { Store } from '../../store/Store.js';
 import { EXIT } from '../exit.js';
@@ -62,6 +63,8 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   const sandbox = options.sandbox ?? true;
   const dataRoot = resolve(cwd, dir);
   const configFile = join(dataRoot, CONFIG_FILE_NAME);
+  // Owner only from the first file on (a new configuration has no group; `start` applies one set later).
+  restrictUmask(null);
   mkdirSync(dataRoot, { recursive: true });
   if (existsSync(configFile)) throw configExists(configFile);
   const content = {
@@ -80,6 +83,7 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
   layout.ensure();
   Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs }).close();
+  secureDataRoot(config, null);
   const relativeConfig = relative(cwd, configFile);
   return {
     configFile,

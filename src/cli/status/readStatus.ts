@@ -5,6 +5,7 @@ import { MessageQueries, type MessageCounts } from '../../store/MessageQueries.j
 import { Store } from '../../store/Store.js';
 import { MESSAGE_STATES } from '../../store/states.js';
 import { formatOutboundStatus, readOutboundStatus, type OutboundStatus } from './readOutboundStatus.js';
+import { formatProblems, readProblems, type StatusProblem } from './readProblems.js';
 
 export interface DaemonStatus {
   /** The lifecycle state last written by the daemon; null when no daemon ever started here. */
@@ -23,6 +24,8 @@ export interface DaemonStatus {
 export interface StatusReport {
   daemon: DaemonStatus;
   counts: MessageCounts;
+  /** Conditions an operator should act on, each with a stable code and the fix; the most recent first. */
+  problems: StatusProblem[];
   /** The sending side; null before the store has it (a daemon of this version never ran). */
   outbound: OutboundStatus | null;
   configFile: string;
@@ -68,7 +71,7 @@ export function readStatus(config: TurnkeyConfig, now: number = Date.now()): Sta
       };
     }
     const outbound = readOutboundStatus(store.db, config, now);
-    return { daemon, counts, outbound, configFile: config.configFile, dataRoot: config.dataRoot, database: config.database };
+    return { daemon, counts, problems: readProblems(store.db, now), outbound, configFile: config.configFile, dataRoot: config.dataRoot, database: config.database };
   } finally {
     store.close();
   }
@@ -93,6 +96,10 @@ export function formatStatus(report: StatusReport): string {
   else if (d.state === 'stopped') lines.push(`daemon: stopped (last pid ${d.pid}, stopped cleanly)`);
   else lines.push(`daemon: NOT running - last state ${d.state}, pid ${d.pid}; ${d.note ?? ''}`);
   lines.push(`store:  ${report.database}`);
+  if (report.problems.length > 0) {
+    lines.push('');
+    lines.push(...formatProblems(report.problems));
+  }
   lines.push('');
   const types = Object.keys(report.counts.byType).sort();
   const states = MESSAGE_STATES.filter((s) => report.counts.byState[s] > 0 || s === 'queued' || s === 'invalid');

@@ -7,11 +7,25 @@ import { isUtf8 } from 'node:buffer';
  */
 export type PreflightProblem =
   | { code: 'too-large'; size: number; limit: number }
-  | { code: 'encoding'; kind: 'utf16' | 'declared'; declared: string }
+  /** UTF-16 or UTF-32, told by its byte-order mark or, without one, by where its NUL bytes fall. */
+  | { code: 'encoding'; kind: 'wide'; encoding: WideEncoding; bom: boolean }
+  | { code: 'encoding'; kind: 'declared'; declared: string }
+  /** A NUL byte in what is otherwise not a wide encoding: XML allows none anywhere. */
+  | { code: 'encoding'; kind: 'nul'; line: number }
   | { code: 'encoding'; kind: 'invalid-utf8'; line: number; looksLikeBig5: boolean }
   | { code: 'unsafe-xml'; line: number };
 
+export type WideEncoding = 'UTF-16LE' | 'UTF-16BE' | 'UTF-32LE' | 'UTF-32BE';
+
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** Byte-order marks, the four-byte ones first (UTF-32LE's begins with UTF-16LE's). */
+const WIDE_BOMS: ReadonlyArray<{ bytes: readonly number[]; encoding: WideEncoding }> = [
+  { bytes: [0xff, 0xfe, 0x00, 0x00], encoding: 'UTF-32LE' },
+  { bytes: [0x00, 0x00, 0xfe, 0xff], encoding: 'UTF-32BE' },
+  { bytes: [0xff, 0xfe], encoding: 'UTF-16LE' },
+  { bytes: [0xfe, 0xff], encoding: 'UTF-16BE' },
+];
 const DOCTYPE = Buffer.from('<!DOCTYPE');
 const ENTITY = Buffer.from('<!ENTITY');
 
@@ -23,8 +37,15 @@ export function preflight(bytes: Uint8Array, maxBytes: number): PreflightProblem
   if (bytes.length > maxBytes) return { code: 'too-large', size: bytes.length, limit: maxBytes };
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
-    return { code: 'encoding', kind: 'utf16', declared: 'UTF-16' };
+  const bom = WIDE_BOMS.find((b) => b.bytes.every((byte, i) => buf[i] === byte));
+  if (bom) return { code: 'encoding', kind: 'wide', encoding: bom.encoding, bom: true };
+  // libxml2 reads UTF-16 and UTF-32 without a byte-order mark by itself, and such bytes can be
+  // valid UTF-8 (ASCII text with NULs between): only UTF-8 may reach the parser, so every NUL is
+  // refused here, and the wide encodings are named for what they are.
+  const nul = buf.indexOf(0);
+  if (nul >= 0) {
+    const wide = wideEncodingOf(buf);
+    return wide ? { code: 'encoding', kind: 'wide', encoding: wide, bom: false } : { code: 'encoding', kind: 'nul', line: lineAt(buf, nul) };
   }
   const declared = declaredEncoding(buf);
   if (declared !== null && !/^utf-?8$/i.test(declared)) return { code: 'encoding', kind: 'declared', declared };
@@ -49,6 +70,27 @@ function declaredEncoding(buf: Buffer): string | null {
   const declaration = buf.toString('latin1', start, end);
   const match = /encoding\s*=\s*["']([^"']*)["']/.exec(declaration);
   return match ? match[1]!.trim() : null;
+}
+
+/**
+ * UTF-16 or UTF-32 without a byte-order mark: ASCII text (what XML markup is) puts its NUL bytes
+ * at fixed places in each 2- or 4-byte unit. Looks at the first 256 bytes; null when the NULs fall
+ * in no such pattern.
+ */
+function wideEncodingOf(buf: Buffer): WideEncoding | null {
+  const sample = buf.subarray(0, Math.min(buf.length, 256) & ~3);
+  if (sample.length < 4) return null;
+  const zeros = [0, 0, 0, 0];
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) zeros[i % 4]!++;
+  const units = sample.length / 4;
+  const mostly = (n: number): boolean => n >= units * 0.9;
+  const rarely = (n: number): boolean => n <= units * 0.1;
+  const [z0, z1, z2, z3] = zeros as [number, number, number, number];
+  if (rarely(z0) && mostly(z1) && mostly(z2) && mostly(z3)) return 'UTF-32LE';
+  if (mostly(z0) && mostly(z1) && mostly(z2) && rarely(z3)) return 'UTF-32BE';
+  if (rarely(z0) && mostly(z1) && rarely(z2) && mostly(z3)) return 'UTF-16LE';
+  if (mostly(z0) && rarely(z1) && mostly(z2) && rarely(z3)) return 'UTF-16BE';
+  return null;
 }
 
 function firstInvalidUtf8(buf: Buffer): number {
