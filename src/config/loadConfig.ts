@@ -4,7 +4,7 @@ import AjvModule, { type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors/index.js';
 import { configSchema } from './configSchema.js';
 import { keyPath } from './keyPath.js';
-import type { PlatformSettings, SecretRef, TurnkeyConfig, TurnkeyConfigFile } from './types.js';
+import type { PlatformSettings, PlatformSettingsFile, SecretRef, SenderEntry, SenderSettings, TurnkeyConfig, TurnkeyConfigFile } from './types.js';
 
 // ajv is CommonJS; under NodeNext its class is the module's `default`.
 const Ajv = AjvModule.default;
@@ -86,17 +86,59 @@ function resolvePaths(file: TurnkeyConfigFile, configFile: string): TurnkeyConfi
     intake: { ...file.intake, messageTypes: [...file.intake.messageTypes] },
     store: { ...file.store },
     daemon: { ...file.daemon },
-    platform: file.platform === null ? null : resolvePlatformPaths(file.platform, at),
+    platform: file.platform === null ? null : resolvePlatform(file.platform, at, configFile),
     outbound: structuredClone(file.outbound),
   };
 }
 
-function resolvePlatformPaths(platform: PlatformSettings, at: (p: string) => string): PlatformSettings {
+/**
+ * The senders, with their defaults: without `senders`, one sender from partyId, routingId,
+ * transport and certificate, covering its own BAN (every seller in sandbox mode); a sender's
+ * routing id defaults to its BAN, its sellers to its own BAN, its transport account and
+ * certificate to the section's.
+ */
+function resolvePlatform(platform: PlatformSettingsFile, at: (p: string) => string, configFile: string): PlatformSettings {
   const secret = (ref: SecretRef): SecretRef => (typeof ref === 'object' && 'file' in ref ? { file: at(ref.file) } : ref);
+  const problems: string[] = [];
+  const entries: Array<SenderEntry | null> = platform.senders ?? [
+    platform.partyId === undefined
+      ? null
+      : { partyId: platform.partyId, ...(platform.routingId !== undefined && { routingId: platform.routingId }), bans: platform.mode === 'sandbox' ? ['*'] : [platform.partyId] },
+  ];
+  if (entries[0] === null) problems.push('platform: names no sender: give partyId (with transport and certificate), or a senders list.');
+  const senders: SenderSettings[] = [];
+  const seen = new Map<string, string>();
+  entries.forEach((entry, i) => {
+    if (entry === null) return;
+    const where = platform.senders ? `platform.senders[${i}]` : 'platform';
+    const transport = entry.transport ?? platform.transport;
+    const certificate = entry.certificate ?? platform.certificate;
+    if (!transport) problems.push(`${where}.transport: missing, and platform.transport gives no default.`);
+    if (!certificate) problems.push(`${where}.certificate: missing, and platform.certificate gives no default.`);
+    if (seen.has(entry.partyId)) problems.push(`${where}.partyId: ${entry.partyId} is already ${seen.get(entry.partyId)}; one sender per BAN.`);
+    seen.set(entry.partyId, `${where}.partyId`);
+    for (const ban of entry.bans ?? []) {
+      const other = senders.find((s) => s.bans.includes(ban));
+      if (other && ban !== '*') problems.push(`${where}.bans: ${ban} is covered by the sender ${other.partyId} too; a seller has one sender.`);
+    }
+    if (!transport || !certificate) return;
+    senders.push({
+      partyId: entry.partyId,
+      routingId: entry.routingId ?? entry.partyId,
+      bans: [...(entry.bans ?? [entry.partyId])],
+      transport: { id: transport.id, password: secret(transport.password) },
+      certificate: { pfx: at(certificate.pfx), password: secret(certificate.password) },
+    });
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(`${configFile} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      hint: 'Each key, its allowed values and its default are described in config/turnkey.config.schema.json.',
+    });
+  }
+  const { partyId: _partyId, routingId: _routingId, transport: _transport, certificate: _certificate, senders: _senders, ...rest } = structuredClone(platform);
   return {
-    ...structuredClone(platform),
-    transport: { id: platform.transport.id, password: secret(platform.transport.password) },
-    certificate: { pfx: at(platform.certificate.pfx), password: secret(platform.certificate.password) },
+    ...rest,
+    senders,
     sftp: { ...platform.sftp, knownHostsFile: at(platform.sftp.knownHostsFile) },
     simulator: { ...platform.simulator, dataDir: at(platform.simulator.dataDir) },
   };

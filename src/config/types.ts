@@ -38,20 +38,56 @@ export interface DaemonSettings {
 /** A secret as written: inline, or from an environment variable or a file. */
 export type SecretRef = string | { env: string } | { file: string };
 
-export interface PlatformSettings {
-  mode: 'sandbox' | 'remote';
+export interface TransportSettings {
+  id: string;
+  password: SecretRef;
+}
+
+export interface CertificateSettings {
+  pfx: string;
+  password: SecretRef;
+}
+
+/** One sender (party) as written: everything but its BAN may default. */
+export interface SenderEntry {
+  partyId: string;
+  routingId?: string;
+  bans?: string[];
+  transport?: TransportSettings;
+  certificate?: CertificateSettings;
+}
+
+/** A sender with every default applied: who it is, whom it sends for, how it signs and logs in. */
+export interface SenderSettings {
   partyId: string;
   routingId: string;
+  /** Sellers it sends for; `*` covers every seller. */
+  bans: string[];
+  transport: TransportSettings;
+  certificate: CertificateSettings;
+}
+
+/** The `platform` section as written. */
+export interface PlatformSettingsFile {
+  mode: 'sandbox' | 'remote';
+  partyId?: string;
+  routingId?: string;
   toPartyId: string;
   toRoutingId: string;
-  transport: { id: string; password: SecretRef };
-  certificate: { pfx: string; password: SecretRef };
+  transport?: TransportSettings;
+  certificate?: CertificateSettings;
+  senders?: SenderEntry[];
   sftp: { host: string; port: number; knownHostsFile: string; timeoutSeconds: number; algorithms: Record<string, string[]> | null };
   gateway: { baseUrl: string; connectTimeoutSeconds: number; totalTimeoutSeconds: number };
   actions: Record<string, string>;
   apiVersion: string;
   turnkeyVersion: string;
   simulator: { dataDir: string; processingDelayMs: number; b2cTaxIncluded: 'accept' | 'warn' | 'reject' };
+}
+
+/** The `platform` section as the program uses it: the senders resolved (never empty), paths absolute. */
+export interface PlatformSettings extends Omit<PlatformSettingsFile, 'partyId' | 'routingId' | 'transport' | 'certificate' | 'senders'> {
+  senders: SenderSettings[];
 }
 
 export interface OutboundSettings {
@@ -79,12 +115,12 @@ export interface TurnkeyConfigFile {
   intake: IntakeSettings;
   store: StoreSettings;
   daemon: DaemonSettings;
-  platform: PlatformSettings | null;
+  platform: PlatformSettingsFile | null;
   outbound: OutboundSettings;
 }
 
 /** What the program uses: every path absolute. */
-export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema'> {
+export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'platform'> {
   /** Absolute path of the file this was loaded from. */
   configFile: string;
   /** Absolute. */

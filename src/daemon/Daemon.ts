@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { TurnkeyConfig } from '../config/types.js';
+import { coversSeller } from '../config/senders.js';
 import { ConfigError } from '../errors/index.js';
-import { resolveAccessGroup, restrictUmask, secureDataRoot } from '../fs/dataRootAccess.js';
+import { resolveAccessGroup, restrictUmask, secureDataRoot, type AccessGroup, type AccessOutcome } from '../fs/dataRootAccess.js';
+import { Problems } from '../store/Problems.js';
 import { armFailpoints, failpoint } from '../failpoints/failpoints.js';
 import { InlineFileInspector, WorkerFileInspector, type FileInspector, type InspectionWorkerData } from '../intake/FileInspector.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
@@ -86,17 +88,20 @@ export class Daemon {
       inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
       let daemon: Daemon | null = null;
-      const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger, onQueued: () => daemon?.outbound?.service.wake() });
+      const rules = { lang: config.validation.lang, ...(config.platform && { covers: coversSeller(config.platform.senders) }) };
+      const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger, rules, onQueued: () => daemon?.outbound?.service.wake() });
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
-      const tightened = secureDataRoot(config, group);
+      let access: AccessOutcome;
       try {
+        access = secureDataRoot(config, group);
+        reportAccess(new Problems(store.db, 'daemon'), access, group, logger);
         daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger, intakeBacklog: () => intake.backlog >= config.intake.batchSize });
       } catch (err) {
         await intake.stop();
         throw err;
       }
-      daemon.enterRunning(recovered, options.configSource, { group: group?.name ?? null, tightened: tightened.length });
+      daemon.enterRunning(recovered, options.configSource, { group: group?.name ?? null, tightened: access.changed.length });
       return daemon;
     } catch (err) {
       await inspector?.close();
@@ -217,6 +222,20 @@ export class Daemon {
       this.logger.warn({ event: 'retention-failed', err }, 'retention failed; it will run again later');
     }
   }
+}
+
+/** Problem code (daemon area): paths of the data root whose access could not be tightened. */
+export const ACCESS_NOT_TIGHTENED = 'access-not-tightened';
+
+/** What start-up could not make owner-only (or group-only) is a problem for the operator; logged once. */
+function reportAccess(problems: Problems, access: AccessOutcome, group: AccessGroup | null, logger: Logger): void {
+  if (access.failed.length === 0) {
+    problems.resolve('data root', ACCESS_NOT_TIGHTENED);
+    return;
+  }
+  const listed = access.failed.slice(0, 5).map((f) => `${f.path} (${f.code})`).join(', ');
+  const detail = `${access.failed.length} path(s) could not be made owner-only${group ? ` or given to group ${group.name}` : ''}: ${listed}${access.failed.length > 5 ? ', …' : ''}`;
+  if (problems.raise('data root', ACCESS_NOT_TIGHTENED, detail)) logger.warn({ event: 'access-not-tightened', failed: access.failed.length, paths: access.failed.slice(0, 20) }, detail);
 }
 
 /**

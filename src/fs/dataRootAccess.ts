@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { ConfigError } from '../errors/index.js';
@@ -60,14 +60,29 @@ export interface DataRootPaths {
   database: string;
 }
 
+export interface AccessOutcome {
+  /** Paths whose mode (or group) was changed. */
+  changed: string[];
+  /** Paths that could not be changed (owned by another user, a share that keeps no modes), and why. */
+  failed: Array<{ path: string; code: string }>;
+}
+
 /**
  * Tightens what exists under the data root to the modes above (at `turnkey init` and at every
- * start, so a data root made by an older version or copied with other modes is closed too).
- * Returns the paths whose mode it changed.
+ * start, so a data root made by an older version or copied with other modes is closed too), and
+ * makes the DownCast folders of every message type now, so that a shared group owns them from the
+ * start. Never throws: what cannot be changed is returned, for the log and `turnkey status`.
  */
-export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null): string[] {
-  if (process.platform === 'win32') return [];
-  const changed: string[] = [];
+export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null): AccessOutcome {
+  const outcome: AccessOutcome = { changed: [], failed: [] };
+  if (process.platform === 'win32') return outcome;
+  const attempt = (path: string, change: () => void): void => {
+    try {
+      change();
+    } catch (err) {
+      outcome.failed.push({ path, code: (err as NodeJS.ErrnoException).code ?? 'error' });
+    }
+  };
   const set = (path: string, mode: number, shared: boolean): void => {
     let stats;
     try {
@@ -75,19 +90,12 @@ export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null):
     } catch {
       return; // not there (yet)
     }
-    if (shared && group && stats.gid !== group.gid) {
-      try {
-        chownSync(path, -1, group.gid);
-      } catch (cause) {
-        throw new ConfigError(`group: cannot give ${path} to group ${group.name} (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
-          cause,
-          hint: `Add the user running turnkey to the group ${group.name}, or run turnkey as root.`,
-        });
-      }
-    }
+    if (shared && group && stats.gid !== group.gid) attempt(path, () => chownSync(path, -1, group.gid));
     if ((stats.mode & 0o7777) !== mode) {
-      chmodSync(path, mode);
-      changed.push(path);
+      attempt(path, () => {
+        chmodSync(path, mode);
+        outcome.changed.push(path);
+      });
     }
   };
   const dir = (path: string, sharedMode: number | null): void => set(path, group && sharedMode !== null ? sharedMode : OWNER_DIR, sharedMode !== null);
@@ -116,9 +124,10 @@ export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null):
     }
   }
   const downCast = join(dataRoot, 'DownCast');
+  for (const spec of outboundMessages()) if (spec.category) attempt(downCast, () => mkdirSync(join(downCast, spec.category!, spec.type), { recursive: true }));
   dir(downCast, GROUP_READS);
   for (const folder of subfolders(downCast, 3)) dir(folder, GROUP_READS);
-  return changed;
+  return outcome;
 }
 
 /** Regular files directly in `folder`. */

@@ -24,7 +24,7 @@ const LONE_SURROGATE = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uD
 const FORBIDDEN = new RegExp(`[${FORBIDDEN_CHARS}]|${LONE_SURROGATE}`);
 const FORBIDDEN_ALL = new RegExp(FORBIDDEN.source, 'g');
 /** Windows device names, which stay devices whatever their extension. */
-const DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+const DEVICE = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 
 /** True when `name` can be used as it is on every file system (and is not longer than `maxBytes`). */
 export function isPortableName(name: string, maxBytes = PORTABLE_NAME_MAX_BYTES): boolean {

@@ -12,13 +12,15 @@ import { MessageTransitions, type StateChange } from '../store/MessageTransition
 import { Problems } from '../store/Problems.js';
 import type { Store } from '../store/Store.js';
 import { portableName } from '../fs/portableName.js';
-import { decideIntake } from './decideIntake.js';
+import { decideIntake, type IntakeContext } from './decideIntake.js';
+import { storeFacts } from './storeRules.js';
+import { AllowanceLedger } from '../store/AllowanceLedger.js';
+import type { Lang } from '../validation/messages.js';
 import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { reportNames, withSuffix } from './fileNames.js';
 import { taiwanDay, taiwanDayNumber } from '../time/taiwanTime.js';
 import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
-import { isTransientFsError } from './fsErrors.js';
 import type { FileInspector } from './FileInspector.js';
 import { refusedAsUnreadable, type InspectedFile } from './inspectFile.js';
 
@@ -26,16 +28,22 @@ import { refusedAsUnreadable, type InspectedFile } from './inspectFile.js';
 const SETTLE_AT_ONCE = 64;
 
 /**
- * A claimed file that stays unreadable this long for a reason that is the file's (its permissions,
- * a lock that does not go away) is refused as `unreadable` and filed in ERR, instead of being tried
- * again forever. Running out of file handles is the daemon's own trouble and is never held against
- * a file.
+ * A claimed file that stays unreadable this long (its permissions, a lock that does not go away,
+ * an I/O error) is refused as `unreadable` and filed in ERR, instead of being tried again forever.
+ * Running out of file handles is the daemon's own trouble and is never held against a file.
  */
 const UNREADABLE_GIVE_UP_MS = 60_000;
-const FILE_FAULTS = new Set(['EACCES', 'EPERM', 'EBUSY']);
+const OUR_OWN_TROUBLE = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
 /** Problem code (intake area) of a BAK/ERR folder a file cannot be filed into. */
 export const FILING_FAILED = 'filing-failed';
+
+/** What intake's own decisions need besides the store: the language of its messages, and who may be sent for. */
+export interface IntakeRules {
+  lang: Lang;
+  /** Whether a configured sender covers this seller; absent when nothing is sent (no platform). */
+  covers?: (sellerId: string) => boolean;
+}
 
 /** Where a file is filed: relative to the data root (as the journal records it), absolute, and its folder. */
 interface FilingTarget {
@@ -115,6 +123,8 @@ export class BatchProcessor {
   private readonly journal: IntakeJournal;
   private readonly bytes: MessageBytes;
   private readonly queries: MessageQueries;
+  private readonly ledger: AllowanceLedger;
+  private readonly context: IntakeContext;
   /** Day folders known to exist, so each is created (and its parent fsynced) once. */
   private readonly knownDirs = new Set<string>();
   /** Today's folder under each BAK/ERR folder, so paths are not rebuilt for every file. */
@@ -135,6 +145,7 @@ export class BatchProcessor {
     private readonly layout: IntakeLayout,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    rules: IntakeRules = { lang: 'en' },
   ) {
     const db = store.db;
     this.transitions = new MessageTransitions(db, now);
@@ -142,7 +153,15 @@ export class BatchProcessor {
     this.journal = new IntakeJournal(db, now);
     this.bytes = new MessageBytes(db, now);
     this.queries = new MessageQueries(db);
+    this.ledger = new AllowanceLedger(db);
     this.problems = new Problems(db, 'intake', now);
+    this.context = {
+      holderOf: (key) => this.queries.findKeyHolder(key),
+      latestOf: (number, key) => this.queries.latestVersion(number, key),
+      facts: storeFacts(this.queries, this.ledger),
+      lang: rules.lang,
+      ...(rules.covers && { covers: rules.covers }),
+    };
   }
 
   /** Processes freshly claimed files (or WORK files left unrecorded by a crash). */
@@ -180,15 +199,12 @@ export class BatchProcessor {
         this.unreadableSince.delete(file.workPath);
         outcome.vanished++;
         this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
-      } else if (isTransientFsError({ code: result.code })) {
-        if (this.unreadableTooLong(file.workPath, result.code)) {
-          this.unreadableSince.delete(file.workPath);
-          inspected.push({ ...(refusedAsUnreadable(file.originalName, result.code) as Extract<InspectedFile, { kind: 'read' }>), file });
-          return;
-        }
-        outcome.deferred.push(file);
+      } else if (this.unreadableTooLong(file.workPath, result.code)) {
+        // Whatever the error (a lock, permissions, EIO on a failing share): one file never stops the others.
+        this.unreadableSince.delete(file.workPath);
+        inspected.push({ ...(refusedAsUnreadable(file.originalName, result.code) as Extract<InspectedFile, { kind: 'read' }>), file });
       } else {
-        throw Object.assign(new Error(`${file.workPath} could not be read: ${result.message}`), { code: result.code });
+        outcome.deferred.push(file);
       }
     });
     failpoint('after-validate');
@@ -221,7 +237,7 @@ export class BatchProcessor {
       this.logger.warn({ event: 'file-deferred', file: workPath, code }, 'a claimed file could not be read now; it will be tried again');
       return false;
     }
-    return FILE_FAULTS.has(code ?? '') && now - since >= UNREADABLE_GIVE_UP_MS;
+    return !OUR_OWN_TROUBLE.has(code ?? '') && now - since >= UNREADABLE_GIVE_UP_MS;
   }
 
   /**
@@ -254,7 +270,12 @@ export class BatchProcessor {
       const planned = this.layout.toAbsolute(row.targetPath);
       let target: FilingTarget = { rel: row.targetPath, abs: planned, dir: dirname(planned) };
       let skipMove = false;
-      if (!entryExists(workPath)) {
+      const inWork = workEntry(workPath);
+      if (inWork === 'unknown') {
+        this.filingPending = true; // cannot tell now (WORK not searchable): looked at again later
+        continue;
+      }
+      if (inWork === 'absent') {
         skipMove = true;
         if (!entryExists(target.abs)) {
           this.store.db.transaction(() => this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${row.targetPath}` }))();
@@ -324,7 +345,7 @@ export class BatchProcessor {
       this.settleRows(carried, settled);
       return inspected.map((item): Pending => {
         const { file, report, sha256, size } = item;
-        const decision = decideIntake(file.folder.type, report, sha256, (key) => this.queries.findKeyHolder(key));
+        const decision = decideIntake(file.folder, report, sha256, this.context);
         const at = this.now();
         if (decision.kind === 'duplicate') {
           this.events.append(decision.holder.id, 'duplicate', { detail: `${file.folder.base}/SRC/${file.originalName}` });
@@ -336,8 +357,12 @@ export class BatchProcessor {
         const fields = report.fields;
         const valid = decision.kind === 'new';
         const errors = decision.kind === 'invalid' ? decision.errors : [];
+        const warnings = [...report.warnings, ...decision.warnings];
         const messageType = report.messageType ?? file.folder.type;
         const first = errors[0];
+        const supersedes = decision.kind === 'new' ? decision.supersedes : null;
+        // The version it corrects gives its key up first (the key has one holder).
+        if (decision.kind === 'new' && decision.takesKey) this.transitions.yieldKey(decision.supersedes!.id);
         const change = this.transitions.receive({
           messageType,
           category: report.category ?? file.folder.category,
@@ -357,10 +382,16 @@ export class BatchProcessor {
           sourceName: file.originalName,
           errorCode: first?.code ?? null,
           errorText: first?.message ?? null,
-          findingsJson: errors.length > 0 || report.warnings.length > 0 ? JSON.stringify({ errors, warnings: report.warnings }) : null,
+          findingsJson: errors.length > 0 || warnings.length > 0 ? JSON.stringify({ errors, warnings }) : null,
           bytesKept: valid,
-        });
+          supersedes: supersedes?.id ?? null,
+        }, supersedes ? `supersedes message #${supersedes.id} (${supersedes.state})` : null);
         if (valid && item.bytes) this.bytes.keep(change.messageId, sha256, item.bytes);
+        if (valid && fields && fields.references.length > 0) this.ledger.record(change.messageId, fields.references);
+        if (supersedes) {
+          this.events.append(supersedes.id, 'superseded', { detail: `by message #${change.messageId} from ${file.folder.base}/SRC/${file.originalName}` });
+          this.events.append(change.messageId, 'supersedes', { detail: `message #${supersedes.id} (${supersedes.state})` });
+        }
         if (decision.kind === 'invalid' && decision.conflictWith) {
           this.events.append(decision.conflictWith.id, 'duplicate-conflict', {
             code: 'duplicate-conflict',
@@ -379,7 +410,7 @@ export class BatchProcessor {
           sha256,
           size,
           errors,
-          warnings: report.warnings,
+          warnings,
         });
         return this.planFiling(item, message, valid ? 'new' : 'invalid', first?.code ?? null, at, reserved, valid ? null : errReport);
       });
@@ -497,12 +528,7 @@ export class BatchProcessor {
       try {
         renameSync(p.workPath, p.target.abs);
       } catch (err) {
-        if (isTransientFsError(err)) {
-          this.filingPending = true;
-          this.logger.warn({ event: 'file-move-deferred', file: p.originalName, code: (err as NodeJS.ErrnoException).code }, 'a file could not be moved now; it will be tried again');
-        } else {
-          trouble(p, err);
-        }
+        trouble(p, err); // a lock (Windows) or a folder that will not take it: tried again later either way
         continue;
       }
       touched.add(p.folder.work);
@@ -618,10 +644,23 @@ export class BatchProcessor {
   }
 }
 
+/** Whether a recorded file is in WORK: 'unknown' when WORK cannot be looked into now (never taken as gone). */
+function workEntry(path: string): 'present' | 'absent' | 'unknown' {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) === undefined ? 'absent' : 'present';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'absent' : 'unknown';
+  }
+}
+
 /** Whether anything is at `path`, a dangling link included (existsSync follows links, and a rename would replace one). */
 function entryExists(path: string): boolean {
-  // Without throwing: a miss is the common case (a free name in BAK), and an exception costs more than the call.
-  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  // Without throwing for a miss, the common case (a free name in BAK): an exception costs more than the call.
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // a folder on the way is not one, or cannot be searched: filing it will say so
+  }
 }
 
 /** Where a file's message goes once the file is filed; a duplicate's message is another file's, already settled. */

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { IntakeSettings } from '../config/types.js';
 import { IntakeJournal } from '../store/IntakeJournal.js';
 import type { Store } from '../store/Store.js';
-import { BatchProcessor, type BatchOutcome, type ClaimedFile } from './BatchProcessor.js';
+import { BatchProcessor, type BatchOutcome, type ClaimedFile, type IntakeRules } from './BatchProcessor.js';
 import type { FileInspector } from './FileInspector.js';
 import type { InspectedFile } from './inspectFile.js';
 import { readableName } from '../fs/portableName.js';
@@ -91,6 +91,8 @@ export interface IntakeServiceOptions {
   watchPauseAt?: number;
   /** Told after messages were moved to `queued` (committed), so sending can cut a full pack at once. */
   onQueued?: () => void;
+  /** The language of intake's own findings, and who may be sent for (default: English, any seller). */
+  rules?: IntakeRules;
 }
 
 /**
@@ -159,7 +161,7 @@ export class IntakeService {
     // Room for every file arriving during one stability wait at full speed, so that waiting for
     // stability overlaps with processing instead of stalling it (~200 bytes per tracked file).
     this.tracker = new StabilityTracker(Math.round(settings.stabilitySeconds * 1000), options.trackerCapacity ?? Math.max(4 * settings.batchSize, TRACKER_MIN_CAPACITY));
-    this.processor = new BatchProcessor(options.store, options.inspector, options.layout, options.logger, this.now);
+    this.processor = new BatchProcessor(options.store, options.inspector, options.layout, options.logger, this.now, options.rules);
     this.journal = new IntakeJournal(options.store.db, this.now);
     this.srcToFolder = new Map(options.layout.folders.map((f) => [resolve(f.src), f]));
   }
@@ -283,7 +285,10 @@ export class IntakeService {
         }
         worked = await this.step();
         this.tellQueued();
-        this.lastFailure = null;
+        if (this.lastFailure !== null) {
+          this.lastFailure = null;
+          if (this.processor.problems.resolve('intake', INTAKE_FAILED)) this.options.logger.info({ event: 'intake-resumed' }, 'intake works again');
+        }
       } catch (err) {
         // A store or disk failure (not bad input): log it, wait, and let recovery repeat the batch.
         this.failed(err);
@@ -665,7 +670,7 @@ export class IntakeService {
     }
     for (const raw of names) {
       const text = raw.toString('utf8');
-      if (!text.includes('\uFFFD')) continue;
+      if (!text.includes('\uFFFD') || isIgnoredName(text)) continue;
       let path = prefix + text;
       if (!isUtf8(raw)) {
         const readable = readableName(raw);
@@ -693,8 +698,8 @@ export class IntakeService {
 
   private onEvent(path: string): void {
     if (path.includes('\uFFFD')) {
-      // A name that is not UTF-8 reaches us mangled: a scan reads it as bytes.
-      this.rescanDue = true;
+      // A name that is not UTF-8 reaches us mangled: the next scan of SRC (not a full rescan) reads it as bytes.
+      this.overflow = true;
       this.wake?.();
       return;
     }

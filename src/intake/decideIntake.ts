@@ -1,21 +1,42 @@
 /**
- * What happens to one claimed file, decided from its validation report, its hash and the message
- * that already holds its key (if any). Pure.
+ * What happens to one claimed file, decided from its validation report, its hash, the messages
+ * that already have its key, and the rules that need the store. Pure: the store is asked through
+ * the context.
  */
-import type { ValidationReport } from '../validation/types.js';
 import type { KeyHolder } from '../store/MessageQueries.js';
+import { say, type Lang } from '../validation/messages.js';
+import type { ValidationReport } from '../validation/types.js';
 import type { ReportFinding } from './ErrReport.js';
+import { checkAgainstStore, type StoreFacts, type StoreRuleCode } from './storeRules.js';
 
 /** Codes the intake adds to the validator's. */
-export type IntakeErrorCode = 'wrong-folder' | 'duplicate-conflict';
+export type IntakeErrorCode = 'wrong-folder' | 'duplicate-conflict' | 'sender-unknown' | StoreRuleCode;
 
 export type IntakeDecision =
-  /** Valid, and its key is free: a new message, filed in BAK. */
-  | { kind: 'new'; messageKey: string }
-  /** The same message again (same key, same bytes): no new row, filed in BAK, event on the holder. */
+  /**
+   * Valid, and its key is free (or held by a version that is over: rejected or failed): a new
+   * message, filed in BAK. `supersedes` is the earlier version it corrects, if any; `takesKey`:
+   * that version holds the key and gives it up.
+   */
+  | { kind: 'new'; messageKey: string; supersedes: KeyHolder | null; takesKey: boolean; warnings: ReportFinding[] }
+  /** The same message again (same key, same bytes, still standing): no new row, filed in BAK, event on the holder. */
   | { kind: 'duplicate'; messageKey: string; holder: KeyHolder }
   /** Refused: a new `invalid` message, filed in ERR with a report. */
-  | { kind: 'invalid'; messageKey: string | null; errors: ReportFinding[]; conflictWith: KeyHolder | null };
+  | { kind: 'invalid'; messageKey: string | null; errors: ReportFinding[]; warnings: ReportFinding[]; conflictWith: KeyHolder | null };
+
+export interface IntakeContext {
+  /** The message holding this key, if any. */
+  holderOf(messageKey: string): KeyHolder | undefined;
+  /** The last message recorded with this key, holding it or not (an invalid earlier version). */
+  latestOf(number: string, messageKey: string): KeyHolder | undefined;
+  facts: StoreFacts;
+  /** Whether a configured sender may send for this seller; absent when nothing is sent. */
+  covers?: (sellerId: string) => boolean;
+  lang: Lang;
+}
+
+/** States in which a message's version is over: a corrected one may take its key. */
+const OVER = new Set(['rejected', 'failed', 'invalid']);
 
 /**
  * The key of a message: Turnkey's INVOICE_IDENTIFIER (`<MIG><number><date>`), which names the type,
@@ -28,40 +49,44 @@ export function messageKeyOf(report: ValidationReport, sha256: string): string |
   return null;
 }
 
-export function decideIntake(
-  folderType: string,
-  report: ValidationReport,
-  sha256: string,
-  holderOf: (messageKey: string) => KeyHolder | undefined,
-): IntakeDecision {
+export function decideIntake(folder: { type: string; category: string }, report: ValidationReport, sha256: string, context: IntakeContext): IntakeDecision {
+  const { lang } = context;
   const messageKey = messageKeyOf(report, sha256);
+  const refuse = (errors: ReportFinding[], conflictWith: KeyHolder | null = null, warnings: ReportFinding[] = []): IntakeDecision => ({
+    kind: 'invalid', messageKey, errors, warnings, conflictWith,
+  });
   const errors: ReportFinding[] = [];
-  if (report.messageType !== null && report.messageType !== folderType) {
-    errors.push({
-      code: 'wrong-folder',
-      message: `this is a ${report.messageType} message in the ${folderType} folder; it belongs in UpCast/${report.category ?? '<category>'}/${report.messageType}/SRC/`,
-      line: null,
-      path: null,
-    });
+  if (report.messageType !== null && report.messageType !== folder.type) {
+    errors.push(finding('wrong-folder', say(lang, 'wrongFolder', { type: report.messageType, folder: folder.type, category: report.category ?? '<category>' })));
   }
   errors.push(...report.errors);
-  if (errors.length > 0 || !report.valid || messageKey === null) {
-    return { kind: 'invalid', messageKey, errors, conflictWith: null };
+  if (errors.length > 0 || !report.valid || messageKey === null) return refuse(errors);
+
+  const seller = report.fields?.sellerId;
+  if (context.covers && seller && !context.covers(seller)) {
+    return refuse([finding('sender-unknown', say(lang, 'senderUnknown', { seller }))]);
   }
-  const holder = holderOf(messageKey);
-  if (!holder) return { kind: 'new', messageKey };
-  if (holder.sha256 === sha256) return { kind: 'duplicate', messageKey, holder };
-  return {
-    kind: 'invalid',
-    messageKey,
-    conflictWith: holder,
-    errors: [
-      {
-        code: 'duplicate-conflict',
-        message: `${messageKey} was already accepted as message #${holder.id} (received ${new Date(holder.receivedAt).toISOString()}) with other content; a message is never overwritten`,
-        line: null,
-        path: null,
-      },
-    ],
-  };
+
+  const holder = context.holderOf(messageKey);
+  let supersedes: KeyHolder | null = null;
+  if (holder && !OVER.has(holder.state)) {
+    if (holder.sha256 === sha256) return { kind: 'duplicate', messageKey, holder };
+    return refuse(
+      [finding('duplicate-conflict', say(lang, 'duplicateConflict', { key: messageKey, id: holder.id, at: new Date(holder.receivedAt).toISOString() }))],
+      holder,
+    );
+  }
+  if (holder) supersedes = holder; // rejected or failed: the corrected version takes the key
+  else if (report.fields?.number) {
+    const latest = context.latestOf(report.fields.number, messageKey);
+    if (latest && OVER.has(latest.state)) supersedes = latest; // an invalid earlier version: linked, it held nothing
+  }
+
+  const store = checkAgainstStore(report, messageKey, context.facts, lang);
+  if (store.errors.length > 0) return refuse(store.errors, null, store.warnings);
+  return { kind: 'new', messageKey, supersedes, takesKey: holder !== undefined, warnings: store.warnings };
+}
+
+function finding(code: IntakeErrorCode, message: string): ReportFinding {
+  return { code, message, line: null, path: null };
 }

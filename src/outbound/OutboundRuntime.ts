@@ -9,6 +9,7 @@ import { DownCastWriter } from '../results/DownCastWriter.js';
 import { ResultCollector } from '../results/ResultCollector.js';
 import { ResultInbox } from '../results/ResultInbox.js';
 import { startSimulator, type RunningSimulator } from '../sim/index.js';
+import type { SimAccountOptions } from '../sim/accounts/AccountRegistry.js';
 import { MessageBytes } from '../store/MessageBytes.js';
 import { MessageTransitions } from '../store/MessageTransitions.js';
 import { OutboundQueries } from '../store/OutboundQueries.js';
@@ -16,12 +17,10 @@ import { PackTransitions, type PackMove } from '../store/PackTransitions.js';
 import { Problems } from '../store/Problems.js';
 import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { Store } from '../store/Store.js';
-import { GatewayClient } from '../transport/gateway/GatewayClient.js';
-import type { PlatformFiles } from '../transport/PlatformFiles.js';
-import { ThreadedPlatformLink } from '../transport/ThreadedPlatformLink.js';
 import type { Validator } from '../validation/Validator.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
-import { loadPfx, type LoadedPfx } from './cms/index.js';
+import { loadPfx } from './cms/index.js';
+import { Senders } from './Senders.js';
 import { OutboundService } from './OutboundService.js';
 import { Packer } from './Packer.js';
 import { PackSender } from './PackSender.js';
@@ -43,8 +42,7 @@ export function outboundFolders(dataRoot: string): { outbox: string; inbox: stri
 export class OutboundRuntime {
   private constructor(
     readonly service: OutboundService,
-    private readonly link: PlatformFiles,
-    private readonly gateway: GatewayClient,
+    private readonly senders: Senders,
     readonly simulator: RunningSimulator | null,
   ) {}
 
@@ -60,9 +58,15 @@ export class OutboundRuntime {
     const platform = config.platform;
     if (!platform) return null;
 
-    const signer = loadSigner(platform);
-    const transportPassword = readSecret(platform.transport.password, 'platform.transport.password');
-    const simulator = platform.mode === 'sandbox' ? await startSandbox(platform, transportPassword, signer, logger) : null;
+    const knownHosts = readKnownHosts(platform.sftp.knownHostsFile);
+    const simulator = platform.mode === 'sandbox' ? await startSandbox(platform, logger) : null;
+    let senders: Senders;
+    try {
+      senders = await Senders.start(platform, knownHosts, logger);
+    } catch (err) {
+      await simulator?.stop();
+      throw err;
+    }
 
     const db = store.db;
     const messages = new MessageTransitions(db);
@@ -73,124 +77,98 @@ export class OutboundRuntime {
       openMs: config.outbound.breaker.openSeconds * 1000,
       maxOpenMs: config.outbound.breaker.maxOpenSeconds * 1000,
     });
-    const link = await ThreadedPlatformLink.start(
+    const folders = outboundFolders(config.dataRoot);
+    const onChanges = (changes: PackMove[]): void => {
+      for (const change of changes) logPackMove(logger, change);
+    };
+    const packer = new Packer(
       {
-        host: platform.sftp.host,
-        port: platform.sftp.port,
-        username: platform.transport.id,
-        password: transportPassword,
-        knownHosts: readKnownHosts(platform.sftp.knownHostsFile),
-        timeoutMs: platform.sftp.timeoutSeconds * 1000,
-        ...(platform.sftp.algorithms && { algorithms: platform.sftp.algorithms }),
+        maxPackMessages: config.outbound.maxPackMessages,
+        maxPackWaitMs: config.outbound.maxPackWaitSeconds * 1000,
+        zip: config.outbound.zip,
+        outboxDir: folders.outbox,
+        to: { partyId: platform.toPartyId, routingId: platform.toRoutingId },
       },
-      (exitCode) => logger.error({ event: 'sftp-thread-exited', exitCode }, 'the SFTP thread stopped; operations under way are retried and the thread is replaced'),
+      { queries, packs, messages, bytes: new MessageBytes(db), senders, problems: new Problems(db, 'sending'), logger, onChanges },
     );
-    try {
-      const gateway = new GatewayClient({
-        baseUrl: platform.gateway.baseUrl,
-        loginId: platform.transport.id,
-        loginPassword: transportPassword,
-        connectTimeoutMs: platform.gateway.connectTimeoutSeconds * 1000,
-        totalTimeoutMs: platform.gateway.totalTimeoutSeconds * 1000,
-      });
-      const folders = outboundFolders(config.dataRoot);
-      const onChanges = (changes: PackMove[]): void => {
-        for (const change of changes) logPackMove(logger, change);
-      };
-      const packer = new Packer(
-        {
-          maxPackMessages: config.outbound.maxPackMessages,
-          maxPackWaitMs: config.outbound.maxPackWaitSeconds * 1000,
-          zip: config.outbound.zip,
-          outboxDir: folders.outbox,
-          routing: { partyId: platform.partyId, routingId: platform.routingId, toPartyId: platform.toPartyId, toRoutingId: platform.toRoutingId },
-        },
-        { queries, packs, messages, bytes: new MessageBytes(db), signer, problems: new Problems(db, 'sending'), logger, onChanges },
-      );
-      const retry = config.outbound.retry;
-      let service: OutboundService | null = null;
-      const sender = new PackSender(
-        packs,
-        link,
-        gateway,
-        breaker,
-        { baseDelayMs: retry.baseDelaySeconds * 1000, maxDelayMs: retry.maxDelaySeconds * 1000, maxAttempts: retry.maxAttempts, maxAgeMs: retry.maxAgeHours * 3600_000 },
-        {
-          routingId: platform.routingId,
-          toPartyId: platform.toPartyId,
-          toRoutingId: platform.toRoutingId,
-          actions: platform.actions,
-          apiVersion: platform.apiVersion,
-          turnkeyVersion: platform.turnkeyVersion,
-        },
-        {
-          changes: onChanges,
-          attempt: (event) => logger.info({ event: 'pack-attempt', ...event }, `pack ${event.stage}: ${event.outcome}`),
-          notified: () => service?.pollResultsSoon(),
-        },
-      );
-      const collector = new ResultCollector(db, link, new ResultInbox(folders.inbox), new ReceivedFiles(db), queries, packs, validator, {
+    const retry = config.outbound.retry;
+    let service: OutboundService | null = null;
+    const sender = new PackSender(
+      packs,
+      senders,
+      breaker,
+      { baseDelayMs: retry.baseDelaySeconds * 1000, maxDelayMs: retry.maxDelaySeconds * 1000, maxAttempts: retry.maxAttempts, maxAgeMs: retry.maxAgeHours * 3600_000 },
+      {
+        toPartyId: platform.toPartyId,
+        toRoutingId: platform.toRoutingId,
+        actions: platform.actions,
+        apiVersion: platform.apiVersion,
+        turnkeyVersion: platform.turnkeyVersion,
+      },
+      {
         changes: onChanges,
-        problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
-        received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
-      });
-      service = new OutboundService(
-        {
-          concurrency: config.outbound.concurrency,
-          tickMs: config.outbound.tickMs,
-          resultPollMs: config.outbound.resultPollSeconds * 1000,
-          resultPollSoonMs: config.outbound.resultPollSoonSeconds * 1000,
-        },
-        queries,
-        packs,
-        packer,
-        sender,
-        breaker,
-        collector,
-        new DownCastWriter(db, config.dataRoot),
-        logger,
-        Date.now,
-        options.intakeBacklog ? new ResultDeferral(options.intakeBacklog, RESULT_DEFER_MAX_MS) : null,
-        new Problems(db, 'results'),
-      );
-      service.start();
-      // Connect now, so the first upload does not wait for the SSH handshake. A failure here is
-      // retried by the first upload.
-      void link.connect().catch((err: unknown) => logger.warn({ event: 'sftp-connect-failed', code: (err as { code?: string }).code }, 'cannot connect to the platform by SFTP yet; uploads will retry'));
-      logger.info(
-        {
-          event: 'outbound-started',
-          mode: platform.mode,
-          sftp: `${platform.sftp.host}:${platform.sftp.port}`,
-          gateway: platform.gateway.baseUrl,
-          certificate: { subject: signer.subject, notAfter: signer.notAfter, fingerprint: signer.fingerprint },
-        },
-        'sending to the platform',
-      );
-      return new OutboundRuntime(service, link, gateway, simulator);
-    } catch (err) {
-      await link.close();
-      throw err;
+        attempt: (event) => logger.info({ event: 'pack-attempt', ...event }, `pack ${event.stage}: ${event.outcome}`),
+        notified: () => service?.pollResultsSoon(),
+      },
+    );
+    const links = senders.transports.map((t) => t.link);
+    const collector = new ResultCollector(db, links, new ResultInbox(folders.inbox), new ReceivedFiles(db), queries, packs, validator, {
+      changes: onChanges,
+      problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
+      received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
+    });
+    service = new OutboundService(
+      {
+        concurrency: config.outbound.concurrency,
+        tickMs: config.outbound.tickMs,
+        resultPollMs: config.outbound.resultPollSeconds * 1000,
+        resultPollSoonMs: config.outbound.resultPollSoonSeconds * 1000,
+      },
+      queries,
+      packs,
+      packer,
+      sender,
+      breaker,
+      collector,
+      new DownCastWriter(db, config.dataRoot),
+      logger,
+      Date.now,
+      options.intakeBacklog ? new ResultDeferral(options.intakeBacklog, RESULT_DEFER_MAX_MS) : null,
+      new Problems(db, 'results'),
+    );
+    service.start();
+    // Connect now, so the first upload does not wait for the SSH handshake. A failure here is
+    // retried by the first upload.
+    for (const transport of senders.transports) {
+      void transport.link
+        .connect()
+        .catch((err: unknown) => logger.warn({ event: 'sftp-connect-failed', transport: transport.id, code: (err as { code?: string }).code }, 'cannot connect to the platform by SFTP yet; uploads will retry'));
     }
+    logger.info(
+      {
+        event: 'outbound-started',
+        mode: platform.mode,
+        sftp: `${platform.sftp.host}:${platform.sftp.port}`,
+        gateway: platform.gateway.baseUrl,
+        senders: senders.all.map((s) => ({
+          partyId: s.partyId,
+          routingId: s.routingId,
+          bans: s.bans,
+          transport: s.transport.id,
+          certificate: { subject: s.signer.subject, notAfter: s.signer.notAfter, fingerprint: s.signer.fingerprint },
+        })),
+      },
+      'sending to the platform',
+    );
+    return new OutboundRuntime(service, senders, simulator);
   }
 
   /** Finishes what is in flight, then closes connections (and the sandbox simulator). */
   async stop(): Promise<void> {
     await this.service.stop();
-    await this.link.close();
-    await this.gateway.close();
+    await this.senders.close();
     await this.simulator?.stop();
   }
-}
-
-function loadSigner(platform: PlatformSettings): LoadedPfx {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(platform.certificate.pfx);
-  } catch (cause) {
-    throw new ConfigError(`platform.certificate.pfx: cannot read ${platform.certificate.pfx}`, { cause, hint: 'Point it at the merchant\'s .pfx (or run turnkey init for a sandbox one).' });
-  }
-  return loadPfx(bytes, readSecret(platform.certificate.password, 'platform.certificate.password'));
 }
 
 function readKnownHosts(file: string): string {
@@ -204,16 +182,31 @@ function readKnownHosts(file: string): string {
   }
 }
 
-/** The sandbox: the platform simulator in-process, with this merchant's account and certificate. */
-async function startSandbox(platform: PlatformSettings, password: string, signer: LoadedPfx, logger: Logger): Promise<RunningSimulator> {
+/**
+ * The sandbox: the platform simulator in-process, with one transport account per sender (each
+ * registering its sender's certificate).
+ */
+async function startSandbox(platform: PlatformSettings, logger: Logger): Promise<RunningSimulator> {
   const gatewayUrl = new URL(platform.gateway.baseUrl);
+  const accounts = new Map<string, SimAccountOptions>();
+  for (const [i, sender] of platform.senders.entries()) {
+    if (accounts.has(sender.transport.id)) continue;
+    const where = platform.senders.length > 1 ? `platform.senders[${i}]` : 'platform';
+    const pfx = readFileSync(sender.certificate.pfx);
+    const certificate = loadPfx(pfx, readSecret(sender.certificate.password, `${where}.certificate.password`)).certificate.pem;
+    accounts.set(sender.transport.id, {
+      transportId: sender.transport.id,
+      password: readSecret(sender.transport.password, `${where}.transport.password`),
+      partyId: sender.partyId,
+      routingId: sender.routingId,
+      certificates: [certificate],
+    });
+  }
   const simulator = await startSimulator({
     dataDir: platform.simulator.dataDir,
     sftp: { port: platform.sftp.port },
     gateway: { port: Number(gatewayUrl.port), basePath: gatewayUrl.pathname.replace(/\/+$/, ''), actions: platform.actions },
-    accounts: [
-      { transportId: platform.transport.id, password, partyId: platform.partyId, routingId: platform.routingId, certificates: [signer.certificate.pem] },
-    ],
+    accounts: [...accounts.values()],
     processingDelayMs: platform.simulator.processingDelayMs,
     validation: { b2cTaxIncluded: platform.simulator.b2cTaxIncluded },
   });

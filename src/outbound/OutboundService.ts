@@ -131,16 +131,20 @@ export class OutboundService {
 
   /** DownCast files; a folder that refuses them is a problem for the operator (logged once), the rest are written. */
   private writeDownCast(): void {
-    const folders = new Set<string>();
+    const written = new Set<string>();
+    const refused = new Set<string>();
     this.downCast.writePending(
       (folder, err) => {
+        refused.add(folder);
         const e = err as NodeJS.ErrnoException;
         const detail = `${e.code ?? 'error'}: the ERP's result files cannot be written in ${folder} (${e.message}); they are written once it can be`;
         if (this.problems.raise(folder, DOWNCAST_FAILED, detail)) this.logger.error({ event: 'downcast-failed', folder, code: e.code }, detail);
       },
-      (folder) => folders.add(folder),
+      (folder) => written.add(folder),
     );
-    for (const folder of folders) if (this.problems.resolve(folder, DOWNCAST_FAILED)) this.logger.info({ event: 'downcast-resumed', folder }, `${folder} takes result files again`);
+    for (const folder of written) {
+      if (!refused.has(folder) && this.problems.resolve(folder, DOWNCAST_FAILED)) this.logger.info({ event: 'downcast-resumed', folder }, `${folder} takes result files again`);
+    }
   }
 
   private stage(name: string, work: () => unknown): void {

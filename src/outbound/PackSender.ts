@@ -3,15 +3,14 @@ import { readFileSync } from 'node:fs';
 import { failpoint } from '../failpoints/failpoints.js';
 import './outboundFailpoints.js';
 import type { PackMove, PackRow, PackState, PackTransitions } from '../store/PackTransitions.js';
-import type { GatewayClient, NotificationAnswer, UploadNotification } from '../transport/gateway/GatewayClient.js';
-import type { PlatformFiles } from '../transport/PlatformFiles.js';
+import type { NotificationAnswer, UploadNotification } from '../transport/gateway/GatewayClient.js';
 import { TransportError } from '../transport/TransportError.js';
 import type { CircuitBreaker } from './CircuitBreaker.js';
 import { describePlatformCode, refusalMeaning } from './platformCodes.js';
 import { budgetExhausted, retryDelayMs, type RetryPolicy } from './retryPolicy.js';
+import type { Sender, SenderLookup } from './Senders.js';
 
 export interface NotificationSettings {
-  routingId: string;
   toPartyId: string;
   toRoutingId: string;
   /** PFS001 `action` per message type (observed: C0401 with F0401). */
@@ -41,8 +40,8 @@ export interface PackSenderEvents {
 export class PackSender {
   constructor(
     private readonly packs: PackTransitions,
-    private readonly link: PlatformFiles,
-    private readonly gateway: GatewayClient,
+    /** A pack is uploaded and notified with the transport account of its sender (its From party). */
+    private readonly senders: Pick<SenderLookup, 'byParty'>,
     private readonly breaker: CircuitBreaker,
     private readonly retry: RetryPolicy,
     private readonly settings: NotificationSettings,
@@ -57,14 +56,22 @@ export class PackSender {
       this.giveUp(pack, state, pack.attempts);
       return;
     }
+    const sender = this.senders.byParty(pack.fromPartyId);
+    if (!sender) {
+      // The configuration no longer names the pack's sender: it waits (the same bytes can only be sent by that party).
+      const text = `no configured sender is the party ${pack.fromPartyId} of this pack; restore it in platform.senders`;
+      this.packs.retryLater(pack.id, state, this.nextAttemptAt(pack), 'sender-unknown', text);
+      this.events.attempt({ pack: pack.commonName, stage: state === 'packed' ? 'upload' : 'notify', outcome: 'failed', code: 'sender-unknown' });
+      return;
+    }
     if (state === 'packed') {
-      if (!(await this.upload(pack))) return;
+      if (!(await this.upload(pack, sender))) return;
       state = 'file-uploaded';
     }
-    if (state === 'file-uploaded' || state === 'unknown') await this.notify(pack, state);
+    if (state === 'file-uploaded' || state === 'unknown') await this.notify(pack, state, sender);
   }
 
-  private async upload(pack: PackRow): Promise<boolean> {
+  private async upload(pack: PackRow, sender: Sender): Promise<boolean> {
     let payload: Buffer;
     try {
       payload = readFileSync(pack.payloadPath);
@@ -86,7 +93,7 @@ export class PackSender {
     }
     const { attemptId } = this.packs.startAttempt(pack.id, 'upload');
     try {
-      await this.link.upload(`in/${pack.commonName}`, payload);
+      await sender.transport.link.upload(`in/${pack.commonName}`, payload);
     } catch (err) {
       const error = asTransportError(err);
       this.packs.endAttempt(attemptId, 'failed', { errorCode: error.code, detail: error.message });
@@ -102,11 +109,11 @@ export class PackSender {
     return true;
   }
 
-  private async notify(pack: PackRow, from: 'file-uploaded' | 'unknown'): Promise<void> {
+  private async notify(pack: PackRow, from: 'file-uploaded' | 'unknown', sender: Sender): Promise<void> {
     const { attemptId, retry } = this.packs.startAttempt(pack.id, 'notify');
     let answer: NotificationAnswer;
     try {
-      answer = await this.gateway.notify(this.notification(pack, retry));
+      answer = await sender.transport.gateway.notify(this.notification(pack, retry, sender));
     } catch (err) {
       const error = asTransportError(err);
       this.packs.endAttempt(attemptId, error.outcomeUnknown ? 'unknown' : 'failed', { errorCode: error.code, httpStatus: error.httpStatus, detail: error.message });
@@ -141,10 +148,10 @@ export class PackSender {
     this.retryLater(pack, from, code, text, 'notify');
   }
 
-  private notification(pack: PackRow, retry: number): UploadNotification {
+  private notification(pack: PackRow, retry: number, sender: Sender): UploadNotification {
     const s = this.settings;
     return {
-      from: { partyId: pack.fromPartyId, routingId: s.routingId },
+      from: { partyId: pack.fromPartyId, routingId: sender.routingId },
       to: { partyId: s.toPartyId, routingId: s.toRoutingId },
       serviceType: 'S',
       messageType: pack.messageType,

@@ -11,8 +11,10 @@ import type { MessageTransitions } from '../store/MessageTransitions.js';
 import type { OutboundQueries, QueuedGroup, QueuedMessage } from '../store/OutboundQueries.js';
 import type { PackMove, PackTransitions } from '../store/PackTransitions.js';
 import type { Problems } from '../store/Problems.js';
+import { StoreError } from '../store/StoreError.js';
 import { ArmorError } from './armor.js';
-import type { SigningIdentity } from './cms/index.js';
+import type { SenderLookup } from './Senders.js';
+import { OutboundError } from './OutboundError.js';
 import { EnvelopeError } from './envelope/EnvelopeError.js';
 import { prepareMessageBytes } from './envelope/prepareMessage.js';
 import { buildSignedPack, type SignedPack } from './pack/buildSignedPack.js';
@@ -25,7 +27,8 @@ export interface PackingSettings {
   zip: boolean;
   /** Where signed files are kept until their pack is final. */
   outboxDir: string;
-  routing: { partyId: string; routingId: string; toPartyId: string; toRoutingId: string };
+  /** The receiver (the platform): the envelope's To and ToVAC. */
+  to: { partyId: string; routingId: string };
 }
 
 export interface PackerParts {
@@ -33,7 +36,8 @@ export interface PackerParts {
   packs: PackTransitions;
   messages: MessageTransitions;
   bytes: MessageBytes;
-  signer: SigningIdentity;
+  /** Each group is signed and addressed as the sender of its seller. */
+  senders: Pick<SenderLookup, 'forSeller'>;
   /** The sending area's open problems (a group that cannot be packed). */
   problems: Problems;
   logger: Logger;
@@ -54,7 +58,8 @@ const SIGNED_FILE_SOURCE_MAX_BYTES = 60;
 const GROUP_RETRY_MS = 30_000;
 
 /**
- * Cuts packs from queued messages: by message type and seller, full (at most 1,000, at most 20 MiB
+ * Cuts packs from queued messages: by message type and seller (so each pack has one sender, whose
+ * identity signs it and whose BAN and routing id are its From and FromVAC), full (at most 1,000, at most 20 MiB
  * armored) or when the oldest has waited long enough. The signed file is written durably and then
  * recorded with its messages (`packed`) in one transaction, before any network call; a crash
  * between the two leaves only an unreferenced file, removed at start-up.
@@ -81,7 +86,8 @@ export class Packer {
   /** Cuts every pack that is due now; returns how many were cut. */
   cutDuePacks(): number {
     let cut = 0;
-    for (const group of this.parts.queries.queuedGroups()) {
+    const groups = this.parts.queries.queuedGroups();
+    for (const group of groups) {
       const subject = groupSubject(group);
       if ((this.blockedUntil.get(subject) ?? 0) > this.now()) continue;
       try {
@@ -92,14 +98,20 @@ export class Packer {
           remaining -= packed;
           cut++;
         }
-        if (this.blockedUntil.delete(subject) && this.parts.problems.resolve(subject, PACK_FAILED)) {
-          this.parts.logger.info({ event: 'pack-resumed', group: subject }, `${subject}: packs are cut again`);
-        }
+        this.blockedUntil.delete(subject);
+        this.resumed(subject);
       } catch (err) {
         this.groupFailed(subject, err);
       }
     }
+    // A group that no longer has queued messages (isolated, or taken care of) has no problem left.
+    const queued = new Set(groups.map(groupSubject));
+    for (const subject of this.parts.problems.openSubjects(PACK_FAILED)) if (!queued.has(subject)) this.resumed(subject);
     return cut;
+  }
+
+  private resumed(subject: string): void {
+    if (this.parts.problems.resolve(subject, PACK_FAILED)) this.parts.logger.info({ event: 'pack-resumed', group: subject }, `${subject}: packs are cut again`);
   }
 
   /** Removes signed files no pack refers to (written by a process killed before recording them). */
@@ -121,6 +133,13 @@ export class Packer {
 
   /** Messages packed (0: none left); messages that cannot be packed are isolated on the way. */
   private cutOne(group: QueuedGroup): number {
+    const sender = this.parts.senders.forSeller(group.sellerId);
+    if (!sender) {
+      // Intake refuses what no sender covers: the configuration changed since these were queued.
+      throw new OutboundError('sender-unknown', `no configured sender covers the seller ${group.sellerId || '(none)'}`, {
+        hint: 'Add the seller\'s BAN to a sender in platform.senders (or restore the sender that covered it) and restart the daemon.',
+      });
+    }
     let limit = this.settings.maxPackMessages;
     for (;;) {
       const batch = this.parts.queries.queuedBatch(group.messageType, group.sellerId, limit);
@@ -132,15 +151,15 @@ export class Packer {
         pack = buildSignedPack({
           messageType: group.messageType,
           routing: {
-            from: { id: this.settings.routing.partyId },
-            fromVac: { id: this.settings.routing.routingId },
-            to: { id: this.settings.routing.toPartyId },
-            toVac: { id: this.settings.routing.toRoutingId },
+            from: { id: sender.partyId },
+            fromVac: { id: sender.routingId },
+            to: { id: this.settings.to.partyId },
+            toVac: { id: this.settings.to.routingId },
           },
           messages: contents,
           sourceName: portableName(batch[0]!.sourceName, SIGNED_FILE_SOURCE_MAX_BYTES),
           zip: this.settings.zip,
-          signer: this.parts.signer,
+          signer: sender.signer,
           at: new Date(this.now()),
         });
       } catch (err) {
@@ -167,8 +186,8 @@ export class Packer {
           commonName: pack.commonName,
           signedFileName: pack.signedFileName,
           messageType: group.messageType,
-          fromPartyId: this.settings.routing.partyId,
-          toPartyId: this.settings.routing.toPartyId,
+          fromPartyId: sender.partyId,
+          toPartyId: this.settings.to.partyId,
           size: pack.armored.length,
           zipped: pack.zipped,
           payloadPath,
@@ -191,8 +210,10 @@ export class Packer {
       let bytes: Buffer | undefined;
       try {
         bytes = this.parts.bytes.read(m.id);
-      } catch {
-        altered.push(m); // bytes-mismatch: the kept bytes no longer hash to what was validated
+      } catch (err) {
+        // Only altered bytes are the message's own fault; a busy or failing database is not.
+        if (!(err instanceof StoreError && err.code === 'bytes-mismatch')) throw err;
+        altered.push(m);
         continue;
       }
       if (bytes === undefined) missing.push(m);

@@ -4,12 +4,14 @@ import { failpoint } from '../failpoints/failpoints.js';
 import '../outbound/outboundFailpoints.js';
 import { classifyOutboxName, type OutboxFileKind } from '../outbound/names.js';
 import type { OutboundQueries, PackMessageRef } from '../store/OutboundQueries.js';
+import type { Finding } from '../validation/types.js';
 import type { MessageVerdict, PackMove, PackTransitions } from '../store/PackTransitions.js';
 import type { ReceivedFile, ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { PlatformFiles } from '../transport/PlatformFiles.js';
 import type { Validator } from '../validation/Validator.js';
 import { readElements } from '../validation/xml/elementReader.js';
-import { readProcessResult, readSummaryResult, SUCCESS_CODE, type ProcessResultContent, type SummaryEntry } from './parseResult.js';
+import { failureReasons, packError, verdictsFor, type FailureReason } from './matchResults.js';
+import { readProcessResult, readSummaryResult, type ProcessResultContent, type SummaryEntry } from './parseResult.js';
 import type { ResultInbox } from './ResultInbox.js';
 
 export interface ResultEvents {
@@ -31,7 +33,8 @@ const KIND_ORDER: Partial<Record<OutboxFileKind, number>> = { ProcessResult: 0, 
 export class ResultCollector {
   constructor(
     private readonly db: Database,
-    private readonly link: PlatformFiles,
+    /** The out/ folders to take results from: one per transport account. */
+    private readonly links: readonly PlatformFiles[],
     private readonly inbox: ResultInbox,
     private readonly received: ReceivedFiles,
     private readonly queries: OutboundQueries,
@@ -40,14 +43,21 @@ export class ResultCollector {
     private readonly events: ResultEvents,
   ) {}
 
-  /** One pass: receive what is in out/, then apply everything received and not yet applied. */
+  /** One pass: receive what is in each out/ folder, then apply everything received and not yet applied. */
   async collect(): Promise<number> {
-    const listed = await this.link.list('out');
+    let taken = 0;
+    for (const link of this.links) taken += await this.receive(link);
+    this.applyPending();
+    return taken;
+  }
+
+  private async receive(link: PlatformFiles): Promise<number> {
+    const listed = await link.list('out');
     listed.sort((a, b) => (KIND_ORDER[classifyOutboxName(a.name)] ?? 2) - (KIND_ORDER[classifyOutboxName(b.name)] ?? 2) || a.name.localeCompare(b.name));
     let taken = 0;
     for (const file of listed) {
       if (file.size === 0) continue; // being written, or broken: look again next time
-      const bytes = await this.link.download(`out/${file.name}`);
+      const bytes = await link.download(`out/${file.name}`);
       if (bytes.length !== file.size) continue; // changed while listed: look again next time
       const kind = classifyOutboxName(file.name);
       const publication = this.inbox.publish(file.name, bytes);
@@ -59,10 +69,9 @@ export class ResultCollector {
         this.received.record({ remoteName: file.name, kind, size: bytes.length, sha256: publication.sha256, localPath: publication.path });
         this.events.received(file.name, kind);
       }
-      await this.link.remove(`out/${file.name}`);
+      await link.remove(`out/${file.name}`);
       taken++;
     }
-    this.applyPending();
     return taken;
   }
 
@@ -81,40 +90,47 @@ export class ResultCollector {
     }
     const bytes = readFileSync(file.localPath);
     const report = this.validator.validate(bytes, { file: file.remoteName });
-    if (!report.valid || report.messageType !== file.kind) {
-      const why = `not a valid ${file.kind}: ${report.errors.map((e) => `${e.code}: ${e.message}`).join('; ').slice(0, 500)}`;
-      this.markProblem(file, null, why);
+    // Only a document of the right kind can be read; one odd field of it (what its schema refuses)
+    // must not strand a whole pack: what can be read is applied, and the rest reported.
+    const readable = report.messageType === file.kind && report.errors.every((e) => e.code === 'xsd');
+    if (!readable) {
+      this.markProblem(file, null, `not a readable ${file.kind}: ${describe(report.errors)}`);
       return;
     }
+    const oddities = report.valid ? null : `applied what could be read; ${file.kind}.xsd refuses: ${describe(report.errors)}`;
     const root = readElements(bytes.toString('utf8'));
-    if (file.kind === 'ProcessResult') this.applyProcessResult(file, readProcessResult(root));
-    else this.applySummaryResult(file, readSummaryResult(root).entries);
+    if (file.kind === 'ProcessResult') this.applyProcessResult(file, readProcessResult(root), oddities);
+    else this.applySummaryResult(file, readSummaryResult(root).entries, oddities);
   }
 
   /**
-   * A ProcessResult whose error names no invoice is about the whole pack (a broken signature is
-   * E0004): it rejects every message. Otherwise it only explains the SummaryResult to come.
+   * A ProcessResult error about the whole pack (it names none of its messages: a broken signature
+   * is E0004) rejects every message. Otherwise the ProcessResult only explains the SummaryResult
+   * (the reasons of the messages it lists as Failed).
    */
-  private applyProcessResult(file: ReceivedFile, result: ProcessResultContent): void {
+  private applyProcessResult(file: ReceivedFile, result: ProcessResultContent, oddities: string | null): void {
     const pack = this.queries.packByCommonName(result.messageId);
-    if (!pack) return this.markProblem(file, null, `a result for a pack this turnkey never sent (${result.messageId}): kept and reported`);
-    const packError = result.infos.find((i) => i.code !== SUCCESS_CODE && !i.parameters.some((p) => /^[A-Z]{2}\d{8}$/.test(p)));
-    if (!packError) {
-      this.db.transaction(() => this.received.markApplied(file.id, pack.id)).immediate();
+    if (!pack) return this.markProblem(file, null, joined(`a result for a pack this turnkey never sent (${result.messageId}): kept and reported`, oddities));
+    const messages = this.queries.messagesOf(pack.id);
+    const error = packError(result.infos, numbersOf(messages));
+    if (!error) {
+      this.db.transaction(() => this.received.markApplied(file.id, pack.id, oddities)).immediate();
+      if (oddities) this.events.problem(file.remoteName, oddities);
       return;
     }
-    const verdicts = this.queries.messagesOf(pack.id).map((m) => ({
+    const verdicts = messages.map((m) => ({
       messageId: m.messageId,
       verdict: 'rejected' as const,
-      code: packError.code,
-      text: packError.description ?? `the platform refused the whole pack (${packError.code})`,
+      code: error.code,
+      text: error.description ?? `the platform refused the whole pack (${error.code})`,
     }));
-    this.events.changes(this.packs.settle(pack.id, verdicts, () => this.received.markApplied(file.id, pack.id)));
+    this.events.changes(this.packs.settle(pack.id, verdicts, () => this.received.markApplied(file.id, pack.id, oddities)));
     failpoint('after-result-apply');
+    if (oddities) this.events.problem(file.remoteName, oddities);
   }
 
-  private applySummaryResult(file: ReceivedFile, entries: SummaryEntry[]): void {
-    const problems: string[] = [];
+  private applySummaryResult(file: ReceivedFile, entries: SummaryEntry[], oddities: string | null): void {
+    const problems: string[] = oddities ? [oddities] : [];
     const settled: Array<{ packId: number; verdicts: MessageVerdict[] }> = [];
     for (const entry of entries) {
       const pack = this.queries.packByCommonName(entry.messageId);
@@ -122,8 +138,11 @@ export class ResultCollector {
         problems.push(`a result for a pack this turnkey never sent (${entry.messageId})`);
         continue;
       }
-      const verdicts = this.verdictsFor(pack.id, entry, problems);
-      if (verdicts) settled.push({ packId: pack.id, verdicts });
+      const messages = this.queries.messagesOf(pack.id);
+      const { reasons, wholePack } = this.processResultReasons(pack.id, numbersOf(messages));
+      const { verdicts, problem } = verdictsFor(messages, entry, reasons, wholePack);
+      if (problem) problems.push(problem);
+      if (verdicts.length > 0) settled.push({ packId: pack.id, verdicts });
     }
     const problem = problems.length ? problems.join('; ') : null;
     const packId = settled.length === 1 ? settled[0]!.packId : null;
@@ -138,49 +157,33 @@ export class ResultCollector {
     if (problem) this.events.problem(file.remoteName, problem);
   }
 
-  private verdictsFor(packId: number, entry: SummaryEntry, problems: string[]): MessageVerdict[] | null {
-    const messages = this.queries.messagesOf(packId);
-    const reasons = this.failureReasons(packId);
-    const rejected = (m: PackMessageRef): MessageVerdict => {
-      const reason = m.invoiceNumber ? reasons.get(m.invoiceNumber) : undefined;
-      return { messageId: m.messageId, verdict: 'rejected', code: reason?.code ?? 'platform-failed', text: reason?.text ?? 'listed as Failed by the platform\'s SummaryResult' };
-    };
-    const confirmed = (m: PackMessageRef): MessageVerdict => ({ messageId: m.messageId, verdict: 'confirmed', code: null, text: null });
-
-    if (entry.good.invoices !== null || entry.failed.invoices !== null) {
-      const good = new Set((entry.good.invoices ?? []).map((i) => i.number));
-      const failed = new Set((entry.failed.invoices ?? []).map((i) => i.number));
-      const verdicts: MessageVerdict[] = [];
-      for (const m of messages) {
-        if (m.invoiceNumber && failed.has(m.invoiceNumber)) verdicts.push(rejected(m));
-        else if (m.invoiceNumber && good.has(m.invoiceNumber)) verdicts.push(confirmed(m));
-        else if (entry.failed.invoices !== null && entry.failed.count === failed.size && entry.good.invoices === null) verdicts.push(confirmed(m));
-        else if (entry.good.invoices !== null && entry.good.count === good.size && entry.failed.invoices === null) verdicts.push(rejected(m));
-      }
-      if (verdicts.length < messages.length) problems.push(`${entry.messageId}: ${messages.length - verdicts.length} message(s) not named in the SummaryResult; they stay as they are`);
-      return verdicts;
-    }
-    if (entry.failed.count === 0) return messages.map(confirmed);
-    if (entry.good.count === 0) return messages.map(rejected);
-    problems.push(`${entry.messageId}: ${entry.good.count} good and ${entry.failed.count} failed without invoice lists: cannot tell which`);
-    return null;
-  }
-
-  /** Per-invoice codes from the pack's ProcessResult, when it came (Parameter values name the invoice). */
-  private failureReasons(packId: number): Map<string, { code: string; text: string }> {
-    const reasons = new Map<string, { code: string; text: string }>();
+  /** What the pack's ProcessResult (when it came) says of its messages, and of the whole pack. */
+  private processResultReasons(packId: number, numbers: ReadonlySet<string>): { reasons: Map<string, FailureReason>; wholePack: FailureReason | null } {
+    const reasons = new Map<string, FailureReason>();
+    let wholePack: FailureReason | null = null;
     for (const file of this.received.ofPackAndKind(packId, 'ProcessResult')) {
-      const result = readProcessResult(readElements(readFileSync(file.localPath, 'utf8')));
-      for (const info of result.infos) {
-        if (info.code === SUCCESS_CODE) continue;
-        for (const p of info.parameters) if (/^[A-Z]{2}\d{8}$/.test(p)) reasons.set(p, { code: info.code, text: info.description ?? info.code });
-      }
+      const { infos } = readProcessResult(readElements(readFileSync(file.localPath, 'utf8')));
+      for (const [number, reason] of failureReasons(infos, numbers)) reasons.set(number, reason);
+      const error = packError(infos, numbers);
+      if (error) wholePack = { code: error.code, text: error.description ?? error.code };
     }
-    return reasons;
+    return { reasons, wholePack };
   }
 
   private markProblem(file: ReceivedFile, packId: number | null, problem: string): void {
     this.db.transaction(() => this.received.markApplied(file.id, packId, problem)).immediate();
     this.events.problem(file.remoteName, problem);
   }
+}
+
+function numbersOf(messages: readonly PackMessageRef[]): Set<string> {
+  return new Set(messages.flatMap((m) => (m.invoiceNumber ? [m.invoiceNumber] : [])));
+}
+
+function describe(errors: readonly Finding[]): string {
+  return errors.map((e) => `${e.code}: ${e.message}`).join('; ').slice(0, 500);
+}
+
+function joined(...parts: Array<string | null>): string {
+  return parts.filter((p) => p !== null).join('; ');
 }

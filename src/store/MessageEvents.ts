@@ -11,7 +11,11 @@ export type MessageEventKind =
   /** A file was filed under another name than planned because the planned one was taken. */
   | 'file-retargeted'
   /** Retention removed the kept bytes of a final message. */
-  | 'bytes-pruned';
+  | 'bytes-pruned'
+  /** A corrected version of this message was received (the detail names it); this one gave up its key. */
+  | 'superseded'
+  /** This message corrects an earlier version with the same key (the detail names it). */
+  | 'supersedes';
 
 /** Appends history events other than state changes (those are written by MessageTransitions). */
 export class MessageEvents {

@@ -6,6 +6,8 @@ export interface KeyHolder {
   sha256: string;
   state: MessageState;
   receivedAt: number;
+  invoiceDate: string | null;
+  totalAmount: string | null;
 }
 
 /** What intake needs to finish filing a recorded message after a crash. */
@@ -31,13 +33,19 @@ export interface MessageCounts {
 /** Read-only questions about messages (intake's duplicate check, status). */
 export class MessageQueries {
   private readonly keyHolder: Statement;
+  private readonly latestOfKey: Statement;
+  private readonly sameNumber: Statement;
   private readonly counts: Statement;
   private readonly filing: Statement;
 
   constructor(db: Database) {
-    this.keyHolder = db.prepare(
-      'SELECT id, sha256, state, received_at AS receivedAt FROM messages WHERE message_key = ? AND holds_key = 1',
-    );
+    const holder = 'id, sha256, state, received_at AS receivedAt, invoice_date AS invoiceDate, total_amount AS totalAmount';
+    this.keyHolder = db.prepare(`SELECT ${holder} FROM messages WHERE message_key = ? AND holds_key = 1`);
+    // Through the number's index: keys have none of their own beyond the holders'.
+    this.latestOfKey = db.prepare(`SELECT ${holder} FROM messages WHERE invoice_number = ? AND message_key = ? ORDER BY id DESC LIMIT 1`);
+    this.sameNumber = db.prepare(`
+      SELECT ${holder} FROM messages
+       WHERE invoice_number = ? AND message_type = ? AND holds_key = 1 AND message_key <> ? AND state NOT IN ('rejected', 'invalid')`);
     this.counts = db.prepare('SELECT message_type AS type, state, count(*) AS n FROM messages GROUP BY message_type, state');
     this.filing = db.prepare(`
       SELECT id, state, message_type AS messageType, message_key AS messageKey, error_code AS errorCode,
@@ -52,6 +60,16 @@ export class MessageQueries {
   /** The accepted message that owns this key, if any. */
   findKeyHolder(messageKey: string): KeyHolder | undefined {
     return this.keyHolder.get(messageKey) as KeyHolder | undefined;
+  }
+
+  /** The last message recorded with this key (holding it or not): the version a new one would follow. */
+  latestVersion(number: string, messageKey: string): KeyHolder | undefined {
+    return this.latestOfKey.get(number, messageKey) as KeyHolder | undefined;
+  }
+
+  /** Standing messages of this type and number under another key (another date): an invoice number used twice. */
+  sameNumberOtherKey(messageType: string, number: string, messageKey: string): KeyHolder[] {
+    return this.sameNumber.all(number, messageType, messageKey) as KeyHolder[];
   }
 
   countByTypeAndState(): MessageCounts {

@@ -28,6 +28,8 @@ export interface NewMessage {
   findingsJson: string | null;
   /** True when the caller keeps the bytes (MessageBytes) in the same transaction. */
   bytesKept: boolean;
+  /** The earlier version of this message (same key) that this one corrects, if any. */
+  supersedes?: number | null;
 }
 
 /** One state change, for the log line written after its transaction commits. */
@@ -62,6 +64,7 @@ export class MessageTransitions {
   private readonly updateStates: Statement;
   private readonly insertEvents: Statement;
   private readonly firstStray: Statement;
+  private readonly giveUpKey: Statement;
   private readonly moveAtomically: Transaction<(move: PreparedMove) => void>;
 
   constructor(
@@ -73,8 +76,8 @@ export class MessageTransitions {
     this.insertMessage = db.prepare(`
       INSERT INTO messages (uuid, message_type, category, message_key, holds_key, invoice_number, invoice_date,
         action_date, seller_id, seller_name, buyer_id, buyer_name, total_amount, tax_amount, sha256, size,
-        source_name, state, error_code, error_text, findings_json, received_at, state_changed_at, bytes_kept)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?)`);
+        source_name, state, error_code, error_text, findings_json, received_at, state_changed_at, bytes_kept, supersedes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`);
     this.insertEvent = db.prepare(`
       INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
       VALUES (?, ?, 'state', ?, ?, ?, ?)`);
@@ -93,6 +96,8 @@ export class MessageTransitions {
     this.firstStray = db.prepare(`
       SELECT j.value AS id, m.state FROM json_each(@ids) j LEFT JOIN messages m ON m.id = j.value
        WHERE m.state IS NULL OR m.state != @to LIMIT 1`);
+    // Only a message that is over (rejected, failed) gives its key up to a corrected version.
+    this.giveUpKey = db.prepare(`UPDATE messages SET holds_key = 0 WHERE id = ? AND holds_key = 1 AND state IN ('rejected', 'failed')`);
     this.moveAtomically = db.transaction((move: PreparedMove) => {
       const { count, detail, ...params } = move;
       if (this.updateStates.run(params).changes !== count) {
@@ -114,10 +119,22 @@ export class MessageTransitions {
       message.invoiceNumber, message.invoiceDate, message.actionDate, message.sellerId, message.sellerName,
       message.buyerId, message.buyerName, message.totalAmount, message.taxAmount, message.sha256, message.size,
       message.sourceName, message.errorCode, message.errorText, message.findingsJson, at, at, message.bytesKept ? 1 : 0,
+      message.supersedes ?? null,
     );
     const messageId = Number(result.lastInsertRowid);
     this.insertEvent.run(messageId, at, null, 'received', null, detail);
     return { messageId, messageKey: message.messageKey, messageType: message.messageType, from: null, to: 'received', at, code: null };
+  }
+
+  /**
+   * A corrected version takes over the key of a rejected or failed message: the old one stops
+   * holding it (its row and history stay). Call before recording the new version, in the same
+   * transaction (the key's unique index allows one holder).
+   */
+  yieldKey(messageId: number): void {
+    if (this.giveUpKey.run(messageId).changes !== 1) {
+      throw new StoreError('transition-conflict', `message ${messageId} cannot give up its key: it does not hold one, or it is not rejected or failed`);
+    }
   }
 
   /** Moves one message; see moveMany. */

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-export type ProblemArea = 'intake' | 'sending' | 'results';
+export type ProblemArea = 'intake' | 'sending' | 'results' | 'daemon';
 
 export interface OpenProblem {
   id: number;
@@ -66,13 +66,14 @@ export class Problems {
     return true;
   }
 
-  /** Closes every open problem of this subject whose code is one of `codes`. */
-  resolveAll(subject: string, codes: readonly string[]): void {
-    for (const code of codes) this.resolve(subject, code);
-  }
-
-  isOpen(subject: string, code: string): boolean {
-    return this.open.has(keyOf(subject, code));
+  /** The subjects with an open problem of this code. */
+  openSubjects(code: string): string[] {
+    const subjects: string[] = [];
+    for (const key of this.open.keys()) {
+      const [subject, keyCode] = key.split('\0') as [string, string];
+      if (keyCode === code) subjects.push(subject);
+    }
+    return subjects;
   }
 }
 

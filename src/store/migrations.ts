@@ -3,6 +3,7 @@ import { BYTES_BY_MESSAGE_MIGRATION } from './bytesByMessageMigration.js';
 import { DOWNCAST_MIGRATION } from './downCastMigration.js';
 import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { PROBLEMS_MIGRATION } from './problemsMigration.js';
+import { VERSIONS_MIGRATION } from './versionsMigration.js';
 import { StoreError } from './StoreError.js';
 
 /**
@@ -159,6 +160,7 @@ export const MIGRATIONS: readonly Migration[] = [
   DOWNCAST_MIGRATION,
   BYTES_BY_MESSAGE_MIGRATION,
   PROBLEMS_MIGRATION,
+  VERSIONS_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -177,7 +177,8 @@ export class Validator {
   }
 
   private xsdFinding(detail: ErrorDetail, tree: Element): Finding {
-    const text = detail.message.trim().replace(/\{[^}]*\}/g, '');
+    // Namespaces (`{urn:GEINV:...}`) are noise in a message; a pattern's `{2}` is not, and stays.
+    const text = detail.message.trim().replace(/\{(?:urn|https?):[^}]*\}/g, '');
     const name = /Element '(?:\{[^}]*\})?([^']+)'/.exec(detail.message)?.[1] ?? null;
     const element = detail.line ? findByLine(tree, detail.line, name) : null;
     return this.finding('xsd', 'xsd', detail.line || null, element ? pathOf(element) : null, { detail: text });

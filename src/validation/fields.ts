@@ -1,4 +1,5 @@
 import type { MessageFamily } from '../mig/catalog.js';
+import { allowanceReferences } from './rules/allowance.js';
 import type { MessageFields } from './types.js';
 import { child, children, textAt, type Element } from './xml/tree.js';
 
@@ -59,10 +60,7 @@ export function readFields(root: Element, family: MessageFamily): MessageFields 
     buyerName: read(map.buyerName),
     totalAmount: read(map.totalAmount),
     taxAmount: read(map.taxAmount),
-    referencedInvoices:
-      family === 'allowance'
-        ? [...new Set(children(child(root, 'Details'), 'ProductItem').map((i) => textAt(i, 'OriginalInvoiceNumber') ?? '').filter(Boolean))]
-        : [],
+    references: family === 'allowance' ? allowanceReferences(root) : [],
   };
 }
 

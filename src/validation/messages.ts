@@ -137,6 +137,90 @@ const TEMPLATES = {
     en: (p) => `${p.type} ${p.number} appears more than once in the input (first in ${p.first})`,
     'zh-TW': (p) => `${p.type} ${p.number} 在輸入中重複出現（首見於 ${p.first}）`,
   },
+  allowanceTypeBuyer: {
+    en: () => 'AllowanceType 1 (issued by the buyer): since 2025-01-01 the seller issues allowances (統一發票使用辦法 art. 20-1), AllowanceType 2; the platform may refuse this one',
+    'zh-TW': () => '折讓種類 1（買方開立）：自 2025-01-01 起折讓證明單由賣方開立（統一發票使用辦法第 20 條之 1），應為折讓種類 2；平台可能拒收',
+  },
+  allowanceTypeMissing: {
+    en: () => 'no AllowanceType: MIG 4.1 adds it to G0501 (2, issued by the seller) and the platform may require it',
+    'zh-TW': () => '缺少折讓種類 AllowanceType：MIG 4.1 的 G0501 新增此欄位（2，賣方開立），平台可能要求填寫',
+  },
+  allowanceItemIds: {
+    en: (p) => `item ${p.item} carries OriginalInvoiceSellerId/OriginalInvoiceBuyerId; MIG 4.1 puts them in Main, after AllowanceType: the platform may refuse this form`,
+    'zh-TW': (p) => `第 ${p.item} 項明細含有 OriginalInvoiceSellerId/OriginalInvoiceBuyerId；MIG 4.1 將其置於主檔 Main 的 AllowanceType 之後，平台可能拒收此格式`,
+  },
+  allowanceItemTax: {
+    en: (p) => `item ${p.item}: Tax ${p.tax} does not match Amount ${p.amount} × 5% = ${p.expected} (tolerance ±1)`,
+    'zh-TW': (p) => `第 ${p.item} 項明細：稅額 ${p.tax} 與 金額 ${p.amount} × 5% = ${p.expected} 不符（容許 ±1）`,
+  },
+  allowanceItemTaxNotZero: {
+    en: (p) => `item ${p.item}: Tax must be 0 for TaxType ${p.taxType}, found ${p.tax}`,
+    'zh-TW': (p) => `第 ${p.item} 項明細：課稅別 ${p.taxType} 的稅額應為 0，實為 ${p.tax}`,
+  },
+  allowanceItemsSum: {
+    en: (p) => `the items' ${p.what} sum to ${p.sum}, but ${p.field} is ${p.total} (tolerance ±1)`,
+    'zh-TW': (p) => `明細 ${p.what} 合計 ${p.sum}，但 ${p.field} 為 ${p.total}（容許 ±1）`,
+  },
+  rangeOrder: {
+    en: (p) => `range ${p.item}: InvoiceBeginNo ${p.begin} is after InvoiceEndNo ${p.end}`,
+    'zh-TW': (p) => `第 ${p.item} 組號碼：起號 ${p.begin} 大於迄號 ${p.end}`,
+  },
+  rangeOrderMain: {
+    en: (p) => `Main: InvoiceBeginNo ${p.begin} is after InvoiceEndNo ${p.end}`,
+    'zh-TW': (p) => `主檔：起號 ${p.begin} 大於迄號 ${p.end}`,
+  },
+  rangeOverlap: {
+    en: (p) => `range ${p.item} (${p.begin}-${p.end}) overlaps range ${p.other} (${p.otherBegin}-${p.otherEnd}): a number may be listed once`,
+    'zh-TW': (p) => `第 ${p.item} 組號碼（${p.begin}-${p.end}）與第 ${p.other} 組（${p.otherBegin}-${p.otherEnd}）重疊：每個號碼只能列一次`,
+  },
+  rangeOutside: {
+    en: (p) => `range ${p.item} (${p.begin}-${p.end}) lies outside the head office's range in Main (${p.mainBegin}-${p.mainEnd})`,
+    'zh-TW': (p) => `第 ${p.item} 組號碼（${p.begin}-${p.end}）超出主檔總公司字軌範圍（${p.mainBegin}-${p.mainEnd}）`,
+  },
+  bookletBounds: {
+    en: (p) => `range ${p.item} (${p.begin}-${p.end}) is not whole booklets of 50: it must begin at …00 or …50 and end at …49 or …99`,
+    'zh-TW': (p) => `第 ${p.item} 組號碼（${p.begin}-${p.end}）不是完整的 50 號一本：起號須為 …00 或 …50，迄號須為 …49 或 …99`,
+  },
+  bookletCount: {
+    en: (p) => `range ${p.item} (${p.begin}-${p.end}) holds ${p.booklets} booklet(s) of 50, but InvoiceBooklet says ${p.stated}`,
+    'zh-TW': (p) => `第 ${p.item} 組號碼（${p.begin}-${p.end}）共 ${p.booklets} 本（每本 50 號），但 InvoiceBooklet 為 ${p.stated}`,
+  },
+  numberReused: {
+    en: (p) => `invoice number ${p.number} was already issued on ${p.date} (message #${p.id}); a number is issued once (the platform answers E1003): use the next free number, or correct the date of the first`,
+    'zh-TW': (p) => `發票號碼 ${p.number} 已於 ${p.date} 開立（訊息 #${p.id}）；同一號碼只能開立一次（平台會回覆 E1003）：請改用下一個空白號碼，或更正第一張的日期`,
+  },
+  allowanceExceeds: {
+    en: (p) => `this allowance takes ${p.asked} off invoice ${p.number} (${p.date}), of which ${p.remaining} remains: its total ${p.total} minus ${p.taken} taken by ${p.count} earlier allowance(s)`,
+    'zh-TW': (p) => `本折讓自發票 ${p.number}（${p.date}）折讓 ${p.asked}，但該發票僅餘 ${p.remaining}：總計 ${p.total} 減去先前 ${p.count} 張折讓的 ${p.taken}`,
+  },
+  originalCancelled: {
+    en: (p) => `invoice ${p.number} (${p.date}) was cancelled or voided (${p.type}, message #${p.id}): an allowance cannot be issued on it`,
+    'zh-TW': (p) => `發票 ${p.number}（${p.date}）已作廢或註銷（${p.type}，訊息 #${p.id}），不可再開立折讓`,
+  },
+  alreadyCancelled: {
+    en: (p) => `invoice ${p.number} (${p.date}) is already cancelled or voided by ${p.type} (message #${p.id}); it cannot be cancelled or voided again`,
+    'zh-TW': (p) => `發票 ${p.number}（${p.date}）已由 ${p.type}（訊息 #${p.id}）作廢或註銷，不可再次作廢或註銷`,
+  },
+  cancelWithAllowances: {
+    en: (p) => `invoice ${p.number} (${p.date}) has allowances that stand (${p.allowances}); the platform cancels an invoice only after its allowances are cancelled (G0501): send those first`,
+    'zh-TW': (p) => `發票 ${p.number}（${p.date}）尚有有效的折讓（${p.allowances}）；平台須先作廢折讓（G0501）才能作廢發票：請先傳送折讓作廢`,
+  },
+  originalUnknown: {
+    en: (p) => `${p.what} (${p.key}) was never sent through this turnkey: it cannot be checked here (fine when it was issued before this turnkey was installed)`,
+    'zh-TW': (p) => `${p.what}（${p.key}）不是經由本程式傳送，無法在此檢查（若於安裝本程式前開立則無妨）`,
+  },
+  senderUnknown: {
+    en: (p) => `the seller ${p.seller} is not covered by any sender in platform.senders: add its BAN to a sender (with that party's certificate and transport account), or drop the file in the right turnkey`,
+    'zh-TW': (p) => `賣方 ${p.seller} 不在 platform.senders 任一傳送方的統編清單中：請將其統編加入傳送方設定（並使用該營業人的憑證與傳送帳號），或改放至正確的 Turnkey`,
+  },
+  wrongFolder: {
+    en: (p) => `this is a ${p.type} message in the ${p.folder} folder; it belongs in UpCast/${p.category}/${p.type}/SRC/`,
+    'zh-TW': (p) => `這是 ${p.type} 訊息，卻放在 ${p.folder} 資料夾；應放在 UpCast/${p.category}/${p.type}/SRC/`,
+  },
+  duplicateConflict: {
+    en: (p) => `${p.key} was already accepted as message #${p.id} (received ${p.at}) with other content; a message is never overwritten`,
+    'zh-TW': (p) => `${p.key} 已於 ${p.at} 以訊息 #${p.id} 受理且內容不同；已受理的訊息不會被覆寫`,
+  },
   schemaDefect: {
     en: (p) => `schema file ${p.file} line ${p.line}: ${p.what}`,
     'zh-TW': (p) => `結構描述檔 ${p.file} 第 ${p.line} 行：${p.what}`,

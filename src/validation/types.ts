@@ -23,6 +23,12 @@ export type FindingCode =
   | 'b2b-carrier'
   | 'b2c-tax-included'
   | 'duplicate'
+  | 'allowance-type'
+  | 'allowance-form'
+  | 'range-order'
+  | 'range-overlap'
+  | 'range-outside'
+  | 'booklet'
   | 'schema-defect'
   | IntakeRefusalCode;
 
@@ -57,8 +63,11 @@ export interface MessageFields {
   /** TotalAmount as written (decimal string), when the message has one. */
   totalAmount: string | null;
   taxAmount: string | null;
-  /** Invoice numbers a message refers to (G0401 items' OriginalInvoiceNumber). */
-  referencedInvoices: string[];
+  /**
+   * The invoices an allowance (G0401) is about, from its items: each original invoice's number and
+   * date, and what the allowance takes off it (its items' Amount + Tax, a decimal string).
+   */
+  references: Array<{ number: string; date: string; amount: string }>;
 }
 
 export interface ValidationReport {

@@ -6,7 +6,8 @@ import type { SimStats } from '../../src/sim/record/statsQueries.js';
 import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/daemonProcess.js';
 import { invoiceNumber } from '../helpers/f0401.js';
-import { PlatformPair } from '../helpers/platformPair.js';
+import { mixedMessages } from '../../src/mig/MessageFactory.js';
+import { acceptedOnce, PlatformPair } from '../helpers/platformPair.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** Every invoice accepted by the platform exactly once, and never seen as a duplicate. */
@@ -82,14 +83,16 @@ describe('sending to the platform (daemon and simulator as processes)', () => {
     ['results delayed', { rates: { resultDelayed: 1 }, resultDelayMs: 1500 }],
   ];
 
-  it.each(FAULTS)('still confirms every invoice exactly once with the fault "%s" switched on', async (_name, faults) => {
+  it.each(FAULTS)('still confirms every message of a mix of all types exactly once with the fault "%s" switched on', async (_name, faults) => {
     pair = await PlatformPair.create(dir.path, { sim: { faults: { seed: 7, ...faults } }, outbound: { maxPackMessages: 50 } });
     await pair.startSim();
     await pair.startDaemon();
-    const numbers = pair.dropInvoices(300);
-    expect(await pair.waitForFinal(300, 90_000)).toEqual({ confirmed: 300 });
+    const messages = mixedMessages({ invoices: 180 });
+    pair.dropMessages(messages);
+    expect(await pair.waitForFinal(messages.length, 90_000)).toEqual({ confirmed: messages.length });
     const stats = pair.simStats();
-    expectExactlyOnce(stats, numbers);
+    expect(acceptedOnce(stats, messages)).toEqual([]);
+    expect(stats.messages.duplicate).toBe(0);
     expect(Object.values(stats.faults).reduce((a, b) => a + b, 0), 'the fault fired').toBeGreaterThan(0);
   }, 120_000);
 });

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { DaemonProcess, waitFor } from '../helpers/daemonProcess.js';
-import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../helpers/f0401.js';
+import Database from 'better-sqlite3';
+import { SANDBOX_PARTY_ID } from '../../src/cli/init/sandbox.js';
+import { DEFAULT_SELLER_ID, f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../helpers/f0401.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const mode = (path: string): number => statSync(path).mode & 0o7777;
@@ -65,6 +67,12 @@ describe.skipIf(process.platform === 'win32')('who may read the data root', () =
     // Wait for the verdict's DownCast file: by then the outbox, the inbox and BAK/ERR are written too.
     const downCast = join(root(), 'DownCast');
     await waitFor(() => (existsSync(downCast) && walk(downCast, (n) => n.endsWith('.json')).files.length > 0) || null, 'the DownCast file', 30_000);
+
+    // The sandbox covers every seller: this invoice's seller is not the sandbox's own party.
+    const store = new Database(join(root(), 'turnkey.db'), { readonly: true });
+    expect(store.prepare("SELECT seller_id AS seller, state FROM messages WHERE source_name = 'good.xml'").get()).toEqual({ seller: DEFAULT_SELLER_ID, state: 'confirmed' });
+    store.close();
+    expect(DEFAULT_SELLER_ID).not.toBe(SANDBOX_PARTY_ID);
 
     const ours = (name: string): boolean => !name.endsWith('.xml'); // files the ERP dropped keep the ERP's own mode
     const { dirs, files } = walk(root(), ours);

@@ -9,7 +9,10 @@ import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';
 import { BIN, PROJECT_ROOT } from './build.js';
 import { DaemonProcess, sleep, waitFor } from './daemonProcess.js';
-import { DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from './f0401.js';
+import { banWithPrefix, DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from './f0401.js';
+
+/** The second sender's BAN (a branch with its own certificate and transport account). */
+export const SECOND_SELLER_ID = banWithPrefix('5371842');
 import { FAST, writeTestConfig } from './testConfig.js';
 
 /**
@@ -31,11 +34,26 @@ export class PlatformPair {
     readonly gatewayOrigin: string,
   ) {}
 
-  static async create(dir: string, options: { sim?: Record<string, unknown>; outbound?: Record<string, unknown>; platform?: Record<string, unknown> } = {}): Promise<PlatformPair> {
+  /**
+   * `senders: 2` configures a second sender (SECOND_SELLER_ID, its own certificate and transport
+   * account `merchant2`) beside the first (DEFAULT_SELLER_ID), as a head office and a branch on one server.
+   */
+  static async create(dir: string, options: { sim?: Record<string, unknown>; outbound?: Record<string, unknown>; platform?: Record<string, unknown>; senders?: 1 | 2 } = {}): Promise<PlatformPair> {
     const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
     const certificate = generateTestCertificate({ commonName: 'e2e merchant', password: 'pfx-secret' });
     writeFileSync(join(dir, 'merchant.pfx'), certificate.pfx);
     writeFileSync(join(dir, 'merchant.cer'), certificate.certificatePem);
+    const accounts: Array<Record<string, unknown>> = [
+      { transportId: 'merchant1', password: 'transport-secret', partyId: DEFAULT_SELLER_ID, routingId: DEFAULT_SELLER_ID, certificates: ['merchant.cer'] },
+    ];
+    const senders: Array<Record<string, unknown>> = [{ partyId: DEFAULT_SELLER_ID }];
+    if (options.senders === 2) {
+      const second = generateTestCertificate({ commonName: 'e2e branch', password: 'pfx-secret-2' });
+      writeFileSync(join(dir, 'branch.pfx'), second.pfx);
+      writeFileSync(join(dir, 'branch.cer'), second.certificatePem);
+      accounts.push({ transportId: 'merchant2', password: 'transport-secret-2', partyId: SECOND_SELLER_ID, routingId: SECOND_SELLER_ID, certificates: ['branch.cer'] });
+      senders.push({ partyId: SECOND_SELLER_ID, transport: { id: 'merchant2', password: 'transport-secret-2' }, certificate: { pfx: 'branch.pfx', password: 'pfx-secret-2' } });
+    }
     const simDataDir = join(dir, 'sim');
     mkdirSync(simDataDir, { recursive: true });
     const hostKey = loadOrCreateHostKey(new SimLayout(simDataDir).hostKeyFile);
@@ -48,7 +66,7 @@ export class PlatformPair {
         dataDir: 'sim',
         sftp: { port: sftpPort },
         gateway: { port: gatewayPort },
-        accounts: [{ transportId: 'merchant1', password: 'transport-secret', partyId: DEFAULT_SELLER_ID, routingId: DEFAULT_SELLER_ID, certificates: ['merchant.cer'] }],
+        accounts,
         processingDelayMs: 0,
         ...options.sim,
       }),
@@ -58,10 +76,9 @@ export class PlatformPair {
       outbound: { maxPackWaitSeconds: 0.2, tickMs: 50, resultPollSeconds: 0.5, resultPollSoonSeconds: 0.2, retry: { baseDelaySeconds: 0.05, maxDelaySeconds: 0.5 }, breaker: { openSeconds: 0.3, maxOpenSeconds: 1 }, ...options.outbound },
       platform: {
         mode: 'remote',
-        partyId: DEFAULT_SELLER_ID,
-        routingId: DEFAULT_SELLER_ID,
         transport: { id: 'merchant1', password: 'transport-secret' },
         certificate: { pfx: 'merchant.pfx', password: 'pfx-secret' },
+        senders,
         sftp: { host: '127.0.0.1', port: sftpPort, knownHostsFile: 'known_hosts', timeoutSeconds: 3 },
         gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, connectTimeoutSeconds: 2, totalTimeoutSeconds: 2 },
         ...options.platform,
@@ -103,6 +120,16 @@ export class PlatformPair {
       numbers.push(number);
     }
     return numbers;
+  }
+
+  /** Drops messages of any type the way an ERP should, each into its type's SRC folder. */
+  dropMessages(messages: ReadonlyArray<{ type: string; name: string; xml: string }>): void {
+    for (const m of messages) {
+      const src = join(this.dir, 'UpCast', m.type.startsWith('E') ? 'B2PMESSAGE' : 'B2SSTORAGE', m.type, 'SRC');
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, `${m.name}.tmp`), m.xml);
+      renameSync(join(src, `${m.name}.tmp`), join(src, m.name));
+    }
   }
 
   /** Message counts by state, read from the daemon's store. */
@@ -153,4 +180,14 @@ export class PlatformPair {
       await exited;
     }
   }
+}
+
+/** Each message accepted by the platform exactly once (its own record is the ground truth), none seen twice. */
+export function acceptedOnce(stats: SimStats, messages: ReadonlyArray<{ type: string; number: string }>): string[] {
+  const problems: string[] = [];
+  for (const m of messages) {
+    const counts = stats.invoices.find((i) => i.messageType === m.type && i.number === m.number);
+    if (!counts || counts.accepted !== 1 || counts.duplicate !== 0) problems.push(`${m.type} ${m.number}: ${JSON.stringify(counts ?? null)}`);
+  }
+  return problems;
 }

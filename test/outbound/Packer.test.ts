@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateTestCertificate, loadPfx } from '../../src/outbound/cms/index.js';
 import { Packer } from '../../src/outbound/Packer.js';
+import type { Sender } from '../../src/outbound/Senders.js';
 import { parseSignedFileName } from '../../src/outbound/names.js';
 import { MessageBytes } from '../../src/store/MessageBytes.js';
 import { MessageTransitions } from '../../src/store/MessageTransitions.js';
@@ -17,6 +18,9 @@ import { newMessage } from '../helpers/messages.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const signer = loadPfx(generateTestCertificate({ commonName: 'packer test', password: 'pw' }).pfx, 'pw');
+/** One sender, for every seller (the packer needs only its identity; nothing is sent here). */
+const sender = { partyId: '53718426', routingId: '53718426', bans: ['*'], signer } as unknown as Sender;
+const senders = { forSeller: () => sender };
 
 describe('Packer', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -53,8 +57,8 @@ describe('Packer', () => {
 
   function packer(partsQueries: OutboundQueries = queries): Packer {
     return new Packer(
-      { maxPackMessages: 1000, maxPackWaitMs: 0, zip: false, outboxDir: join(dir.path, 'outbox'), routing: { partyId: '53718426', routingId: '53718426', toPartyId: '0000000000', toRoutingId: '0000000000' } },
-      { queries: partsQueries, packs: new PackTransitions(store.db, messages), messages, bytes, signer, problems: new Problems(store.db, 'sending'), logger: log.logger, onChanges: () => undefined },
+      { maxPackMessages: 1000, maxPackWaitMs: 0, zip: false, outboxDir: join(dir.path, 'outbox'), to: { partyId: '0000000000', routingId: '0000000000' } },
+      { queries: partsQueries, packs: new PackTransitions(store.db, messages), messages, bytes, senders, problems: new Problems(store.db, 'sending'), logger: log.logger, onChanges: () => undefined },
     );
   }
   const state = (id: number): unknown => store.db.prepare('SELECT state || coalesce(\'/\' || error_code, \'\') FROM messages WHERE id = ?').pluck().get(id);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { periodOfDate } from '../../src/sim/e0501/AllocationBook.js';
+import { periodOfDate } from '../../src/time/periods.js';
 import { renderICalendar } from '../../src/sim/maintenance/icalendar.js';
 import { MaintenanceCalendar } from '../../src/sim/maintenance/MaintenanceCalendar.js';
 import { summaryResultXml } from '../../src/sim/results/summaryResultXml.js';

@@ -77,14 +77,19 @@ describe('Store', () => {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     migrate(db, MIGRATIONS.filter((m) => m.version <= 3));
-    const transitions = new MessageTransitions(db);
     const sha256 = newMessage(1).sha256;
+    // Rows as version 3 wrote them (today's MessageTransitions writes columns added since).
+    const insert = db.prepare(`
+      INSERT INTO messages (uuid, message_type, category, message_key, holds_key, sha256, size, source_name, state, received_at, state_changed_at, bytes_kept)
+      VALUES (?, 'F0401', 'B2SSTORAGE', ?, ?, ?, 9, 'a.xml', 'queued', 1, 1, ?)`);
+    const row = (n: number, holdsKey: number, bytesKept: number): number =>
+      Number(insert.run(`uuid-${n}`, newMessage(n).messageKey, holdsKey, sha256, bytesKept).lastInsertRowid);
     // Two kept messages with the same content (a rejected invoice sent again under a new key), an
     // invalid file and a message whose bytes were pruned, all with that content.
-    const kept = transitions.receive(newMessage(1, { bytesKept: true })).messageId;
-    const sameContent = transitions.receive(newMessage(2, { sha256, bytesKept: true })).messageId;
-    const invalid = transitions.receive(newMessage(3, { sha256, bytesKept: false, holdsKey: false })).messageId;
-    const pruned = transitions.receive(newMessage(4, { sha256, bytesKept: false })).messageId;
+    const kept = row(1, 1, 1);
+    const sameContent = row(2, 1, 1);
+    const invalid = row(3, 0, 0);
+    const pruned = row(4, 1, 0);
     const content = Buffer.from('content 1');
     db.prepare('INSERT INTO message_bytes (sha256, size, bytes, stored_at) VALUES (?, ?, ?, ?)').run(sha256, content.length, content, 1);
     db.close();

@@ -77,6 +77,9 @@ describe('samples', () => {
     expect(report.errors[0]).toMatchObject({ code: 'amount-tax', line: expect.any(Number), path: '/Invoice/Amount/TaxAmount' });
     const xsd = validator.validate(readFileSync(join(INVALID, 'xsd--invoice-number-pattern.xml')));
     expect(xsd.errors[0]).toMatchObject({ code: 'xsd', line: expect.any(Number), path: '/Invoice/Main/InvoiceNumber' });
+    // The pattern is quoted whole (its {2} is not a namespace to strip), and no namespace is left in.
+    expect(xsd.errors[0]!.message).toContain("'[A-Z]{2}[0-9]{8}'");
+    expect(xsd.errors[0]!.message).not.toContain('urn:GEINV');
   });
 
   it('names every invalid sample after a code the validator has', () => {

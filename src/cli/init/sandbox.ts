@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { PlatformSettings } from '../../config/types.js';
+import type { PlatformSettingsFile } from '../../config/types.js';
 import { generateTestCertificate } from '../../outbound/cms/index.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../../sim/sftp/hostKey.js';
 import { SimLayout } from '../../sim/storage/SimLayout.js';
+
+/** A sandbox's platform section: one sender, written with the section's own keys. */
+export type SandboxPlatform = PlatformSettingsFile & Required<Pick<PlatformSettingsFile, 'partyId' | 'routingId' | 'transport' | 'certificate'>>;
 
 /** The sandbox merchant: a BAN with a valid checksum (the samples' seller). */
 export const SANDBOX_PARTY_ID = '53718426';
@@ -16,7 +19,7 @@ export const SANDBOX_PARTY_ID = '53718426';
  * password, the simulator's SSH host key and the known_hosts entry for it, and two free loopback
  * ports. Returns the `platform` section to write (paths relative to the configuration's folder).
  */
-export async function createSandbox(dataRoot: string): Promise<PlatformSettings> {
+export async function createSandbox(dataRoot: string): Promise<SandboxPlatform> {
   const secrets = join(dataRoot, 'secrets');
   mkdirSync(secrets, { recursive: true, mode: 0o700 });
   const writeSecret = (name: string, value: string | Buffer): void => writeFileSync(join(secrets, name), value, { mode: 0o600 });

@@ -81,15 +81,6 @@ export class AllocationBook {
 }
 
 /** The period (期別) of a `yyyyMMdd` date: ROC year and the even end month, e.g. 20261005 → `11510`. */
-export function periodOfDate(date: string): string | null {
-  const match = /^(\d{4})(\d{2})\d{2}$/.exec(date);
-  if (!match) return null;
-  const year = Number(match[1]) - 1911;
-  const month = Number(match[2]);
-  if (year < 1 || month < 1 || month > 12) return null;
-  return `${String(year).padStart(3, '0')}${String(Math.ceil(month / 2) * 2).padStart(2, '0')}`;
-}
-
 export function pad(n: number): string {
   return String(n).padStart(8, '0');
 }

@@ -4,7 +4,10 @@
  * does). They can be changed while running.
  */
 export interface ExtraRules {
-  /** These message numbers are refused (E9102, rule `reject-invoice-number`). */
+  /**
+   * These message numbers are refused (E9102, rule `reject-invoice-number`): `AB12345678` refuses
+   * every message with that number, `F0501:AB12345678` only the message of that type.
+   */
   rejectInvoiceNumbers: string[];
   /** F/G messages whose seller is not the sending merchant are refused (`seller-not-sender`). */
   requireSellerIsSender: boolean;

@@ -1,5 +1,6 @@
 import type { SimAccount } from '../accounts/AccountRegistry.js';
-import { periodOfDate, type AllocationBook } from '../e0501/AllocationBook.js';
+import { periodOfDate } from '../../time/periods.js';
+import type { AllocationBook } from '../e0501/AllocationBook.js';
 import type { MessageDecisionRecord, PackOutcomeRecord, PackRecord } from '../record/SimDatabase.js';
 import { RESULT_CODE } from '../results/resultCodes.js';
 import type { ExtraRules } from './ExtraRules.js';
@@ -96,7 +97,7 @@ function decideMessage(
   }
 
   const { rules, account, allocations } = context;
-  if (number !== null && rules.rejectInvoiceNumbers.includes(number)) {
+  if (number !== null && (rules.rejectInvoiceNumbers.includes(number) || rules.rejectInvoiceNumbers.includes(`${type}:${number}`))) {
     return refuse(RESULT_CODE.extraRule, `${number} is refused by the simulator's rejectInvoiceNumbers rule`, 'reject-invoice-number');
   }
   if (rules.requireSellerIsSender && (type.startsWith('F') || type.startsWith('G')) && message.sellerId !== account.partyId) {

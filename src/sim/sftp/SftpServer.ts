@@ -79,6 +79,8 @@ export class SftpServer {
     }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    // As the client does: without it every reply to a small request waits for a delayed ACK.
+    socket.setNoDelay(true);
     this.ssh.injectSocket(socket);
   }
 

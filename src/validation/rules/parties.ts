@@ -5,7 +5,7 @@ import type { RuleContext } from './context.js';
 /** Element paths holding a BAN, per message family. */
 const BAN_FIELDS: Record<string, string[]> = {
   invoice: ['Main/Seller/Identifier', 'Main/Buyer/Identifier'],
-  allowance: ['Main/Seller/Identifier', 'Main/Buyer/Identifier'],
+  allowance: ['Main/Seller/Identifier', 'Main/Buyer/Identifier', 'Main/OriginalInvoiceSellerId', 'Main/OriginalInvoiceBuyerId'],
   'invoice-cancel': ['SellerId', 'BuyerId'],
   'invoice-void': ['SellerId', 'BuyerId'],
   'allowance-cancel': ['SellerId', 'BuyerId'],

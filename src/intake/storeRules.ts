@@ -1,0 +1,126 @@
+/**
+ * The business rules that need what the store knows about other messages (MIG-4.1.md rules 6
+ * and 7, and what a cancel, void or allowance needs): run at intake, in the transaction that
+ * records the message, so messages of the same batch see each other. Pure: the store is asked
+ * through `StoreFacts`.
+ */
+import type { AllowanceLedger } from '../store/AllowanceLedger.js';
+import type { KeyHolder, MessageQueries } from '../store/MessageQueries.js';
+import { say, type Lang, type MessageId } from '../validation/messages.js';
+import { formatDecimal, parseDecimal, ZERO } from '../validation/rules/decimal.js';
+import type { ValidationReport } from '../validation/types.js';
+import type { ReportFinding } from './ErrReport.js';
+
+/** Codes of the rules below (refusals, and warnings that do not refuse). */
+export type StoreRuleCode = 'number-reused' | 'allowance-exceeds' | 'original-cancelled' | 'already-cancelled' | 'cancel-with-allowances' | 'original-unknown';
+
+/**
+ * An F0401 number used again with another date within this many days is refused (`number-reused`,
+ * the platform's E1003). Track letters change every period and come back only years later, so two
+ * invoices with one number a year apart or less are the same number issued twice; further apart,
+ * the letters may have come round again (and the track-period rule says whether they belong).
+ */
+export const NUMBER_REUSE_WINDOW_DAYS = 366;
+
+export interface StoreFacts {
+  /** The message holding this key, when it stands (not rejected, not invalid). */
+  standing(messageKey: string): KeyHolder | undefined;
+  sameNumberOtherKey(messageType: string, number: string, messageKey: string): KeyHolder[];
+  standingAllowances(invoiceNumber: string, invoiceDate: string): Array<{ allowanceNumber: string; amount: string }>;
+}
+
+export function storeFacts(queries: MessageQueries, ledger: AllowanceLedger): StoreFacts {
+  return {
+    standing: (key) => {
+      const holder = queries.findKeyHolder(key);
+      return holder && holder.state !== 'rejected' && holder.state !== 'invalid' ? holder : undefined;
+    },
+    sameNumberOtherKey: (type, number, key) => queries.sameNumberOtherKey(type, number, key),
+    standingAllowances: (number, date) => ledger.standingOn(number, date),
+  };
+}
+
+export interface StoreFindings {
+  errors: ReportFinding[];
+  warnings: ReportFinding[];
+}
+
+/** Checks a valid message against the messages the store holds. */
+export function checkAgainstStore(report: ValidationReport, messageKey: string, facts: StoreFacts, lang: Lang): StoreFindings {
+  const found: StoreFindings = { errors: [], warnings: [] };
+  const fields = report.fields;
+  if (!fields?.number || !fields.date) return found;
+  const { number, date } = fields;
+  const add = (list: ReportFinding[], code: StoreRuleCode, id: MessageId, params: Record<string, string | number>): void => {
+    list.push({ code, message: say(lang, id, params), line: null, path: null });
+  };
+  const unknownOriginal = (what: string, key: string): void => add(found.warnings, 'original-unknown', 'originalUnknown', { what, key });
+
+  switch (report.messageType) {
+    case 'F0401':
+      for (const other of facts.sameNumberOtherKey('F0401', number, messageKey)) {
+        if (other.invoiceDate && Math.abs(daysBetween(other.invoiceDate, date)) <= NUMBER_REUSE_WINDOW_DAYS) {
+          add(found.errors, 'number-reused', 'numberReused', { number, date: other.invoiceDate, id: other.id, days: NUMBER_REUSE_WINDOW_DAYS });
+          break;
+        }
+      }
+      break;
+    case 'F0501':
+    case 'F0701': {
+      const invoiceKey = `F0401${number}${date}`;
+      if (!facts.standing(invoiceKey)) unknownOriginal(`invoice ${number} of ${date}`, invoiceKey);
+      const otherType = report.messageType === 'F0501' ? 'F0701' : 'F0501';
+      const other = facts.standing(`${otherType}${number}${date}`);
+      if (other) add(found.errors, 'already-cancelled', 'alreadyCancelled', { number, date, type: otherType, id: other.id });
+      if (report.messageType === 'F0501') {
+        const allowances = facts.standingAllowances(number, date);
+        if (allowances.length > 0) {
+          add(found.errors, 'cancel-with-allowances', 'cancelWithAllowances', { number, date, allowances: allowances.map((a) => a.allowanceNumber).join(', ') });
+        }
+      }
+      break;
+    }
+    case 'G0401':
+      for (const reference of fields.references) checkAllowanceReference(reference, found, facts, add, unknownOriginal);
+      break;
+    case 'G0501':
+      if (!facts.standing(`G0401${number}${date}`)) unknownOriginal(`allowance ${number} of ${date}`, `G0401${number}${date}`);
+      break;
+  }
+  return found;
+}
+
+function checkAllowanceReference(
+  reference: { number: string; date: string; amount: string },
+  found: StoreFindings,
+  facts: StoreFacts,
+  add: (list: ReportFinding[], code: StoreRuleCode, id: MessageId, params: Record<string, string | number>) => void,
+  unknownOriginal: (what: string, key: string) => void,
+): void {
+  const { number, date } = reference;
+  const invoiceKey = `F0401${number}${date}`;
+  const original = facts.standing(invoiceKey);
+  // Issued before this turnkey was installed (or by another system): nothing to check it against.
+  if (!original) return unknownOriginal(`invoice ${number} of ${date}`, invoiceKey);
+  for (const type of ['F0501', 'F0701']) {
+    const cancel = facts.standing(`${type}${number}${date}`);
+    if (cancel) return add(found.errors, 'original-cancelled', 'originalCancelled', { number, date, type, id: cancel.id });
+  }
+  const total = parseDecimal(original.totalAmount);
+  const asked = parseDecimal(reference.amount);
+  if (total === null || asked === null) return;
+  const earlier = facts.standingAllowances(number, date);
+  const taken = earlier.reduce((sum, a) => sum + (parseDecimal(a.amount) ?? ZERO), ZERO);
+  const remaining = total - taken;
+  if (asked > remaining) {
+    add(found.errors, 'allowance-exceeds', 'allowanceExceeds', {
+      number, date, asked: formatDecimal(asked), total: formatDecimal(total), taken: formatDecimal(taken), remaining: formatDecimal(remaining), count: earlier.length,
+    });
+  }
+}
+
+/** Days from yyyyMMdd `a` to yyyyMMdd `b`. */
+function daysBetween(a: string, b: string): number {
+  const at = (d: string): number => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)));
+  return (at(b) - at(a)) / 86_400_000;
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ResultCollector } from '../../src/results/ResultCollector.js';
+import { ResultInbox } from '../../src/results/ResultInbox.js';
+import { MessageTransitions } from '../../src/store/MessageTransitions.js';
+import { OutboundQueries } from '../../src/store/OutboundQueries.js';
+import { PackTransitions } from '../../src/store/PackTransitions.js';
+import { ReceivedFiles } from '../../src/store/ReceivedFiles.js';
+import { Store } from '../../src/store/Store.js';
+import type { PlatformFiles } from '../../src/transport/PlatformFiles.js';
+import { Validator } from '../../src/validation/Validator.js';
+import { newMessage } from '../helpers/messages.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const COMMON_NAME = '4.1-F0401-20261005-181500123-3f6c2a9e-8b1d-4c7e-9a52-0d4e6b7f1c38';
+const SAMPLE = readFileSync(join(import.meta.dirname, '../../samples/valid/SummaryResult-F0401-one-failed.xml'), 'utf8');
+
+/** A platform out/ folder in memory: the collector lists, downloads and removes what is put there. */
+class FakeOut implements PlatformFiles {
+  readonly files = new Map<string, Buffer>();
+  connect = (): Promise<void> => Promise.resolve();
+  upload = (): Promise<void> => Promise.reject(new Error('not here'));
+  list = (): Promise<Array<{ name: string; size: number; modifiedAt: number }>> => Promise.resolve([...this.files].map(([name, b]) => ({ name, size: b.length, modifiedAt: 0 })));
+  download = (path: string): Promise<Buffer> => Promise.resolve(this.files.get(path.replace(/^out\//, ''))!);
+  remove = (path: string): Promise<void> => Promise.resolve(void this.files.delete(path.replace(/^out\//, '')));
+  close = (): Promise<void> => Promise.resolve();
+}
+
+describe('ResultCollector', () => {
+  let validator: Validator;
+  let dir: ReturnType<typeof tempDir>;
+  let store: Store;
+  let out: FakeOut;
+  let collector: ResultCollector;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    validator = await Validator.create();
+  });
+  afterAll(() => validator.dispose());
+  beforeEach(() => {
+    dir = tempDir();
+    store = Store.open(join(dir.path, 't.db'));
+    out = new FakeOut();
+    problems.length = 0;
+    const messages = new MessageTransitions(store.db);
+    const packs = new PackTransitions(store.db, messages);
+    const ids = ['QK10000010', 'QK10000011'].map((number, i) => {
+      const { messageId } = messages.receive(newMessage(10 + i, { invoiceNumber: number, invoiceDate: '20261005', messageKey: `F0401${number}20261005` }));
+      messages.move(messageId, 'received', 'queued');
+      return messageId;
+    });
+    const { packId } = packs.create(
+      { commonName: COMMON_NAME, signedFileName: `x_53718426_0000000000_${COMMON_NAME}_2`, messageType: 'F0401', fromPartyId: '53718426', toPartyId: '0000000000', size: 10, zipped: false, payloadPath: '/nowhere', payloadSha256: 'ab' },
+      ids,
+    );
+    packs.fileUploaded(packId);
+    packs.notified(packId, 'file-uploaded');
+    collector = new ResultCollector(store.db, [out], new ResultInbox(join(dir.path, 'inbox')), new ReceivedFiles(store.db), new OutboundQueries(store.db), packs, validator, {
+      changes: () => undefined,
+      problem: (_file, problem) => problems.push(problem),
+      received: () => undefined,
+    });
+  });
+  afterEach(() => {
+    store.close();
+    dir.cleanup();
+  });
+
+  const states = (): unknown => store.db.prepare('SELECT invoice_number AS n, state FROM messages ORDER BY id').all();
+
+  it('applies a SummaryResult that its schema accepts', async () => {
+    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
+    await collector.collect();
+    expect(states()).toEqual([{ n: 'QK10000010', state: 'confirmed' }, { n: 'QK10000011', state: 'rejected' }]);
+    expect(problems).toEqual([]);
+  });
+
+  it('applies what it can read of a SummaryResult with one odd field, and reports the field', async () => {
+    // A date in neither form the schema knows: it matters to no verdict.
+    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE.replace('<InvoiceDate>20261005</InvoiceDate>', '<InvoiceDate>2026/10/05</InvoiceDate>')));
+    await collector.collect();
+    expect(states()).toEqual([{ n: 'QK10000010', state: 'confirmed' }, { n: 'QK10000011', state: 'rejected' }]);
+    expect(problems).toEqual([expect.stringMatching(/^applied what could be read; SummaryResult\.xsd refuses: xsd: .*InvoiceDate/)]);
+    expect(store.db.prepare('SELECT problem FROM received_files').pluck().get()).toMatch(/applied what could be read/);
+  });
+
+  it('reports, and never applies, a file that is not a readable result at all', async () => {
+    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from('<SummaryResult xmlns="urn:GEINV:SummaryResult:4.1"><DetailList>'));
+    await collector.collect();
+    expect(states()).toEqual([{ n: 'QK10000010', state: 'uploaded' }, { n: 'QK10000011', state: 'uploaded' }]);
+    expect(problems).toEqual([expect.stringMatching(/^not a readable SummaryResult: wellformed/)]);
+  });
+});
