@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type SFTPWrapper } from 'ssh2';
 import { request } from 'undici';
-import { armor } from '../outbound/armor.js';
-import { generateTestCertificate, loadPfx, signEnvelope } from '../outbound/cms/index.js';
-import { serializeEnvelope } from '../outbound/envelope/index.js';
-import { formatCommonName, formatSignedFileName } from '../outbound/names.js';
-import { zipSignedFile } from '../outbound/zip.js';
+import { armor } from '../protocol/armor.js';
+import { generateTestCertificate, loadPfx, signEnvelope } from '../protocol/cms/index.js';
+import { serializeEnvelope } from '../protocol/envelope/index.js';
+import { formatCommonName, formatSignedFileName } from '../protocol/names.js';
+import { zipSignedFile } from '../protocol/zip.js';
 import { startSimulator } from '../sim/index.js';
 import { DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 

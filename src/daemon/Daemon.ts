@@ -6,7 +6,8 @@ import { coversSeller } from '../config/senders.js';
 import { ConfigError } from '../errors/index.js';
 import { resolveAccessGroup, restrictUmask, secureDataRoot, type AccessGroup, type AccessOutcome } from '../fs/dataRootAccess.js';
 import { Problems } from '../store/Problems.js';
-import { armFailpoints, failpoint } from '../failpoints/failpoints.js';
+import { armFailpoints } from '../failpoints/failpoints.js';
+import { daemonFailpoint } from './daemonFailpoints.js';
 import { InlineFileInspector, WorkerFileInspector, type FileInspector, type InspectionWorkerData } from '../intake/FileInspector.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
 import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
@@ -180,7 +181,7 @@ export class Daemon {
     await this.inspector.close();
     // In-flight uploads and notifications finish (and are recorded) before the store closes.
     await this.outbound?.stop();
-    failpoint('mid-drain');
+    daemonFailpoint('mid-drain');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.heapGuard.stop();

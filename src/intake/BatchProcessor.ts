@@ -1,7 +1,6 @@
-import { existsSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { failpoint, type FailpointName } from '../failpoints/failpoints.js';
+import { intakeFailpoint as failpoint } from './intakeFailpoints.js';
 import { logStateChange } from '../log/logStateChange.js';
 import type { IntakeFileRow, IntakeOutcome, Disposition } from '../store/IntakeJournal.js';
 import { IntakeJournal } from '../store/IntakeJournal.js';
@@ -11,15 +10,12 @@ import { MessageQueries } from '../store/MessageQueries.js';
 import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
 import { Problems } from '../store/Problems.js';
 import type { Store } from '../store/Store.js';
-import { portableName } from '../fs/portableName.js';
 import { decideIntake, type IntakeContext } from './decideIntake.js';
 import { storeFacts } from './storeRules.js';
 import { AllowanceLedger } from '../store/AllowanceLedger.js';
 import type { Lang } from '../validation/messages.js';
-import { errReportJson, errReportText, type ErrReportInput, type ReportFinding } from './ErrReport.js';
-import { reportNames, withSuffix } from './fileNames.js';
-import { taiwanDay, taiwanDayNumber } from '../time/taiwanTime.js';
-import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
+import { errReportInput, type ErrReportInput, type ReportFinding } from './ErrReport.js';
+import { entryExists, Filer, workEntry, type FilingTarget } from './Filer.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 import type { FileInspector } from './FileInspector.js';
 import { refusedAsUnreadable, type InspectedFile } from './inspectFile.js';
@@ -35,21 +31,11 @@ const SETTLE_AT_ONCE = 64;
 const UNREADABLE_GIVE_UP_MS = 60_000;
 const OUR_OWN_TROUBLE = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
-/** Problem code (intake area) of a BAK/ERR folder a file cannot be filed into. */
-export const FILING_FAILED = 'filing-failed';
-
 /** What intake's own decisions need besides the store: the language of its messages, and who may be sent for. */
 export interface IntakeRules {
   lang: Lang;
   /** Whether a configured sender covers this seller; absent when nothing is sent (no platform). */
   covers?: (sellerId: string) => boolean;
-}
-
-/** Where a file is filed: relative to the data root (as the journal records it), absolute, and its folder. */
-interface FilingTarget {
-  rel: string;
-  abs: string;
-  dir: string;
 }
 
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
@@ -72,14 +58,6 @@ export interface BatchOutcome {
   deferred: ClaimedFile[];
   /** Gone from WORK before they could be read (someone removed them). */
   vanished: number;
-}
-
-export interface FilingTrouble {
-  /** `UpCast/<CATEGORY>/<MIG>/ERR` (or BAK): the folder that could not take the file. */
-  folder: string;
-  file: string;
-  code: string | undefined;
-  message: string;
 }
 
 /** A file read and validated, with where it came from. */
@@ -125,16 +103,11 @@ export class BatchProcessor {
   private readonly queries: MessageQueries;
   private readonly ledger: AllowanceLedger;
   private readonly context: IntakeContext;
-  /** Day folders known to exist, so each is created (and its parent fsynced) once. */
-  private readonly knownDirs = new Set<string>();
-  /** Today's folder under each BAK/ERR folder, so paths are not rebuilt for every file. */
-  private readonly dayFolders = new Map<string, { day: number; abs: string; rel: string }>();
+  private readonly filer: Filer;
   /** Files of the last batch: filed and fsynced, their messages still `received`. */
   private unsettled: Pending[] = [];
   /** Messages this processor has moved to `queued` so far (committed): sending watches it grow. */
   queuedTotal = 0;
-  /** Recorded files left in WORK because their folder would not take them: refile them later. */
-  filingPending = false;
   /** When a claimed file was first found unreadable, by its WORK path. */
   private readonly unreadableSince = new Map<string, number>();
   readonly problems: Problems;
@@ -155,6 +128,7 @@ export class BatchProcessor {
     this.queries = new MessageQueries(db);
     this.ledger = new AllowanceLedger(db);
     this.problems = new Problems(db, 'intake', now);
+    this.filer = new Filer(layout, this.problems, logger);
     this.context = {
       holderOf: (key) => this.queries.findKeyHolder(key),
       latestOf: (number, key) => this.queries.latestVersion(number, key),
@@ -162,6 +136,15 @@ export class BatchProcessor {
       lang: rules.lang,
       ...(rules.covers && { covers: rules.covers }),
     };
+  }
+
+  /** Recorded files left in WORK because their folder would not take them: refile them later. */
+  get filingPending(): boolean {
+    return this.filer.filingPending;
+  }
+
+  set filingPending(pending: boolean) {
+    this.filer.filingPending = pending;
   }
 
   /** Processes freshly claimed files (or WORK files left unrecorded by a crash). */
@@ -212,7 +195,7 @@ export class BatchProcessor {
 
     const pending = this.record(inspected);
     failpoint('after-record');
-    const filed = this.fileAll(pending, 'mid-move');
+    const filed = this.filer.fileAll(pending, 'mid-move');
     failpoint('after-move');
     this.unsettled.push(...filed);
     // A large batch is settled at once: one more commit is nothing beside it, and its messages can
@@ -284,7 +267,7 @@ export class BatchProcessor {
       } else if (reserved.has(target.abs) || entryExists(target.abs)) {
         // Something else took the planned name meanwhile: never overwrite it. (Reports found at
         // the planned name are this file's own, written before the crash: they are rewritten.)
-        target = this.allocateTarget(folder, row.disposition, row.originalName, facts.receivedAt, reserved);
+        target = this.filer.allocateTarget(folder, row.disposition, row.originalName, facts.receivedAt, reserved);
         const newTarget = target.rel;
         this.store.db.transaction(() => {
           this.journal.retarget(row.id, newTarget);
@@ -310,9 +293,9 @@ export class BatchProcessor {
         messageType: facts.messageType,
         report:
           row.disposition === 'ERR'
-            ? {
+            ? errReportInput({
                 fileName: row.originalName,
-                droppedIn: `${folder.base}/SRC/${row.originalName}`,
+                folderBase: folder.base,
                 filedAs: target.rel,
                 receivedAt: facts.receivedAt,
                 messageId: row.messageId,
@@ -320,14 +303,13 @@ export class BatchProcessor {
                 invoiceIdentifier: facts.messageKey,
                 sha256: row.sha256,
                 size: row.size,
-                errors: findings?.errors ?? [],
-                warnings: findings?.warnings ?? [],
-              }
+                findings,
+              })
             : null,
         skipMove,
       });
     }
-    const moved = this.fileAll(pending.filter((p) => !p.skipMove), 'mid-recovery');
+    const moved = this.filer.fileAll(pending.filter((p) => !p.skipMove), 'mid-recovery');
     this.settle([...moved, ...pending.filter((p) => p.skipMove)]);
     return pending.length;
   }
@@ -399,19 +381,19 @@ export class BatchProcessor {
           });
         }
         const message = { messageId: change.messageId, messageKey: decision.messageKey, messageType };
-        const errReport = (filedAs: string): ErrReportInput => ({
-          fileName: file.originalName,
-          droppedIn: `${file.folder.base}/SRC/${file.originalName}`,
-          filedAs,
-          receivedAt: change.at,
-          messageId: change.messageId,
-          messageType,
-          invoiceIdentifier: decision.messageKey,
-          sha256,
-          size,
-          errors,
-          warnings,
-        });
+        const errReport = (filedAs: string): ErrReportInput =>
+          errReportInput({
+            fileName: file.originalName,
+            folderBase: file.folder.base,
+            filedAs,
+            receivedAt: change.at,
+            messageId: change.messageId,
+            messageType,
+            invoiceIdentifier: decision.messageKey,
+            sha256,
+            size,
+            findings: { errors, warnings },
+          });
         return this.planFiling(item, message, valid ? 'new' : 'invalid', first?.code ?? null, at, reserved, valid ? null : errReport);
       });
     })();
@@ -440,7 +422,7 @@ export class BatchProcessor {
   ): Pending {
     const { file, sha256, size } = item;
     const disposition: Disposition = outcome === 'invalid' ? 'ERR' : 'BAK';
-    const target = this.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
+    const target = this.filer.allocateTarget(file.folder, disposition, file.originalName, at, reserved);
     const journalId = this.journal.record({
       claimName: file.claimName,
       folderType: file.folder.type,
@@ -470,90 +452,6 @@ export class BatchProcessor {
       report: errReport?.(target.rel) ?? null,
       skipMove: false,
     };
-  }
-
-  /**
-   * Moves each file to its target (ERR reports first), then fsyncs every folder touched, once. A
-   * file whose folder will not take it (not writable, full, not a folder) stays in WORK with its
-   * journal row unfiled: it is a problem for `turnkey status`, logged once, and filed later
-   * (`filingPending`); the other files of the batch, and the other folders, go on.
-   */
-  private fileAll(pending: readonly Pending[], midPoint: FailpointName): Pending[] {
-    const touched = new Set<string>();
-    const filed: Pending[] = [];
-    const failed = new Map<string, FilingTrouble>();
-    const trouble = (p: Pending, err: unknown): void => {
-      const e = err as NodeJS.ErrnoException;
-      const folder = `${p.folder.base}/${p.disposition}`;
-      failed.set(folder, { folder, file: p.originalName, code: e.code, message: e.message });
-      this.filingPending = true;
-    };
-    // Each day folder looked at once per batch (someone may have removed it since the last batch).
-    const unusable = new Map<string, unknown>();
-    for (const dir of new Set(pending.map((p) => p.target.dir))) {
-      try {
-        this.ensureDir(dir, touched);
-      } catch (err) {
-        unusable.set(dir, err);
-      }
-    }
-    // Reports first, all written before any is fsynced: the first fsync commits the file-system
-    // journal for all of them, so a batch of refused files costs about one flush, not two each.
-    const reports: string[] = [];
-    const movable: Pending[] = [];
-    for (const p of pending) {
-      const dirError = unusable.get(p.target.dir);
-      if (dirError !== undefined) {
-        trouble(p, dirError);
-        continue;
-      }
-      if (p.report) {
-        const names = reportNames(p.target.abs);
-        try {
-          writeFileSync(names.json, errReportJson(p.report));
-          writeFileSync(names.text, errReportText(p.report));
-        } catch (err) {
-          trouble(p, err);
-          continue;
-        }
-        reports.push(names.json, names.text);
-      }
-      movable.push(p);
-    }
-    if (reports.length > 0) {
-      for (const report of reports) fsyncFile(report);
-      failpoint('after-report');
-    }
-    for (const p of movable) {
-      try {
-        renameSync(p.workPath, p.target.abs);
-      } catch (err) {
-        trouble(p, err); // a lock (Windows) or a folder that will not take it: tried again later either way
-        continue;
-      }
-      touched.add(p.folder.work);
-      touched.add(p.target.dir);
-      filed.push(p);
-      if (filed.length === 1) failpoint(midPoint);
-    }
-    for (const dir of touched) fsyncDir(dir);
-    this.reportFiling(filed, failed);
-    return filed;
-  }
-
-  /** Raises a problem per folder that refused a file (logged when new), and resolves those that took one. */
-  private reportFiling(filed: readonly Pending[], failed: ReadonlyMap<string, FilingTrouble>): void {
-    for (const t of failed.values()) {
-      const detail = `${t.code ?? 'error'}: ${t.file} cannot be filed in ${t.folder} (${t.message}); it waits in WORK and is filed once the folder takes it`;
-      if (this.problems.raise(t.folder, FILING_FAILED, detail)) {
-        this.logger.error({ event: 'filing-failed', folder: t.folder, file: t.file, code: t.code }, `${t.folder} does not take files: ${t.code ?? t.message}`);
-      }
-    }
-    for (const folder of new Set(filed.map((p) => `${p.folder.base}/${p.disposition}`))) {
-      if (!failed.has(folder) && this.problems.resolve(folder, FILING_FAILED)) {
-        this.logger.info({ event: 'filing-resumed', folder }, `${folder} takes files again`);
-      }
-    }
   }
 
   /** A settle transaction of its own: files marked filed and messages moved out of `received`, all or none. */
@@ -602,65 +500,6 @@ export class BatchProcessor {
     logStateChange(this.logger, change, file);
   }
 
-  /** BAK/<day>/<name>, or name~1, name~2… when taken: a file in BAK/ERR is never overwritten. */
-  private allocateTarget(folder: TypeFolders, disposition: Disposition, name: string, at: number, reserved: Set<string>): FilingTarget {
-    const dir = this.dayFolder(disposition === 'BAK' ? folder.bak : folder.err, at);
-    for (let n = 0; ; n++) {
-      const fileName = withSuffix(portableName(name), n);
-      const candidate = dir.abs + sep + fileName;
-      if (this.occupied(candidate, disposition, reserved)) continue;
-      reserved.add(candidate);
-      return { rel: `${dir.rel}/${fileName}`, abs: candidate, dir: dir.abs };
-    }
-  }
-
-  /** `<base>/<day>` in Taiwan time, built once per folder and day rather than once per file. */
-  private dayFolder(base: string, at: number): { abs: string; rel: string } {
-    const day = taiwanDayNumber(at);
-    let folder = this.dayFolders.get(base);
-    if (folder?.day !== day) {
-      const abs = join(base, taiwanDay(at));
-      folder = { day, abs, rel: this.layout.toRelative(abs) };
-      this.dayFolders.set(base, folder);
-    }
-    return folder;
-  }
-
-  private occupied(path: string, disposition: Disposition, reserved: Set<string>): boolean {
-    if (reserved.has(path) || entryExists(path)) return true;
-    if (disposition === 'ERR') {
-      const names = reportNames(path);
-      return entryExists(names.json) || entryExists(names.text);
-    }
-    return false;
-  }
-
-  private ensureDir(dir: string, touched: Set<string>): void {
-    if (this.knownDirs.has(dir) && existsSync(dir)) return;
-    const created = mkdirSync(dir, { recursive: true });
-    // A new day folder is itself an entry of its parent: make that durable too.
-    if (created !== undefined) touched.add(dirname(dir));
-    this.knownDirs.add(dir);
-  }
-}
-
-/** Whether a recorded file is in WORK: 'unknown' when WORK cannot be looked into now (never taken as gone). */
-function workEntry(path: string): 'present' | 'absent' | 'unknown' {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false }) === undefined ? 'absent' : 'present';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'absent' : 'unknown';
-  }
-}
-
-/** Whether anything is at `path`, a dangling link included (existsSync follows links, and a rename would replace one). */
-function entryExists(path: string): boolean {
-  // Without throwing for a miss, the common case (a free name in BAK): an exception costs more than the call.
-  try {
-    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return false; // a folder on the way is not one, or cannot be searched: filing it will say so
-  }
 }
 
 /** Where a file's message goes once the file is filed; a duplicate's message is another file's, already settled. */

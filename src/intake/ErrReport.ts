@@ -27,6 +27,23 @@ export interface ErrReportInput {
   warnings: ReportFinding[];
 }
 
+/** The report of a refused file, from what the store records of it (at intake, and again at refiling). */
+export function errReportInput(args: {
+  fileName: string;
+  folderBase: string;
+  filedAs: string;
+  receivedAt: number;
+  messageId: number;
+  messageType: string | null;
+  invoiceIdentifier: string | null;
+  sha256: string;
+  size: number;
+  findings: { errors: ReportFinding[]; warnings: ReportFinding[] } | null;
+}): ErrReportInput {
+  const { fileName, folderBase, findings, ...rest } = args;
+  return { ...rest, fileName, droppedIn: `${folderBase}/SRC/${fileName}`, errors: findings?.errors ?? [], warnings: findings?.warnings ?? [] };
+}
+
 const HINTS: Record<string, string> = {
   'wrong-folder': 'The file holds another message type than its folder. Drop it into the SRC folder of its own type.',
   'duplicate-conflict':

@@ -1,6 +1,6 @@
 import { renameSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
-import { failpoint } from '../failpoints/failpoints.js';
+import { intakeFailpoint as failpoint } from './intakeFailpoints.js';
 import { fsyncDir } from '../fs/fsyncDir.js';
 
 /** A file still in SRC, to be renamed into WORK under its claim name. */

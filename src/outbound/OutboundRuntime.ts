@@ -19,7 +19,7 @@ import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { Store } from '../store/Store.js';
 import type { Validator } from '../validation/Validator.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
-import { loadPfx } from './cms/index.js';
+import { loadPfx } from '../protocol/cms/index.js';
 import { Senders } from './Senders.js';
 import { OutboundService } from './OutboundService.js';
 import { Packer } from './Packer.js';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { failpoint } from '../failpoints/failpoints.js';
-import './outboundFailpoints.js';
+import { outboundFailpoint as failpoint } from './outboundFailpoints.js';
 import type { PackMove, PackRow, PackState, PackTransitions } from '../store/PackTransitions.js';
 import type { NotificationAnswer, UploadNotification } from '../transport/gateway/GatewayClient.js';
 import { TransportError } from '../transport/TransportError.js';

@@ -4,20 +4,19 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { portableName } from '../fs/portableName.js';
 import { writeFileDurably } from '../fs/writeFileDurably.js';
-import { failpoint } from '../failpoints/failpoints.js';
-import './outboundFailpoints.js';
+import { outboundFailpoint as failpoint } from './outboundFailpoints.js';
 import type { MessageBytes } from '../store/MessageBytes.js';
 import type { MessageTransitions } from '../store/MessageTransitions.js';
 import type { OutboundQueries, QueuedGroup, QueuedMessage } from '../store/OutboundQueries.js';
 import type { PackMove, PackTransitions } from '../store/PackTransitions.js';
 import type { Problems } from '../store/Problems.js';
 import { StoreError } from '../store/StoreError.js';
-import { ArmorError } from './armor.js';
+import { ArmorError } from '../protocol/armor.js';
 import type { SenderLookup } from './Senders.js';
 import { OutboundError } from './OutboundError.js';
-import { EnvelopeError } from './envelope/EnvelopeError.js';
-import { prepareMessageBytes } from './envelope/prepareMessage.js';
-import { buildSignedPack, type SignedPack } from './pack/buildSignedPack.js';
+import { EnvelopeError } from '../protocol/envelope/EnvelopeError.js';
+import { prepareMessageBytes } from '../protocol/envelope/prepareMessage.js';
+import { buildSignedPack, type SignedPack } from '../protocol/buildSignedPack.js';
 
 export interface PackingSettings {
   /** At most this many messages per pack (the protocol allows 1,000). */

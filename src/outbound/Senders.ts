@@ -7,7 +7,7 @@ import { ConfigError } from '../errors/index.js';
 import { GatewayClient } from '../transport/gateway/GatewayClient.js';
 import type { PlatformFiles } from '../transport/PlatformFiles.js';
 import { ThreadedPlatformLink } from '../transport/ThreadedPlatformLink.js';
-import { loadPfx, type LoadedPfx } from './cms/index.js';
+import { loadPfx, type LoadedPfx } from '../protocol/cms/index.js';
 
 /** A transport account's connections: its SFTP folders and its gateway login. */
 export interface Transport {

@@ -6,10 +6,6 @@ export const OUTBOUND_FAILPOINTS = {
   'after-pack-record': 'after a pack and its messages (packed) were recorded, before any upload',
   'after-upload': 'after the signed file was uploaded and recorded, before the notification',
   'after-notify': 'after the gateway answered a notification, before the answer was recorded',
-  'after-result-download': 'after a result file was published locally, before it was recorded and deleted remotely',
-  'after-result-apply': 'after a result was applied to its messages',
 } as const;
 
-defineFailpoints(OUTBOUND_FAILPOINTS);
-
-export type OutboundFailpoint = keyof typeof OUTBOUND_FAILPOINTS;
+export const outboundFailpoint = defineFailpoints(OUTBOUND_FAILPOINTS);

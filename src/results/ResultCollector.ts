@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
-import { failpoint } from '../failpoints/failpoints.js';
-import '../outbound/outboundFailpoints.js';
-import { classifyOutboxName, type OutboxFileKind } from '../outbound/names.js';
+import { resultFailpoint as failpoint } from './resultFailpoints.js';
+import { classifyOutboxName, type OutboxFileKind } from '../protocol/names.js';
 import type { OutboundQueries, PackMessageRef } from '../store/OutboundQueries.js';
 import type { Finding } from '../validation/types.js';
 import type { MessageVerdict, PackMove, PackTransitions } from '../store/PackTransitions.js';

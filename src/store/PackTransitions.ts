@@ -1,9 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { GroupChange, MessageTransitions } from './MessageTransitions.js';
-import type { MessageState } from './states.js';
+import { isAllowedPackTransition, type MessageState, type PackState } from './states.js';
 import { StoreError } from './StoreError.js';
 
-export type PackState = 'packed' | 'file-uploaded' | 'notified' | 'unknown' | 'settled' | 'refused' | 'failed';
+export type { PackState } from './states.js';
 
 export interface PackRow {
   id: number;
@@ -217,6 +217,7 @@ export class PackTransitions {
   }
 
   private movePack(packId: number, from: PackState, to: PackState, options: { nextAttemptAt?: number; code?: string; text?: string }): void {
+    if (!isAllowedPackTransition(from, to)) throw new StoreError('illegal-transition', `pack ${packId}: ${from} → ${to} is not an allowed state change`);
     const result = this.updatePack.run({
       id: packId,
       from,

@@ -71,3 +71,45 @@ export function isMessageState(value: string): value is MessageState {
 export function isAllowedTransition(from: MessageState, to: MessageState): boolean {
   return ALLOWED[from].includes(to);
 }
+
+/**
+ * The states of a pack (one signed file: the transaction; each try at it is an attempt). Written
+ * only by PackTransitions, which refuses any move not listed in PACK_ALLOWED.
+ */
+export const PACK_STATES = [
+  /** Signed, written durably and recorded; not yet uploaded. */
+  'packed',
+  /** In the platform's in/ folder; the notification comes next. */
+  'file-uploaded',
+  /** The gateway queued it (statusCode 0): its results will come. */
+  'notified',
+  /** A notification's outcome is not known: re-notified, never re-signed, settled by a result. */
+  'unknown',
+  /** Its results were applied. Final. */
+  'settled',
+  /** The gateway refused it for its content. Final. */
+  'refused',
+  /** Its retries ran out; an operator must act (a late result still settles it). */
+  'failed',
+] as const;
+
+export type PackState = (typeof PACK_STATES)[number];
+
+/**
+ * Which pack state may follow which. A pack stays in its state while an attempt failed and is
+ * tried again (`packed → packed`); a result may settle a pack in any state but the final ones, so
+ * that a late verdict is never lost.
+ */
+export const PACK_ALLOWED: Readonly<Record<PackState, readonly PackState[]>> = {
+  packed: ['packed', 'file-uploaded', 'failed', 'settled'],
+  'file-uploaded': ['file-uploaded', 'notified', 'unknown', 'refused', 'failed', 'settled'],
+  notified: ['settled'],
+  unknown: ['unknown', 'notified', 'failed', 'settled'],
+  settled: [],
+  refused: [],
+  failed: ['settled'],
+};
+
+export function isAllowedPackTransition(from: PackState, to: PackState): boolean {
+  return PACK_ALLOWED[from].includes(to);
+}

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
-import { defineFailpoints, FAILPOINTS, FailpointSpecError, parseFailpoints } from '../../src/failpoints/failpoints.js';
+import { defineFailpoints, FailpointSpecError, parseFailpoints } from '../../src/failpoints/failpoints.js';
+import { INTAKE_FAILPOINTS } from '../../src/intake/intakeFailpoints.js';
 
 describe('failpoints', () => {
   beforeAll(() => ensureBuilt(), 180_000);
@@ -19,9 +20,13 @@ describe('failpoints', () => {
   });
 
   it('names a failpoint for every step boundary of intake', () => {
-    expect(Object.keys(FAILPOINTS)).toEqual([
-      'mid-claim', 'after-claim', 'after-validate', 'after-record', 'after-report', 'mid-move', 'after-move', 'after-settle', 'mid-recovery', 'mid-drain',
+    expect(Object.keys(INTAKE_FAILPOINTS)).toEqual([
+      'mid-claim', 'after-claim', 'after-validate', 'after-record', 'after-report', 'mid-move', 'after-move', 'after-settle', 'mid-recovery',
     ]);
+  });
+
+  it('passes over, in a lenient parse (a worker thread), the names another area declares', () => {
+    expect([...parseFailpoints('after-record, some-other-area-step@2', { strict: false })]).toEqual([['after-record', 1]]);
   });
 
   it('accepts failpoints another module defines, and refuses redefining one with another meaning', () => {
@@ -34,7 +39,7 @@ describe('failpoints', () => {
   it('kills the process with SIGKILL at the armed hit, not before', () => {
     const script = `
       process.env.TURNKEY_FAILPOINTS = 'after-claim@3';
-      import(${JSON.stringify(new URL('../../dist/failpoints/failpoints.js', import.meta.url).href)}).then(({ failpoint }) => {
+      import(${JSON.stringify(new URL('../../dist/intake/intakeFailpoints.js', import.meta.url).href)}).then(({ intakeFailpoint: failpoint }) => {
         failpoint('after-claim'); process.stdout.write('1 ');
         failpoint('after-claim'); process.stdout.write('2 ');
         failpoint('after-claim'); process.stdout.write('3 ');

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAILPOINTS, type FailpointName } from '../../src/failpoints/failpoints.js';
+import { INTAKE_FAILPOINTS, type IntakeFailpoint } from '../../src/intake/intakeFailpoints.js';
 import { IntakeLayout } from '../../src/intake/IntakeLayout.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { DaemonProcess, sleep, waitFor, type Exit } from '../helpers/daemonProcess.js';
@@ -121,7 +121,7 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
 
   it('loses nothing and records nothing twice across kills at every failpoint and at random', async () => {
     dropRound(500);
-    const order: Array<{ point: FailpointName; hit: number }> = [
+    const order: Array<{ point: IntakeFailpoint; hit: number }> = [
       { point: 'mid-claim', hit: 2 },
       { point: 'after-claim', hit: 2 },
       { point: 'after-validate', hit: 1 },
@@ -135,7 +135,7 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
       { point: 'after-record', hit: 1 },
     ];
     const covered = new Set(order.map((o) => o.point));
-    expect([...covered].sort()).toEqual(Object.keys(FAILPOINTS).filter((p) => p !== 'mid-drain').sort());
+    expect([...covered].sort()).toEqual(Object.keys(INTAKE_FAILPOINTS).sort());
 
     for (const { point, hit } of order) {
       if (point !== 'mid-recovery') dropRound(150);

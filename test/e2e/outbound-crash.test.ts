@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OUTBOUND_FAILPOINTS } from '../../src/outbound/outboundFailpoints.js';
+import { RESULT_FAILPOINTS } from '../../src/results/resultFailpoints.js';
 import { mixedMessages } from '../../src/mig/MessageFactory.js';
 import { acceptedOnce, PlatformPair } from '../helpers/platformPair.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -22,7 +23,7 @@ describe('sending survives kill -9 at every step', () => {
     dir.cleanup();
   });
 
-  it.each(Object.keys(OUTBOUND_FAILPOINTS))('recovers from a kill at %s', async (failpoint) => {
+  it.each([...Object.keys(OUTBOUND_FAILPOINTS), ...Object.keys(RESULT_FAILPOINTS)])('recovers from a kill at %s', async (failpoint) => {
     pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 40 } });
     await pair.startSim();
     const doomed = await pair.startDaemon({ TURNKEY_FAILPOINTS: `${failpoint}@2` });

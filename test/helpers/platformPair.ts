@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freeLoopbackPorts } from '../../src/cli/init/sandbox.js';
-import { generateTestCertificate } from '../../src/outbound/cms/index.js';
+import { generateTestCertificate } from '../../src/protocol/cms/index.js';
 import { queryStats, type SimStats } from '../../src/sim/record/statsQueries.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.js';
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { armor, ArmorError, checkSignedFileSize, MAX_SIGNED_FILE_BYTES, unarmor } from '../../src/outbound/armor.js';
+import { armor, ArmorError, checkSignedFileSize, MAX_SIGNED_FILE_BYTES, unarmor } from '../../src/protocol/armor.js';
 
 function expectArmorError(run: () => unknown, code: ArmorError['code']): void {
   try {

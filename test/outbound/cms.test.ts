@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { armor } from '../../src/outbound/armor.js';
+import { armor } from '../../src/protocol/armor.js';
 import {
   generateTestCertificate,
   loadPfx,
@@ -8,8 +8,8 @@ import {
   signEnvelope,
   verifySignedEnvelope,
   type LoadedPfx,
-} from '../../src/outbound/cms/index.js';
-import { serializeEnvelope } from '../../src/outbound/envelope/index.js';
+} from '../../src/protocol/cms/index.js';
+import { serializeEnvelope } from '../../src/protocol/envelope/index.js';
 import { makeTempDir, openssl } from './openssl.js';
 
 const TURNKEY_FIRST_LINE = 'MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0B';

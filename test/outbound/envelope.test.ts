@@ -7,7 +7,7 @@ import {
   serializeEnvelope,
   type EnvelopeContent,
   type EnvelopeRouting,
-} from '../../src/outbound/envelope/index.js';
+} from '../../src/protocol/envelope/index.js';
 
 const routing: EnvelopeRouting = {
   from: { id: '12345678', description: 'Example Co' },

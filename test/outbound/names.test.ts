@@ -7,7 +7,7 @@ import {
   NameError,
   parseCommonName,
   parseSignedFileName,
-} from '../../src/outbound/names.js';
+} from '../../src/protocol/names.js';
 
 const UUID = '550e8400-e29b-41d4-a716-446655440000';
 const SPEC_COMMON_NAME = `4.1-F0401-20260824-141623456-${UUID}`;

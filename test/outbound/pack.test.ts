@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unarmor } from '../../src/outbound/armor.js';
-import { generateTestCertificate, loadPfx } from '../../src/outbound/cms/index.js';
-import { parseEnvelope } from '../../src/outbound/envelope/index.js';
-import { parseCommonName, parseSignedFileName } from '../../src/outbound/names.js';
-import { buildSignedPack } from '../../src/outbound/pack/buildSignedPack.js';
-import { unzipSignedFile } from '../../src/outbound/zip.js';
+import { unarmor } from '../../src/protocol/armor.js';
+import { generateTestCertificate, loadPfx } from '../../src/protocol/cms/index.js';
+import { parseEnvelope } from '../../src/protocol/envelope/index.js';
+import { parseCommonName, parseSignedFileName } from '../../src/protocol/names.js';
+import { buildSignedPack } from '../../src/protocol/buildSignedPack.js';
+import { unzipSignedFile } from '../../src/protocol/zip.js';
 
 const SAMPLE = readFileSync(join(import.meta.dirname, '../../samples/valid/F0401-b2c-printed.xml'));
 const routing = { from: { id: '53718426' }, fromVac: { id: '53718426' }, to: { id: '0000000000' }, toVac: { id: '0000000000' } };

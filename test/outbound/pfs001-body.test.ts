@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkNotificationBody } from '../../src/sim/gateway/checkNotificationBody.js';
 import { GatewayClient } from '../../src/transport/gateway/GatewayClient.js';
-import { PFS001_KEYS } from '../../src/transport/gateway/pfs001Body.js';
+import { PFS001_KEYS } from '../../src/protocol/pfs001Body.js';
 
 describe('the PFS001 body', () => {
   const notification = {

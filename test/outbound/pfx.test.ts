@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTestCertificate, loadPfx, PfxError, type TestCertificate } from '../../src/outbound/cms/index.js';
+import { generateTestCertificate, loadPfx, PfxError, type TestCertificate } from '../../src/protocol/cms/index.js';
 import { makeTempDir, openssl } from './openssl.js';
 
 const PASSWORD = 'Pfx-Test-Only-9876';

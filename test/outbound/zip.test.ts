@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { armor } from '../../src/outbound/armor.js';
-import { unzipSignedFile, ZipError, zipSignedFile } from '../../src/outbound/zip.js';
+import { armor } from '../../src/protocol/armor.js';
+import { unzipSignedFile, ZipError, zipSignedFile } from '../../src/protocol/zip.js';
 
 const NAME = 'erp_batch_0001.xml_12345678_0000000000_4.1-F0401-20260824-141623456-550e8400-e29b-41d4-a716-446655440000_27';
 const ARMORED = armor(Buffer.from('pretend this is CMS '.repeat(50)));

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnvelope } from '../../src/outbound/envelope/index.js';
-import { classifyOutboxName, parseCommonName } from '../../src/outbound/names.js';
+import { parseEnvelope } from '../../src/protocol/envelope/index.js';
+import { classifyOutboxName, parseCommonName } from '../../src/protocol/names.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { sendJson } from './helpers/gateway.js';
 import { makeIdentity } from './helpers/identity.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/mig/F0401Factory.js';
-import { classifyOutboxName } from '../../src/outbound/names.js';
+import { classifyOutboxName } from '../../src/protocol/names.js';
 import { RESULT_CODE } from '../../src/sim/index.js';
 import { notificationFor, notify } from './helpers/gateway.js';
 import { makeIdentity } from './helpers/identity.js';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { PlatformSettingsFile } from '../../config/types.js';
-import { generateTestCertificate } from '../../outbound/cms/index.js';
+import { generateTestCertificate } from '../../protocol/cms/index.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../../sim/sftp/hostKey.js';
 import { SimLayout } from '../../sim/storage/SimLayout.js';
 

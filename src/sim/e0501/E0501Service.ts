@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { serializeEnvelope } from '../../outbound/envelope/index.js';
-import { formatCommonName } from '../../outbound/names.js';
+import { serializeEnvelope } from '../../protocol/envelope/index.js';
+import { formatCommonName } from '../../protocol/names.js';
 import type { Validator } from '../../validation/Validator.js';
 import type { AccountRegistry, SimAccount } from '../accounts/AccountRegistry.js';
 import type { SimDatabase } from '../record/SimDatabase.js';

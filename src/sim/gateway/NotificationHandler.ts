@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { NameError, parseCommonName } from '../../outbound/names.js';
+import { NameError, parseCommonName } from '../../protocol/names.js';
 import type { AccountRegistry, SimAccount } from '../accounts/AccountRegistry.js';
 import type { PackQueue } from '../processing/PackQueue.js';
 import type { SimDatabase } from '../record/SimDatabase.js';
@@ -9,7 +9,7 @@ import type { SimEvents } from '../SimEvents.js';
 import type { SimLogger } from '../SimLogger.js';
 import type { SimLayout } from '../storage/SimLayout.js';
 import { parseBasicAuth } from './basicAuth.js';
-import type { Pfs001Body } from '../../transport/gateway/pfs001Body.js';
+import type { Pfs001Body } from '../../protocol/pfs001Body.js';
 import { checkNotificationBody } from './checkNotificationBody.js';
 import { acceptedBody, GatewayRefusal, type GatewayAnswerBody } from './GatewayAnswer.js';
 import { inspectSignedFile, SIGNED_FILE_HEAD_BYTES, type UploadedFile } from './inspectSignedFile.js';

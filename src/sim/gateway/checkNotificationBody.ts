@@ -1,6 +1,6 @@
-import { MAX_SIGNED_FILE_BYTES } from '../../outbound/armor.js';
-import { MAX_MESSAGES_PER_ENVELOPE } from '../../outbound/envelope/index.js';
-import { PFS001_KEYS, type Pfs001Body, type TransParty } from '../../transport/gateway/pfs001Body.js';
+import { MAX_SIGNED_FILE_BYTES } from '../../protocol/armor.js';
+import { MAX_MESSAGES_PER_ENVELOPE } from '../../protocol/envelope/index.js';
+import { PFS001_KEYS, type Pfs001Body, type TransParty } from '../../protocol/pfs001Body.js';
 import { GatewayRefusal } from './GatewayAnswer.js';
 
 const INT32_MAX = 2 ** 31 - 1;

@@ -1,5 +1,5 @@
-import { parseSignedFileName } from '../../outbound/names.js';
-import { unzipSignedFile, ZipError } from '../../outbound/zip.js';
+import { parseSignedFileName } from '../../protocol/names.js';
+import { unzipSignedFile, ZipError } from '../../protocol/zip.js';
 import { GatewayRefusal } from './GatewayAnswer.js';
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);

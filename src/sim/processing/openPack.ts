@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ArmorError, unarmor } from '../../outbound/armor.js';
-import { SignatureVerificationError, verifySignedEnvelope } from '../../outbound/cms/index.js';
-import { EnvelopeError, parseEnvelope, type EnvelopeRouting } from '../../outbound/envelope/index.js';
-import { unzipSignedFile, ZipError } from '../../outbound/zip.js';
+import { ArmorError, unarmor } from '../../protocol/armor.js';
+import { SignatureVerificationError, verifySignedEnvelope } from '../../protocol/cms/index.js';
+import { EnvelopeError, parseEnvelope, type EnvelopeRouting } from '../../protocol/envelope/index.js';
+import { unzipSignedFile, ZipError } from '../../protocol/zip.js';
 import type { Validator } from '../../validation/Validator.js';
 import type { MessageFacts } from '../record/SimDatabase.js';
 import { RESULT_CODE } from '../results/resultCodes.js';

@@ -1,5 +1,5 @@
 import Database from '../../sqlite/Database.js';
-import type { TransParty } from '../../transport/gateway/pfs001Body.js';
+import type { TransParty } from '../../protocol/pfs001Body.js';
 import { SimError } from '../SimError.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { queryStats, type SimStats } from './statsQueries.js';

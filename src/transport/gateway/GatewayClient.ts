@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { TransportError } from '../TransportError.js';
-import type { Pfs001Body, TransParty } from './pfs001Body.js';
+import type { Pfs001Body, TransParty } from '../../protocol/pfs001Body.js';
 
 export interface PartyRouting {
   partyId: string;

@@ -1,4 +1,4 @@
-import { generateTestCertificate, loadPfx, type LoadedPfx } from '../../../src/outbound/cms/index.js';
+import { generateTestCertificate, loadPfx, type LoadedPfx } from '../../../src/protocol/cms/index.js';
 
 export interface TestIdentity {
   signer: LoadedPfx;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { armor } from '../../../src/outbound/armor.js';
-import { signEnvelope } from '../../../src/outbound/cms/index.js';
-import { serializeEnvelope, type EnvelopeRouting } from '../../../src/outbound/envelope/index.js';
-import { formatCommonName, formatSignedFileName } from '../../../src/outbound/names.js';
-import { zipSignedFile } from '../../../src/outbound/zip.js';
+import { armor } from '../../../src/protocol/armor.js';
+import { signEnvelope } from '../../../src/protocol/cms/index.js';
+import { serializeEnvelope, type EnvelopeRouting } from '../../../src/protocol/envelope/index.js';
+import { formatCommonName, formatSignedFileName } from '../../../src/protocol/names.js';
+import { zipSignedFile } from '../../../src/protocol/zip.js';
 import type { TestIdentity } from './identity.js';
 
 export interface BuiltPack {

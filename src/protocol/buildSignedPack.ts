@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { armor, checkSignedFileSize } from '../armor.js';
-import { signEnvelope, type SigningIdentity } from '../cms/index.js';
-import { serializeEnvelope, type EnvelopeRouting } from '../envelope/index.js';
-import { formatCommonName, formatSignedFileName } from '../names.js';
-import { zipSignedFile } from '../zip.js';
+import { armor, checkSignedFileSize } from './armor.js';
+import { signEnvelope, type SigningIdentity } from './cms/index.js';
+import { serializeEnvelope, type EnvelopeRouting } from './envelope/index.js';
+import { formatCommonName, formatSignedFileName } from './names.js';
+import { zipSignedFile } from './zip.js';
 
 export interface PackInput {
   messageType: string;
