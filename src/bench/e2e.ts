@@ -11,7 +11,7 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
-import { createSandbox } from '../cli/init/sandbox.js';
+import { createSandbox } from '../sandbox/createSandbox.js';
 import { benchNodeArgs, cpuSeconds, cpuSecondsSince, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 

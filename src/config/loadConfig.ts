@@ -106,26 +106,33 @@ function resolvePlatform(platform: PlatformSettingsFile, at: (p: string) => stri
       : { partyId: platform.partyId, ...(platform.routingId !== undefined && { routingId: platform.routingId }), bans: platform.mode === 'sandbox' ? ['*'] : [platform.partyId] },
   ];
   if (entries[0] === null) problems.push('platform: names no sender: give partyId (with transport and certificate), or a senders list.');
+  if (platform.senders && (platform.partyId !== undefined || platform.routingId !== undefined)) {
+    problems.push('platform.partyId/routingId: not used when platform.senders lists the senders; give each sender its own partyId (and routingId).');
+  }
   const senders: SenderSettings[] = [];
-  const seen = new Map<string, string>();
+  const partyOf = new Map<string, string>();
+  const senderOfBan = new Map<string, string>();
   entries.forEach((entry, i) => {
     if (entry === null) return;
     const where = platform.senders ? `platform.senders[${i}]` : 'platform';
     const transport = entry.transport ?? platform.transport;
     const certificate = entry.certificate ?? platform.certificate;
+    const bans = entry.bans ?? [entry.partyId];
     if (!transport) problems.push(`${where}.transport: missing, and platform.transport gives no default.`);
     if (!certificate) problems.push(`${where}.certificate: missing, and platform.certificate gives no default.`);
-    if (seen.has(entry.partyId)) problems.push(`${where}.partyId: ${entry.partyId} is already ${seen.get(entry.partyId)}; one sender per BAN.`);
-    seen.set(entry.partyId, `${where}.partyId`);
-    for (const ban of entry.bans ?? []) {
-      const other = senders.find((s) => s.bans.includes(ban));
-      if (other && ban !== '*') problems.push(`${where}.bans: ${ban} is covered by the sender ${other.partyId} too; a seller has one sender.`);
+    if (partyOf.has(entry.partyId)) problems.push(`${where}.partyId: ${entry.partyId} is already ${partyOf.get(entry.partyId)}; one sender per BAN.`);
+    partyOf.set(entry.partyId, `${where}.partyId`);
+    // A seller has one sender (its own BAN counts when bans is not given); one sender at most covers "every seller".
+    for (const ban of bans) {
+      const other = senderOfBan.get(ban);
+      if (other !== undefined) problems.push(`${where}.bans: ${ban === '*' ? '"*" (every seller)' : ban} is covered by the sender ${other} too; a seller has one sender.`);
+      else senderOfBan.set(ban, entry.partyId);
     }
     if (!transport || !certificate) return;
     senders.push({
       partyId: entry.partyId,
       routingId: entry.routingId ?? entry.partyId,
-      bans: [...(entry.bans ?? [entry.partyId])],
+      bans: [...bans],
       transport: { id: transport.id, password: secret(transport.password) },
       certificate: { pfx: at(certificate.pfx), password: secret(certificate.password) },
     });

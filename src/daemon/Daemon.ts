@@ -9,11 +9,13 @@ import { Problems } from '../store/Problems.js';
 import { armFailpoints } from '../failpoints/failpoints.js';
 import { daemonFailpoint } from './daemonFailpoints.js';
 import { InlineFileInspector, WorkerFileInspector, type FileInspector, type InspectionWorkerData } from '../intake/FileInspector.js';
+import { backfillAllowanceRefs } from '../intake/backfillAllowanceRefs.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
 import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
 import { DaemonLifecycle, type DaemonState } from '../store/DaemonLifecycle.js';
 import { MessageQueries } from '../store/MessageQueries.js';
 import { OutboundRuntime } from '../outbound/OutboundRuntime.js';
+import { SandboxLauncher } from '../sandbox/SandboxLauncher.js';
 import { Retention } from '../store/Retention.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
@@ -43,6 +45,7 @@ export class Daemon {
   private retentionTimer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
   private outbound: OutboundRuntime | null = null;
+  private sandbox: SandboxLauncher | null = null;
   private readonly heapGuard = new HeapGuard((used) =>
     this.logger.debug({ event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) }, 'full garbage collection'),
   );
@@ -86,6 +89,8 @@ export class Daemon {
       };
       validator = await Validator.create(validatorOptions);
       for (const warning of validator.schemaWarnings) logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
+      const backfilled = backfillAllowanceRefs(store.db, validator);
+      if (backfilled > 0) logger.info({ event: 'allowances-backfilled', allowances: backfilled }, 'read what earlier allowances take off their invoices');
       inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
       let daemon: Daemon | null = null;
@@ -97,9 +102,12 @@ export class Daemon {
       try {
         access = secureDataRoot(config, group);
         reportAccess(new Problems(store.db, 'daemon'), access, group, logger);
+        // The sandbox's platform runs as a process of its own (`turnkey sim`), started first.
+        if (config.platform?.mode === 'sandbox') daemon.sandbox = await SandboxLauncher.start(config.configFile, logger);
         daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger, intakeBacklog: () => intake.backlog >= config.intake.batchSize });
       } catch (err) {
         await intake.stop();
+        await daemon.sandbox?.stop();
         throw err;
       }
       daemon.enterRunning(recovered, options.configSource, { group: group?.name ?? null, tightened: access.changed.length });
@@ -181,6 +189,7 @@ export class Daemon {
     await this.inspector.close();
     // In-flight uploads and notifications finish (and are recorded) before the store closes.
     await this.outbound?.stop();
+    await this.sandbox?.stop();
     daemonFailpoint('mid-drain');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);

@@ -4,6 +4,7 @@
  * the context.
  */
 import type { KeyHolder } from '../store/MessageQueries.js';
+import { isStanding } from '../store/states.js';
 import { say, type Lang } from '../validation/messages.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ReportFinding } from './ErrReport.js';
@@ -35,8 +36,15 @@ export interface IntakeContext {
   lang: Lang;
 }
 
-/** States in which a message's version is over: a corrected one may take its key. */
-const OVER = new Set(['rejected', 'failed', 'invalid']);
+/**
+ * A version that is over, so that a corrected one may take its key: refused by the platform
+ * (`rejected`), never taken (`invalid`), or `failed` without ever having been uploaded. A `failed`
+ * message whose pack was uploaded may still be confirmed by a late result: it stands, and only an
+ * operator may send it again (a second version would be a second invoice at the platform).
+ */
+function isOver(version: KeyHolder): boolean {
+  return !isStanding(version.state) || (version.state === 'failed' && version.uploaded === 0);
+}
 
 /**
  * The key of a message: Turnkey's INVOICE_IDENTIFIER (`<MIG><number><date>`), which names the type,
@@ -69,7 +77,7 @@ export function decideIntake(folder: { type: string; category: string }, report:
 
   const holder = context.holderOf(messageKey);
   let supersedes: KeyHolder | null = null;
-  if (holder && !OVER.has(holder.state)) {
+  if (holder && !isOver(holder)) {
     if (holder.sha256 === sha256) return { kind: 'duplicate', messageKey, holder };
     return refuse(
       [finding('duplicate-conflict', say(lang, 'duplicateConflict', { key: messageKey, id: holder.id, at: new Date(holder.receivedAt).toISOString() }))],
@@ -79,10 +87,10 @@ export function decideIntake(folder: { type: string; category: string }, report:
   if (holder) supersedes = holder; // rejected or failed: the corrected version takes the key
   else if (report.fields?.number) {
     const latest = context.latestOf(report.fields.number, messageKey);
-    if (latest && OVER.has(latest.state)) supersedes = latest; // an invalid earlier version: linked, it held nothing
+    if (latest && isOver(latest)) supersedes = latest; // an invalid earlier version: linked, it held nothing
   }
 
-  const store = checkAgainstStore(report, messageKey, context.facts, lang);
+  const store = checkAgainstStore(report, messageKey, context.facts, lang, supersedes?.id ?? null);
   if (store.errors.length > 0) return refuse(store.errors, null, store.warnings);
   return { kind: 'new', messageKey, supersedes, takesKey: holder !== undefined, warnings: store.warnings };
 }

@@ -6,8 +6,9 @@
  */
 import type { AllowanceLedger } from '../store/AllowanceLedger.js';
 import type { KeyHolder, MessageQueries } from '../store/MessageQueries.js';
+import { isStanding } from '../store/states.js';
 import { say, type Lang, type MessageId } from '../validation/messages.js';
-import { formatDecimal, parseDecimal, ZERO } from '../validation/rules/decimal.js';
+import { formatDecimal, ONE, parseDecimal, ZERO } from '../validation/rules/decimal.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ReportFinding } from './ErrReport.js';
 
@@ -16,9 +17,10 @@ export type StoreRuleCode = 'number-reused' | 'allowance-exceeds' | 'original-ca
 
 /**
  * An F0401 number used again with another date within this many days is refused (`number-reused`,
- * the platform's E1003). Track letters change every period and come back only years later, so two
- * invoices with one number a year apart or less are the same number issued twice; further apart,
- * the letters may have come round again (and the track-period rule says whether they belong).
+ * the platform's E1003). Track letters change every period (six a year), so within a year one
+ * number is the same number issued twice. Whether and when the MOF assigns the same letters again
+ * is not published; beyond a year this rule stays silent, and the track-period rule (allocations)
+ * says whether letters belong to the invoice's period.
  */
 export const NUMBER_REUSE_WINDOW_DAYS = 366;
 
@@ -26,17 +28,18 @@ export interface StoreFacts {
   /** The message holding this key, when it stands (not rejected, not invalid). */
   standing(messageKey: string): KeyHolder | undefined;
   sameNumberOtherKey(messageType: string, number: string, messageKey: string): KeyHolder[];
-  standingAllowances(invoiceNumber: string, invoiceDate: string): Array<{ allowanceNumber: string; amount: string }>;
+  /** Allowances standing on an invoice, but `excluding` (the version a corrected message replaces). */
+  standingAllowances(invoiceNumber: string, invoiceDate: string, excluding?: number | null): Array<{ allowanceNumber: string; amount: string }>;
 }
 
 export function storeFacts(queries: MessageQueries, ledger: AllowanceLedger): StoreFacts {
   return {
     standing: (key) => {
       const holder = queries.findKeyHolder(key);
-      return holder && holder.state !== 'rejected' && holder.state !== 'invalid' ? holder : undefined;
+      return holder && isStanding(holder.state) ? holder : undefined;
     },
     sameNumberOtherKey: (type, number, key) => queries.sameNumberOtherKey(type, number, key),
-    standingAllowances: (number, date) => ledger.standingOn(number, date),
+    standingAllowances: (number, date, excluding) => ledger.standingOn(number, date, excluding ?? null),
   };
 }
 
@@ -45,8 +48,11 @@ export interface StoreFindings {
   warnings: ReportFinding[];
 }
 
-/** Checks a valid message against the messages the store holds. */
-export function checkAgainstStore(report: ValidationReport, messageKey: string, facts: StoreFacts, lang: Lang): StoreFindings {
+/**
+ * Checks a valid message against the messages the store holds; `replacing` is the earlier version
+ * it corrects, if any (an allowance's earlier version does not count against it).
+ */
+export function checkAgainstStore(report: ValidationReport, messageKey: string, facts: StoreFacts, lang: Lang, replacing: number | null = null): StoreFindings {
   const found: StoreFindings = { errors: [], warnings: [] };
   const fields = report.fields;
   if (!fields?.number || !fields.date) return found;
@@ -81,7 +87,7 @@ export function checkAgainstStore(report: ValidationReport, messageKey: string, 
       break;
     }
     case 'G0401':
-      for (const reference of fields.references) checkAllowanceReference(reference, found, facts, add, unknownOriginal);
+      for (const reference of fields.references) checkAllowanceReference(reference, found, facts, add, unknownOriginal, replacing);
       break;
     case 'G0501':
       if (!facts.standing(`G0401${number}${date}`)) unknownOriginal(`allowance ${number} of ${date}`, `G0401${number}${date}`);
@@ -96,6 +102,7 @@ function checkAllowanceReference(
   facts: StoreFacts,
   add: (list: ReportFinding[], code: StoreRuleCode, id: MessageId, params: Record<string, string | number>) => void,
   unknownOriginal: (what: string, key: string) => void,
+  replacing: number | null,
 ): void {
   const { number, date } = reference;
   const invoiceKey = `F0401${number}${date}`;
@@ -109,10 +116,11 @@ function checkAllowanceReference(
   const total = parseDecimal(original.totalAmount);
   const asked = parseDecimal(reference.amount);
   if (total === null || asked === null) return;
-  const earlier = facts.standingAllowances(number, date);
+  const earlier = facts.standingAllowances(number, date, replacing);
   const taken = earlier.reduce((sum, a) => sum + (parseDecimal(a.amount) ?? ZERO), ZERO);
   const remaining = total - taken;
-  if (asked > remaining) {
+  // ±1, as the validator allows: per-item taxes rounded up can sum to one over a tax-included total.
+  if (asked > remaining + ONE) {
     add(found.errors, 'allowance-exceeds', 'allowanceExceeds', {
       number, date, asked: formatDecimal(asked), total: formatDecimal(total), taken: formatDecimal(taken), remaining: formatDecimal(remaining), count: earlier.length,
     });

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { readSecret } from '../config/readSecret.js';
-import type { PlatformSettings, TurnkeyConfig } from '../config/types.js';
+import type { TurnkeyConfig } from '../config/types.js';
 import { ConfigError } from '../errors/index.js';
 import { logPackMove } from '../log/logPackMove.js';
 import { DownCastWriter } from '../results/DownCastWriter.js';
 import { ResultCollector } from '../results/ResultCollector.js';
 import { ResultInbox } from '../results/ResultInbox.js';
-import { startSimulator, type RunningSimulator } from '../sim/index.js';
-import type { SimAccountOptions } from '../sim/accounts/AccountRegistry.js';
 import { MessageBytes } from '../store/MessageBytes.js';
 import { MessageTransitions } from '../store/MessageTransitions.js';
 import { OutboundQueries } from '../store/OutboundQueries.js';
@@ -19,7 +16,6 @@ import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { Store } from '../store/Store.js';
 import type { Validator } from '../validation/Validator.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
-import { loadPfx } from '../protocol/cms/index.js';
 import { Senders } from './Senders.js';
 import { OutboundService } from './OutboundService.js';
 import { Packer } from './Packer.js';
@@ -35,15 +31,15 @@ export function outboundFolders(dataRoot: string): { outbox: string; inbox: stri
 }
 
 /**
- * Everything that sends and reconciles, built from the configuration: the signer, the transport,
- * the packer, the sender, the result collector, the DownCast writer, and in sandbox mode the
- * simulator started in-process on loopback.
+ * Everything that sends and reconciles, built from the configuration: the senders (certificates
+ * and transport accounts), the packer, the sender, the result collector, the DownCast writer. In
+ * sandbox mode the daemon has started the platform simulator beside it (sandbox/SandboxLauncher)
+ * before this, and this talks to it as to the real platform.
  */
 export class OutboundRuntime {
   private constructor(
     readonly service: OutboundService,
     private readonly senders: Senders,
-    readonly simulator: RunningSimulator | null,
   ) {}
 
   static async start(options: {
@@ -58,17 +54,10 @@ export class OutboundRuntime {
     const platform = config.platform;
     if (!platform) return null;
 
-    const knownHosts = readKnownHosts(platform.sftp.knownHostsFile);
-    const simulator = platform.mode === 'sandbox' ? await startSandbox(platform, logger) : null;
-    let senders: Senders;
-    try {
-      senders = await Senders.start(platform, knownHosts, logger);
-    } catch (err) {
-      await simulator?.stop();
-      throw err;
-    }
+    const senders = await Senders.start(platform, readKnownHosts(platform.sftp.knownHostsFile), logger);
 
     const db = store.db;
+    reportOrphanPacks(new OutboundQueries(db), senders, new Problems(db, 'sending'), logger);
     const messages = new MessageTransitions(db);
     const packs = new PackTransitions(db, messages);
     const queries = new OutboundQueries(db);
@@ -160,14 +149,32 @@ export class OutboundRuntime {
       },
       'sending to the platform',
     );
-    return new OutboundRuntime(service, senders, simulator);
+    return new OutboundRuntime(service, senders);
   }
 
-  /** Finishes what is in flight, then closes connections (and the sandbox simulator). */
+  /** Finishes what is in flight, then closes connections. */
   async stop(): Promise<void> {
     await this.service.stop();
     await this.senders.close();
-    await this.simulator?.stop();
+  }
+}
+
+/** Problem code (sending area) of packs whose party no configured sender is. */
+export const PACKS_WITHOUT_SENDER = 'packs-without-sender';
+
+/**
+ * Packs made by a sender the configuration no longer names can be neither sent (their bytes are
+ * that party's signature) nor have their results collected (from that party's account): a
+ * problem for the operator until the sender is configured again.
+ */
+function reportOrphanPacks(queries: OutboundQueries, senders: Senders, problems: Problems, logger: Logger): void {
+  const orphans = queries.openPacksByParty().filter((p) => !senders.byParty(p.partyId));
+  for (const subject of problems.openSubjects(PACKS_WITHOUT_SENDER)) {
+    if (!orphans.some((o) => `party ${o.partyId}` === subject)) problems.resolve(subject, PACKS_WITHOUT_SENDER);
+  }
+  for (const orphan of orphans) {
+    const detail = `${orphan.packs} pack(s) of party ${orphan.partyId} are not finished, and no sender in platform.senders is that party: they are neither sent nor are their results collected`;
+    if (problems.raise(`party ${orphan.partyId}`, PACKS_WITHOUT_SENDER, detail)) logger.error({ event: PACKS_WITHOUT_SENDER, partyId: orphan.partyId, packs: orphan.packs }, detail);
   }
 }
 
@@ -180,39 +187,4 @@ function readKnownHosts(file: string): string {
       hint: 'Write the platform\'s host key there as a known_hosts line ([host]:2222 keytype base64); there is no accept-anything mode.',
     });
   }
-}
-
-/**
- * The sandbox: the platform simulator in-process, with one transport account per sender (each
- * registering its sender's certificate).
- */
-async function startSandbox(platform: PlatformSettings, logger: Logger): Promise<RunningSimulator> {
-  const gatewayUrl = new URL(platform.gateway.baseUrl);
-  const accounts = new Map<string, SimAccountOptions>();
-  for (const [i, sender] of platform.senders.entries()) {
-    if (accounts.has(sender.transport.id)) continue;
-    const where = platform.senders.length > 1 ? `platform.senders[${i}]` : 'platform';
-    const pfx = readFileSync(sender.certificate.pfx);
-    const certificate = loadPfx(pfx, readSecret(sender.certificate.password, `${where}.certificate.password`)).certificate.pem;
-    accounts.set(sender.transport.id, {
-      transportId: sender.transport.id,
-      password: readSecret(sender.transport.password, `${where}.transport.password`),
-      partyId: sender.partyId,
-      routingId: sender.routingId,
-      certificates: [certificate],
-    });
-  }
-  const simulator = await startSimulator({
-    dataDir: platform.simulator.dataDir,
-    sftp: { port: platform.sftp.port },
-    gateway: { port: Number(gatewayUrl.port), basePath: gatewayUrl.pathname.replace(/\/+$/, ''), actions: platform.actions },
-    accounts: [...accounts.values()],
-    processingDelayMs: platform.simulator.processingDelayMs,
-    validation: { b2cTaxIncluded: platform.simulator.b2cTaxIncluded },
-  });
-  logger.info(
-    { event: 'sandbox-started', sftpPort: simulator.sftp.port, gateway: simulator.gateway.url, dataDir: simulator.dataDir },
-    'sandbox: the platform simulator runs in-process on loopback',
-  );
-  return simulator;
 }

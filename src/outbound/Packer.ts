@@ -85,7 +85,7 @@ export class Packer {
   /** Cuts every pack that is due now; returns how many were cut. */
   cutDuePacks(): number {
     let cut = 0;
-    const groups = this.parts.queries.queuedGroups();
+    const groups = this.parts.queries.queuedGroups().sort((a, b) => typeRank(a.messageType) - typeRank(b.messageType));
     for (const group of groups) {
       const subject = groupSubject(group);
       if ((this.blockedUntil.get(subject) ?? 0) > this.now()) continue;
@@ -244,6 +244,18 @@ export class Packer {
       this.parts.logger.error({ event: 'pack-failed', group: subject, err }, detail);
     }
   }
+}
+
+/**
+ * The order packs of the types are cut in (and so, mostly, sent in): what a message acts on
+ * before it: invoices before their allowances, allowances before their cancels, allowance cancels
+ * before invoice cancels (the platform cancels an invoice only once its allowances are cancelled).
+ */
+const TYPE_ORDER = ['E0401', 'F0401', 'G0401', 'G0501', 'F0501', 'F0701', 'E0402'];
+
+function typeRank(type: string): number {
+  const rank = TYPE_ORDER.indexOf(type);
+  return rank < 0 ? TYPE_ORDER.length : rank;
 }
 
 /** `F0401/12345678`: a group of queued messages, as status names it. */

@@ -42,11 +42,23 @@ export class ResultCollector {
     private readonly events: ResultEvents,
   ) {}
 
-  /** One pass: receive what is in each out/ folder, then apply everything received and not yet applied. */
+  /**
+   * One pass: receive what is in each out/ folder, then apply everything received and not yet
+   * applied. An account that cannot be reached keeps no other from being read, nor what was
+   * received from being applied; its failure is thrown afterwards, for the caller to log.
+   */
   async collect(): Promise<number> {
     let taken = 0;
-    for (const link of this.links) taken += await this.receive(link);
+    let failure: unknown = null;
+    for (const link of this.links) {
+      try {
+        taken += await this.receive(link);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
     this.applyPending();
+    if (failure !== null) throw failure;
     return taken;
   }
 
@@ -111,7 +123,7 @@ export class ResultCollector {
     const pack = this.queries.packByCommonName(result.messageId);
     if (!pack) return this.markProblem(file, null, joined(`a result for a pack this turnkey never sent (${result.messageId}): kept and reported`, oddities));
     const messages = this.queries.messagesOf(pack.id);
-    const error = packError(result.infos, numbersOf(messages));
+    const error = packError(result.infos);
     if (!error) {
       this.db.transaction(() => this.received.markApplied(file.id, pack.id, oddities)).immediate();
       if (oddities) this.events.problem(file.remoteName, oddities);
@@ -163,7 +175,7 @@ export class ResultCollector {
     for (const file of this.received.ofPackAndKind(packId, 'ProcessResult')) {
       const { infos } = readProcessResult(readElements(readFileSync(file.localPath, 'utf8')));
       for (const [number, reason] of failureReasons(infos, numbers)) reasons.set(number, reason);
-      const error = packError(infos, numbers);
+      const error = packError(infos);
       if (error) wholePack = { code: error.code, text: error.description ?? error.code };
     }
     return { reasons, wholePack };

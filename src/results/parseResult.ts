@@ -21,12 +21,13 @@ export interface InvoiceRef {
   date: string | null;
 }
 
+/** One Message of a SummaryResult. A count that is absent or not a whole number is null (never read as 0). */
 export interface SummaryEntry {
   messageId: string;
   messageType: string | null;
-  total: number;
-  good: { count: number; invoices: InvoiceRef[] | null };
-  failed: { count: number; invoices: InvoiceRef[] | null };
+  total: number | null;
+  good: { count: number | null; invoices: InvoiceRef[] | null };
+  failed: { count: number | null; invoices: InvoiceRef[] | null };
 }
 
 export interface SummaryResultContent {
@@ -72,9 +73,9 @@ export function readSummaryResult(root: Element): SummaryResultContent {
   };
 }
 
-function count(element: Element | null): number {
-  const n = Number(textAt(element, 'Count') ?? '0');
-  return Number.isFinite(n) ? n : 0;
+function count(element: Element | null): number | null {
+  const text = textAt(element, 'Count')?.trim();
+  return text !== undefined && /^\d{1,9}$/.test(text) ? Number(text) : null;
 }
 
 function invoices(element: Element | null): InvoiceRef[] | null {

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { NOT_STANDING_SQL } from './states.js';
 
 /** An allowance that takes something off an invoice and stands (not refused, not cancelled). */
 export interface StandingAllowance {
@@ -24,11 +25,11 @@ export class AllowanceLedger {
       SELECT a.message_id AS messageId, m.invoice_number AS allowanceNumber, a.amount
         FROM allowance_refs a JOIN messages m ON m.id = a.message_id
        WHERE a.invoice_number = ? AND a.invoice_date = ?
-         AND m.holds_key = 1 AND m.state NOT IN ('rejected', 'invalid')
+         AND m.holds_key = 1 AND m.state NOT IN ${NOT_STANDING_SQL} AND m.id <> ?
          AND NOT EXISTS (
            SELECT 1 FROM messages c
             WHERE c.message_key = 'G0501' || m.invoice_number || m.invoice_date
-              AND c.holds_key = 1 AND c.state NOT IN ('rejected', 'invalid'))
+              AND c.holds_key = 1 AND c.state NOT IN ${NOT_STANDING_SQL})
        ORDER BY a.message_id`);
   }
 
@@ -36,8 +37,8 @@ export class AllowanceLedger {
     for (const r of references) this.insert.run(messageId, r.number, r.date, r.amount);
   }
 
-  /** The allowances standing on an invoice. */
-  standingOn(invoiceNumber: string, invoiceDate: string): StandingAllowance[] {
-    return this.standing.all(invoiceNumber, invoiceDate) as StandingAllowance[];
+  /** The allowances standing on an invoice (but `excluding`: the version a corrected allowance replaces). */
+  standingOn(invoiceNumber: string, invoiceDate: string, excluding: number | null = null): StandingAllowance[] {
+    return this.standing.all(invoiceNumber, invoiceDate, excluding ?? 0) as StandingAllowance[];
   }
 }

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { MESSAGE_STATES, type MessageState } from './states.js';
+import { MESSAGE_STATES, NOT_STANDING_SQL, type MessageState } from './states.js';
 
 export interface KeyHolder {
   id: number;
@@ -8,6 +8,8 @@ export interface KeyHolder {
   receivedAt: number;
   invoiceDate: string | null;
   totalAmount: string | null;
+  /** 1 when a pack of it was uploaded: the platform may have it (so a `failed` one still stands). */
+  uploaded: 0 | 1;
 }
 
 /** What intake needs to finish filing a recorded message after a crash. */
@@ -39,13 +41,15 @@ export class MessageQueries {
   private readonly filing: Statement;
 
   constructor(db: Database) {
-    const holder = 'id, sha256, state, received_at AS receivedAt, invoice_date AS invoiceDate, total_amount AS totalAmount';
+    const holder = `id, sha256, state, received_at AS receivedAt, invoice_date AS invoiceDate, total_amount AS totalAmount,
+      EXISTS (SELECT 1 FROM pack_messages pm JOIN packs p ON p.id = pm.pack_id WHERE pm.message_id = messages.id AND p.uploaded_at IS NOT NULL) AS uploaded`;
     this.keyHolder = db.prepare(`SELECT ${holder} FROM messages WHERE message_key = ? AND holds_key = 1`);
     // Through the number's index: keys have none of their own beyond the holders'.
     this.latestOfKey = db.prepare(`SELECT ${holder} FROM messages WHERE invoice_number = ? AND message_key = ? ORDER BY id DESC LIMIT 1`);
+    // `+message_type`: through the number's index (a few rows), never the type's (every invoice).
     this.sameNumber = db.prepare(`
       SELECT ${holder} FROM messages
-       WHERE invoice_number = ? AND message_type = ? AND holds_key = 1 AND message_key <> ? AND state NOT IN ('rejected', 'invalid')`);
+       WHERE invoice_number = ? AND +message_type = ? AND holds_key = 1 AND message_key <> ? AND +state NOT IN ${NOT_STANDING_SQL}`);
     this.counts = db.prepare('SELECT message_type AS type, state, count(*) AS n FROM messages GROUP BY message_type, state');
     this.filing = db.prepare(`
       SELECT id, state, message_type AS messageType, message_key AS messageKey, error_code AS errorCode,

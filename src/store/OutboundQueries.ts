@@ -40,6 +40,7 @@ export class OutboundQueries {
   private readonly referencedPayloads: Statement;
   private readonly stuck: Statement;
   private readonly awaiting: Statement;
+  private readonly openByParty: Statement;
 
   constructor(db: Database) {
     this.groups = db.prepare(`
@@ -61,6 +62,9 @@ export class OutboundQueries {
       SELECT a.id AS attemptId, a.pack_id AS packId, a.stage FROM attempts a WHERE a.ended_at IS NULL`);
     this.referencedPayloads = db.prepare('SELECT payload_path FROM packs').pluck();
     this.awaiting = db.prepare("SELECT count(*) FROM packs WHERE state IN ('notified', 'unknown')").pluck();
+    this.openByParty = db.prepare(`
+      SELECT from_party_id AS partyId, count(*) AS packs FROM packs
+       WHERE state NOT IN ('settled', 'refused') GROUP BY from_party_id`);
     this.stuck = db.prepare(`
       SELECT p.common_name AS commonName, p.message_type AS messageType, p.message_count AS messageCount,
              p.notified_at AS notifiedAt
@@ -101,6 +105,11 @@ export class OutboundQueries {
 
   payloadPaths(): Set<string> {
     return new Set(this.referencedPayloads.all() as string[]);
+  }
+
+  /** Packs not yet settled or refused, per sending party. */
+  openPacksByParty(): Array<{ partyId: string; packs: number }> {
+    return this.openByParty.all() as Array<{ partyId: string; packs: number }>;
   }
 
   /** Packs the platform has (or may have) whose results have not come yet. */

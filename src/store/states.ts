@@ -64,6 +64,21 @@ export const TURNKEY_STATUS: Readonly<Record<MessageState, 'P' | 'G' | 'C' | 'E'
   failed: 'E',
 };
 
+/**
+ * States in which a message no longer stands: the platform refused it (`rejected`) or it was never
+ * taken (`invalid`). Every other message stands: the platform has it, or will, or may (`failed`
+ * after an upload). The rules that look at other messages (an invoice number issued twice, what an
+ * allowance takes off an invoice, a cancel of what was cancelled) count standing messages only.
+ */
+export const NOT_STANDING: readonly MessageState[] = ['rejected', 'invalid'];
+
+/** The same, for SQL: `state NOT IN ${NOT_STANDING_SQL}`. */
+export const NOT_STANDING_SQL = `(${NOT_STANDING.map((s) => `'${s}'`).join(', ')})`;
+
+export function isStanding(state: MessageState): boolean {
+  return !NOT_STANDING.includes(state);
+}
+
 export function isMessageState(value: string): value is MessageState {
   return (MESSAGE_STATES as readonly string[]).includes(value);
 }

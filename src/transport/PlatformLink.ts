@@ -13,10 +13,16 @@ export class PlatformLink implements PlatformFiles {
   constructor(private readonly settings: SftpSettings) {}
 
   private async use<T>(operation: (session: SftpSession) => Promise<T>): Promise<T> {
-    const pending = (this.session ??= SftpSession.connect(this.settings));
+    let pending = (this.session ??= SftpSession.connect(this.settings));
     let session: SftpSession;
     try {
       session = await pending;
+      if (!session.isOpen) {
+        // It closed while idle (the server restarted): connect afresh rather than wait for a timeout.
+        if (this.session === pending) this.session = SftpSession.connect(this.settings);
+        pending = this.session!;
+        session = await pending;
+      }
     } catch (err) {
       if (this.session === pending) this.session = null;
       throw err;

@@ -142,8 +142,11 @@ describe('locateConfig', () => {
     it.each([
       ['no sender at all', {}, /platform: names no sender/],
       ['a sender without a transport account', { senders: [{ partyId: '53718426', certificate: single.certificate }] }, /platform\.senders\[0\]\.transport: missing/],
-      ['two senders for one seller', { ...single, senders: [{ partyId: '53718426' }, { partyId: '24634102', bans: ['53718426'] }] }, /senders\[1\]\.bans: 53718426 is covered by the sender 53718426 too/],
-      ['one BAN as two senders', { ...single, senders: [{ partyId: '53718426' }, { partyId: '53718426', bans: ['24634102'] }] }, /senders\[1\]\.partyId: 53718426 is already/],
+      ['two senders for one seller', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '53718426' }, { partyId: '24634102', bans: ['53718426'] }] }, /senders\[1\]\.bans: 53718426 is covered by the sender 53718426 too/],
+      ['one BAN as two senders', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '53718426' }, { partyId: '53718426', bans: ['24634102'] }] }, /senders\[1\]\.partyId: 53718426 is already/],
+      ['a sender\'s own BAN listed by another', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '24634102', bans: ['53718426'] }, { partyId: '53718426' }] }, /senders\[1\]\.bans: 53718426 is covered by the sender 24634102 too/],
+      ['two senders for every seller', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '53718426', bans: ['*'] }, { partyId: '24634102', bans: ['*'] }] }, /"\*" \(every seller\) is covered by the sender 53718426 too/],
+      ['a partyId beside a senders list', { ...single, senders: [{ partyId: '24634102' }] }, /platform\.partyId\/routingId: not used when platform\.senders/],
     ])('refuses %s, naming the key', (_what, extra, message) => {
       expect(errorOf(platform(extra)).message).toMatch(message);
     });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { DaemonProcess, waitFor } from '../helpers/daemonProcess.js';
 import Database from 'better-sqlite3';
-import { SANDBOX_PARTY_ID } from '../../src/cli/init/sandbox.js';
+import { SANDBOX_PARTY_ID } from '../../src/sandbox/createSandbox.js';
 import { DEFAULT_SELLER_ID, f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../helpers/f0401.js';
 import { tempDir } from '../helpers/tempDir.js';
 

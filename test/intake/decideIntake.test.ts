@@ -24,7 +24,7 @@ function report(overrides: Partial<ValidationReport> = {}): ValidationReport {
   };
 }
 
-const holder = (state: KeyHolder['state'], sha = 'a'): KeyHolder => ({ id: 7, sha256: sha.repeat(64), state, receivedAt: 0, invoiceDate: '20250101', totalAmount: '105' });
+const holder = (state: KeyHolder['state'], sha = 'a', uploaded: 0 | 1 = 0): KeyHolder => ({ id: 7, sha256: sha.repeat(64), state, receivedAt: 0, invoiceDate: '20250101', totalAmount: '105', uploaded });
 const F0401 = { type: 'F0401', category: 'B2SSTORAGE' };
 const F0501 = { type: 'F0501', category: 'B2SSTORAGE' };
 
@@ -59,6 +59,11 @@ describe('decideIntake', () => {
   it.each(['rejected', 'failed'] as const)('accepts a corrected version of a %s message, which takes its key', (state) => {
     const decision = decideIntake(F0401, report(), 'b'.repeat(64), context({ holderOf: () => holder(state) }));
     expect(decision).toMatchObject({ kind: 'new', supersedes: holder(state), takesKey: true });
+  });
+
+  it('keeps a failed message whose pack was uploaded standing: the platform may still confirm it, so no second version is sent', () => {
+    expect(decideIntake(F0401, report(), 'b'.repeat(64), context({ holderOf: () => holder('failed', 'a', 1) }))).toMatchObject({ kind: 'invalid', conflictWith: holder('failed', 'a', 1) });
+    expect(decideIntake(F0401, report(), 'a'.repeat(64), context({ holderOf: () => holder('failed', 'a', 1) })).kind).toBe('duplicate');
   });
 
   it('accepts the same bytes again after a rejection (sent again, as a new version)', () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { backfillAllowanceRefs } from '../../src/intake/backfillAllowanceRefs.js';
 import { BatchProcessor } from '../../src/intake/BatchProcessor.js';
 import { InlineFileInspector } from '../../src/intake/FileInspector.js';
 import { MESSAGES } from '../../src/mig/catalog.js';
@@ -86,5 +87,29 @@ describe('the rules that need the store, on the samples (samples/invalid/at-inta
     expect(await take(write('a1.xml', allowance('QCA20261020401', 10000, 500)))).toEqual({ state: 'queued', code: null }); // 1181 remain
     expect(await take(write('a2.xml', allowance('QCA20261020402', 1200, 60)))).toEqual({ state: 'invalid', code: 'allowance-exceeds' });
     expect(await take(write('a3.xml', allowance('QCA20261020403', 1124, 56)))).toEqual({ state: 'queued', code: null }); // 1 remains
+  });
+
+  it('does not count the version a corrected allowance replaces against it', async () => {
+    // The sample allowance on QK10000013 (919 of 12600) failed before it was ever uploaded.
+    fx.store.db.prepare("UPDATE messages SET state = 'failed' WHERE invoice_number = 'QCA20261020001'").run();
+    const xml = readFileSync(join(SAMPLES, 'valid/G0401-b2b-damaged-goods.xml'), 'utf8');
+    // Its corrected version takes 11681 + 1: all that remains once the first version no longer counts.
+    const corrected = xml.replace('<UnitPrice>875</UnitPrice>', '<UnitPrice>11200</UnitPrice>').replace('<Amount>875</Amount>', '<Amount>11200</Amount>')
+      .replace('<Tax>44</Tax>', '<Tax>560</Tax>').replace('<TaxAmount>44</TaxAmount>', '<TaxAmount>560</TaxAmount>').replace('<TotalAmount>875</TotalAmount>', '<TotalAmount>11200</TotalAmount>');
+    fx.drop('G0401', 'corrected.xml', corrected);
+    await processor.process([fx.claim('G0401', 'corrected.xml')]);
+    processor.flush();
+    const rows = fx.store.db.prepare("SELECT state, supersedes, holds_key AS holds FROM messages WHERE invoice_number = 'QCA20261020001' ORDER BY id").all();
+    expect(rows).toEqual([expect.objectContaining({ state: 'failed', holds: 0 }), expect.objectContaining({ state: 'queued', holds: 1, supersedes: expect.any(Number) })]);
+  });
+
+  it('reads, at start-up, what allowances taken before the ledger existed take off their invoices', () => {
+    fx.store.db.prepare('DELETE FROM allowance_refs').run();
+    expect(backfillAllowanceRefs(fx.store.db, validator)).toBe(2);
+    expect(fx.store.db.prepare('SELECT invoice_number AS n, amount FROM allowance_refs ORDER BY n').all()).toEqual([
+      { n: 'QK10000013', amount: '919' },
+      { n: 'QK10000017', amount: '95' },
+    ]);
+    expect(backfillAllowanceRefs(fx.store.db, validator)).toBe(0);
   });
 });

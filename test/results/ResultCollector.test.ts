@@ -86,6 +86,29 @@ describe('ResultCollector', () => {
     expect(store.db.prepare('SELECT problem FROM received_files').pluck().get()).toMatch(/applied what could be read/);
   });
 
+  it('decides nothing from an empty Count, and says so', async () => {
+    // Without the lists, an empty Failed count must not read as "nothing failed".
+    const odd = SAMPLE.replace(/<Invoices>[^]*?<\/Invoices>/g, '').replace(/<Failed>\s*<Count>1<\/Count>/, '<Failed><Count></Count>');
+    expect(odd).toContain('<Failed><Count></Count>');
+    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(odd));
+    await collector.collect();
+    expect(states()).toEqual([{ n: 'QK10000010', state: 'uploaded' }, { n: 'QK10000011', state: 'uploaded' }]);
+    expect(problems.join(' ')).toMatch(/unreadable or Total/);
+  });
+
+  it('reads the other accounts, and applies what they gave, when one account cannot be reached', async () => {
+    const broken = new FakeOut();
+    broken.list = () => Promise.reject(Object.assign(new Error('login refused'), { code: 'sftp-auth' }));
+    const both = new ResultCollector(store.db, [broken, out], new ResultInbox(join(dir.path, 'inbox')), new ReceivedFiles(store.db), new OutboundQueries(store.db), new PackTransitions(store.db, new MessageTransitions(store.db)), validator, {
+      changes: () => undefined,
+      problem: () => undefined,
+      received: () => undefined,
+    });
+    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
+    await expect(both.collect()).rejects.toThrow(/login refused/);
+    expect(states()).toEqual([{ n: 'QK10000010', state: 'confirmed' }, { n: 'QK10000011', state: 'rejected' }]);
+  });
+
   it('reports, and never applies, a file that is not a readable result at all', async () => {
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from('<SummaryResult xmlns="urn:GEINV:SummaryResult:4.1"><DetailList>'));
     await collector.collect();

@@ -10,7 +10,7 @@ import { restrictUmask, secureDataRoot } from '../../fs/dataRootAccess.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
 import { Store } from '../../store/Store.js';
 import { EXIT } from '../exit.js';
-import { createSandbox } from './sandbox.js';
+import { createSandbox } from '../../sandbox/createSandbox.js';
 
 export function registerInit(program: Command): void {
   program

@@ -13,10 +13,14 @@ export function registerSim(program: Command): void {
   const sim = program
     .command('sim')
     .description('Run a local simulator of the MOF platform (SFTP server + HTTP gateway on 127.0.0.1) in the foreground, until Ctrl+C.')
-    .option('--config <file>', 'the simulator configuration (default: $TURNKEY_SIM_CONFIG, else ./sim.config.json if present, else defaults)')
+    .option(
+      '--config <file>',
+      'a simulator configuration, or a sandbox\'s turnkey.config.json (its simulator); default: $TURNKEY_SIM_CONFIG, else ./sim.config.json if present, else defaults',
+    )
     .option('--json', 'print where it listens as one JSON line instead of the banner')
     .addOption(new Option('--log-level <level>', 'lowest level of the JSON log lines on stderr').choices(LOG_LEVELS).default('info'))
-    .action(async (options: { config?: string; json?: boolean; logLevel: string }) => {
+    .addOption(new Option('--stop-with-stdin', 'stop when standard input closes (how the daemon runs its sandbox simulator)').hideHelp())
+    .action(async (options: { config?: string; json?: boolean; logLevel: string; stopWithStdin?: boolean }) => {
       process.exitCode = await runSimulator(options);
     });
 

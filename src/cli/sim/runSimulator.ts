@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino from 'pino';
+import { loadConfig } from '../../config/loadConfig.js';
+import { sandboxSimulatorOptions } from '../../sandbox/sandboxSimulator.js';
 import { loadSimConfig } from '../../sim/config/loadSimConfig.js';
 import { startSimulator } from '../../sim/startSimulator.js';
 import type { RunningSimulator } from '../../sim/Simulator.js';
@@ -11,12 +14,14 @@ export interface RunSimulatorOptions {
   config?: string;
   json?: boolean;
   logLevel: string;
+  /** Stop when standard input closes: the process that started it (the daemon) ended, even by kill -9. */
+  stopWithStdin?: boolean;
 }
 
 /** `turnkey sim`: runs the simulator in the foreground until SIGINT or SIGTERM. */
 export async function runSimulator(options: RunSimulatorOptions): Promise<number> {
   const configFile = locateSimConfig(options.config);
-  const simOptions: SimulatorOptions = configFile ? loadSimConfig(configFile) : { dataDir: resolve(DEFAULT_SIM_DATA_DIR) };
+  const simOptions = configFile ? simulatorOptionsFrom(configFile) : { dataDir: resolve(DEFAULT_SIM_DATA_DIR) };
   // Logs go to stderr as JSON lines; stdout carries only what the operator (or a script) reads.
   const logger = pino({ name: 'turnkey-sim', level: options.logLevel }, pino.destination({ fd: 2, sync: true }));
 
@@ -25,6 +30,11 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<number
   const signalled = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (options.stopWithStdin) {
+    process.stdin.on('end', () => onSignal('SIGTERM'));
+    process.stdin.on('error', () => onSignal('SIGTERM'));
+    process.stdin.resume();
+  }
   try {
     const sim = await startSimulator({ ...simOptions, logger });
     process.stdout.write(options.json ? `${JSON.stringify(describe(sim, configFile))}\n` : banner(sim, configFile, simOptions));
@@ -40,6 +50,21 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<number
   }
   if (!options.json) process.stdout.write('simulator stopped\n');
   return EXIT.ok;
+}
+
+/**
+ * A simulator configuration, or a sandbox's turnkey.config.json (told apart by its `platform`
+ * section): the latter runs the simulator that sandbox points at.
+ */
+function simulatorOptionsFrom(configFile: string): SimulatorOptions {
+  let isTurnkeyConfig = false;
+  try {
+    const data = JSON.parse(readFileSync(configFile, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown> | null;
+    isTurnkeyConfig = data !== null && typeof data === 'object' && 'platform' in data;
+  } catch {
+    // unreadable or not JSON: the simulator's own loader says what is wrong
+  }
+  return isTurnkeyConfig ? sandboxSimulatorOptions(loadConfig(configFile)) : loadSimConfig(configFile);
 }
 
 function describe(sim: RunningSimulator, configFile: string | null) {

@@ -26,6 +26,8 @@ const FIXES: Record<string, string> = {
   'folder-unusable': 'Make UpCast/<CATEGORY>/<MIG>/ and its SRC, WORK, BAK and ERR folders folders the turnkey user can write (not files, not missing mounts).',
   'intake-failed': 'See the daemon log (event intake-error): usually the disk under the database is full or not writable.',
   'pack-failed': 'See the daemon log (event pack-failed): the outbox folder must be writable and the certificate usable.',
+  'packs-without-sender':
+    'Put the sender back in platform.senders (its BAN, certificate and transport account) and restart: its packs are then sent and their results collected.',
   'access-not-tightened':
     'The files and folders listed belong to another user or sit on a share that keeps no modes: give them to the user running turnkey (chown) and restart, or make them owner-only by hand. With the group setting, the user running turnkey must be a member of that group.',
   'downcast-failed': 'Make the DownCast folder writable by the turnkey user and check the free disk space; the result files are written once it can.',

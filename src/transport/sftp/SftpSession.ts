@@ -27,6 +27,8 @@ export class SftpSession {
    * them all (an upload has many writes in flight at once).
    */
   private readonly underWay = new Set<() => void>();
+  /** The connection closed (the server went away, or a request timed out): a request now would never be answered. */
+  private closed = false;
 
   private constructor(
     private readonly client: Client,
@@ -34,9 +36,15 @@ export class SftpSession {
     private readonly timeoutMs: number,
   ) {
     client.on('close', () => {
+      this.closed = true;
       for (const onClose of this.underWay) onClose();
       this.underWay.clear();
     });
+  }
+
+  /** False once the connection closed: the link connects afresh instead of waiting out a timeout. */
+  get isOpen(): boolean {
+    return !this.closed;
   }
 
   static connect(settings: SftpSettings): Promise<SftpSession> {
@@ -137,6 +145,7 @@ export class SftpSession {
 
   /** Runs one SFTP request with the operation time limit, mapping failures to TransportErrors. */
   private call<T>(operation: string, start: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new TransportError('sftp-transfer', `SFTP connection closed before ${operation}`));
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.underWay.delete(onClose);

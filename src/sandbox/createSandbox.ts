@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { PlatformSettingsFile } from '../../config/types.js';
-import { generateTestCertificate } from '../../protocol/cms/index.js';
-import { knownHostsLine, loadOrCreateHostKey } from '../../sim/sftp/hostKey.js';
-import { SimLayout } from '../../sim/storage/SimLayout.js';
+import type { PlatformSettingsFile } from '../config/types.js';
+import { generateTestCertificate } from '../protocol/cms/index.js';
+import { knownHostsLine, loadOrCreateHostKey } from '../sim/sftp/hostKey.js';
+import { SimLayout } from '../sim/storage/SimLayout.js';
 
 /** A sandbox's platform section: one sender, written with the section's own keys. */
 export type SandboxPlatform = PlatformSettingsFile & Required<Pick<PlatformSettingsFile, 'partyId' | 'routingId' | 'transport' | 'certificate'>>;
