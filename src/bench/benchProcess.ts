@@ -85,4 +85,3 @@ export function stop(daemon: ChildProcess): Promise<void> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
-

@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
 import { createSandbox } from '../sandbox/createSandbox.js';
-import { benchNodeArgs, cpuSeconds, cpuSecondsSince, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import {
+  benchNodeArgs,
+  cpuSeconds,
+  cpuSecondsSince,
+  daemonNodeArgs,
+  mergeSettings,
+  peakRss,
+  settingOverrides,
+  sleep,
+  stop,
+  waitForDatabaseRunning,
+} from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -41,7 +52,15 @@ async function main(): Promise<void> {
         dataDir: 'sim',
         sftp: { port: platform.sftp.port },
         gateway: { port: Number(gatewayUrl.port) },
-        accounts: [{ transportId: platform.transport.id, passwordEnv: 'SANDBOX_TRANSPORT_PASSWORD', partyId: sellerId, routingId: platform.routingId, certificates: ['secrets/sandbox.cer'] }],
+        accounts: [
+          {
+            transportId: platform.transport.id,
+            passwordEnv: 'SANDBOX_TRANSPORT_PASSWORD',
+            partyId: sellerId,
+            routingId: platform.routingId,
+            certificates: ['secrets/sandbox.cer'],
+          },
+        ],
       }),
     );
     const transportPassword = readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
@@ -49,7 +68,8 @@ async function main(): Promise<void> {
     const src = created.srcFolders.find((f) => f.includes('F0401'))!;
     const staging = join(root, 'staging');
     mkdirSync(staging);
-    for (let i = 0; i < count; i++) writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
+    for (let i = 0; i < count; i++)
+      writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
 
     const simLog = openSync(join(root, 'sim.log'), 'w');
     const sim = spawn(process.execPath, [...benchNodeArgs(), BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
@@ -59,7 +79,9 @@ async function main(): Promise<void> {
     children.push(sim);
     await waitForPort(Number(gatewayUrl.port), sim);
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], { stdio: ['ignore', daemonLog, daemonLog] });
+    const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], {
+      stdio: ['ignore', daemonLog, daemonLog],
+    });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
 
@@ -83,17 +105,37 @@ async function main(): Promise<void> {
     // CPU used from the first drop to the last confirmation, by each process (all its threads).
     const cpu = { daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon), sim: cpuSecondsSince(sim.pid!, cpuAtDrop.sim) };
     const uploadedAt = db
-      .prepare("SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = 'uploaded' GROUP BY m.id")
+      .prepare(
+        'SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = ' +
+          "'uploaded' GROUP BY m.id",
+      )
       .all() as Array<{ name: string; at: number }>;
     const latencies = uploadedAt.map((r) => r.at - (dropped.get(r.name) ?? start)).sort((a, b) => a - b);
     const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! / 1000;
     const rss = peakRss(daemon.pid!);
     db.close();
-    console.log(`e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s`);
+    console.log(
+      `e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s`,
+    );
     console.log(`  drop → uploaded: p50 ${percentile(50).toFixed(2)} s, p95 ${percentile(95).toFixed(2)} s`);
     console.log(`  daemon peak RSS ${rss === null ? 'unknown' : `${rss.toFixed(1)} MB`}`);
-    if (cpu.daemon !== null && cpu.sim !== null) console.log(`  CPU used meanwhile: daemon ${cpu.daemon.toFixed(1)} s, simulator ${cpu.sim.toFixed(1)} s (${os.availableParallelism()} cores)`);
-    console.log(JSON.stringify({ bench: 'e2e', invoices: count, seconds, perSecond: count / seconds, p50: percentile(50), p95: percentile(95), peakRssMB: rss, cpuDaemonS: cpu.daemon, cpuSimS: cpu.sim }));
+    if (cpu.daemon !== null && cpu.sim !== null)
+      console.log(
+        `  CPU used meanwhile: daemon ${cpu.daemon.toFixed(1)} s, simulator ${cpu.sim.toFixed(1)} s (${os.availableParallelism()} cores)`,
+      );
+    console.log(
+      JSON.stringify({
+        bench: 'e2e',
+        invoices: count,
+        seconds,
+        perSecond: count / seconds,
+        p50: percentile(50),
+        p95: percentile(95),
+        peakRssMB: rss,
+        cpuDaemonS: cpu.daemon,
+        cpuSimS: cpu.sim,
+      }),
+    );
   } finally {
     for (const child of children.reverse()) await stop(child);
     if (keep) console.log(`kept ${root}`);

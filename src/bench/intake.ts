@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/index.js';
-import { cpuSeconds, cpuSecondsSince, daemonNodeArgs, mergeSettings, peakRss, settingOverrides, sleep, stop, waitForDatabaseRunning } from './benchProcess.js';
+import {
+  cpuSeconds,
+  cpuSecondsSince,
+  daemonNodeArgs,
+  mergeSettings,
+  peakRss,
+  settingOverrides,
+  sleep,
+  stop,
+  waitForDatabaseRunning,
+} from './benchProcess.js';
 import { f0401Xml, invoiceNumber } from '../mig/F0401Factory.js';
 
 const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
@@ -36,7 +46,9 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-'));
   try {
     const result = await run(root, count, overrides);
-    console.log(`intake: ${result.files} files of ${result.fileBytes} bytes in ${result.seconds.toFixed(2)} s from first drop to all recorded`);
+    console.log(
+      `intake: ${result.files} files of ${result.fileBytes} bytes in ${result.seconds.toFixed(2)} s from first drop to all recorded`,
+    );
     console.log(`  ${Math.round(result.filesPerSecond)} files/s (dropping took ${result.dropSeconds.toFixed(2)} s)`);
     if (result.cpuDaemonS !== null) {
       console.log(`  daemon CPU ${result.cpuDaemonS.toFixed(2)} s: ${((result.cpuDaemonS / result.files) * 1e6).toFixed(0)} µs per file`);
@@ -69,7 +81,9 @@ async function run(root: string, count: number, overrides: Record<string, unknow
   console.log('done');
 
   const logFd = openSync(join(root, 'daemon.log'), 'w');
-  const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], { stdio: ['ignore', logFd, logFd] });
+  const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], {
+    stdio: ['ignore', logFd, logFd],
+  });
   try {
     const db = await waitForDatabaseRunning(created.database, daemon);
     const names = readdirSync(staging);

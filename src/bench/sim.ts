@@ -64,33 +64,52 @@ async function main(): Promise<void> {
   for (let p = 0; p < packs; p++) {
     const messages = Array.from({ length: PACK_SIZE }, (_, i) => f0401Xml({ number: invoiceNumber(p * PACK_SIZE + i, 'BE') }));
     const envelope = serializeEnvelope({
-      routing: { from: { id: DEFAULT_SELLER_ID }, fromVac: { id: DEFAULT_SELLER_ID }, to: { id: '0000000000' }, toVac: { id: '0000000000' } },
+      routing: {
+        from: { id: DEFAULT_SELLER_ID },
+        fromVac: { id: DEFAULT_SELLER_ID },
+        to: { id: '0000000000' },
+        toVac: { id: '0000000000' },
+      },
       messageType: 'F0401',
       messages,
     });
     const commonName = formatCommonName({ migVersion: '4.1', messageType: 'F0401', at: new Date(), uuid: randomUUID() });
     const armored = armor(signEnvelope(envelope, identity));
     const file = zip
-      ? zipSignedFile(formatSignedFileName({ source: `bench_${p}.xml`, from: DEFAULT_SELLER_ID, to: '0000000000', commonName, count: PACK_SIZE }), armored)
+      ? zipSignedFile(
+          formatSignedFileName({ source: `bench_${p}.xml`, from: DEFAULT_SELLER_ID, to: '0000000000', commonName, count: PACK_SIZE }),
+          armored,
+        )
       : armored;
     signed.push({ commonName, armored, file });
   }
 
   const sim = await startSimulator({
     dataDir,
-    accounts: [{ transportId: TRANSPORT_ID, password: PASSWORD, partyId: DEFAULT_SELLER_ID, routingId: DEFAULT_SELLER_ID, certificates: [certificate.certificatePem] }],
+    accounts: [
+      {
+        transportId: TRANSPORT_ID,
+        password: PASSWORD,
+        partyId: DEFAULT_SELLER_ID,
+        routingId: DEFAULT_SELLER_ID,
+        certificates: [certificate.certificatePem],
+      },
+    ],
     ...(workers !== undefined && { processingWorkers: workers }),
   });
   const connection = new ssh2.Client();
   try {
     await new Promise<void>((resolve, reject) => {
-      connection.once('ready', resolve).once('error', reject).connect({
-        host: '127.0.0.1',
-        port: sim.sftp.port,
-        username: TRANSPORT_ID,
-        password: PASSWORD,
-        hostVerifier: (key: Buffer) => `${sim.hostKey.algorithm} ${key.toString('base64')}` === sim.hostKey.publicKey,
-      });
+      connection
+        .once('ready', resolve)
+        .once('error', reject)
+        .connect({
+          host: '127.0.0.1',
+          port: sim.sftp.port,
+          username: TRANSPORT_ID,
+          password: PASSWORD,
+          hostVerifier: (key: Buffer) => `${sim.hostKey.algorithm} ${key.toString('base64')}` === sim.hostKey.publicKey,
+        });
     });
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) => connection.sftp((e, s) => (e ? reject(e) : resolve(s))));
 
@@ -116,7 +135,8 @@ async function main(): Promise<void> {
       throw new Error(`expected ${invoices} accepted, got ${JSON.stringify(stats.messages)}: the benchmark input is wrong`);
     }
     console.log(
-      `${packs} packs of ${PACK_SIZE} F0401, ${signed[0]!.armored.length} bytes signed each${zip ? `, zipped to ${signed[0]!.file.length}` : ' (not zipped)'}; processing workers: ${workers ?? 'default'}`,
+      `${packs} packs of ${PACK_SIZE} F0401, ${signed[0]!.armored.length} bytes signed ` +
+        `each${zip ? `, zipped to ${signed[0]!.file.length}` : ' (not zipped)'}; processing workers: ${workers ?? 'default'}`,
     );
     console.log(`uploaded and notified in ${uploadSeconds.toFixed(2)} s; all results written after ${seconds.toFixed(2)} s`);
     console.log(`${Math.round(invoices / seconds)} invoices/s accepted and processed through SFTP + gateway`);
@@ -166,11 +186,15 @@ async function notify(gatewayUrl: string, pack: SignedPack): Promise<void> {
   });
   const response = await request(`${gatewayUrl}/pfs001i/uploadInvoiceMessage`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${TRANSPORT_ID}:${PASSWORD}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${TRANSPORT_ID}:${PASSWORD}`).toString('base64')}`,
+    },
     body,
   });
   const answer = (await response.body.json()) as { statusCode: number };
-  if (response.statusCode !== 200 || answer.statusCode !== 0) throw new Error(`notification refused: HTTP ${response.statusCode} ${JSON.stringify(answer)}`);
+  if (response.statusCode !== 200 || answer.statusCode !== 0)
+    throw new Error(`notification refused: HTTP ${response.statusCode} ${JSON.stringify(answer)}`);
 }
 
 main().catch((err) => {

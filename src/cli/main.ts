@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../daemon/packageVersion.js';
 import { TurnkeyError } from '../errors/index.js';
 import { COMMANDS } from './commands.js';
 import { EXIT } from './exit.js';
@@ -31,8 +32,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-}
-
-function packageVersion(): string {
-  return process.env.npm_package_version ?? '0.1.0';
 }

@@ -11,7 +11,9 @@ export function readSecret(ref: SecretRef, key: string): string {
   if ('env' in ref) {
     const value = process.env[ref.env];
     if (value === undefined || value === '') {
-      throw new ConfigError(`${key}: the environment variable ${ref.env} is not set`, { hint: `Set ${ref.env} in the service's environment.` });
+      throw new ConfigError(`${key}: the environment variable ${ref.env} is not set`, {
+        hint: `Set ${ref.env} in the service's environment.`,
+      });
     }
     return value;
   }

@@ -47,7 +47,10 @@ export class Daemon {
   private outbound: OutboundRuntime | null = null;
   private sandbox: SandboxLauncher | null = null;
   private readonly heapGuard = new HeapGuard((used) =>
-    this.logger.debug({ event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) }, 'full garbage collection'),
+    this.logger.debug(
+      { event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) },
+      'full garbage collection',
+    ),
   );
 
   private constructor(
@@ -88,14 +91,24 @@ export class Daemon {
         b2cTaxIncluded: config.validation.b2cTaxIncluded,
       };
       validator = await Validator.create(validatorOptions);
-      for (const warning of validator.schemaWarnings) logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
+      for (const warning of validator.schemaWarnings)
+        logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
       const backfilled = backfillAllowanceRefs(store.db, validator);
-      if (backfilled > 0) logger.info({ event: 'allowances-backfilled', allowances: backfilled }, 'read what earlier allowances take off their invoices');
+      if (backfilled > 0)
+        logger.info({ event: 'allowances-backfilled', allowances: backfilled }, 'read what earlier allowances take off their invoices');
       inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
       let daemon: Daemon | null = null;
       const rules = { lang: config.validation.lang, ...(config.platform && { covers: coversSeller(config.platform.senders) }) };
-      const intake = new IntakeService({ store, inspector, layout, settings: config.intake, logger, rules, onQueued: () => daemon?.outbound?.service.wake() });
+      const intake = new IntakeService({
+        store,
+        inspector,
+        layout,
+        settings: config.intake,
+        logger,
+        rules,
+        onQueued: () => daemon?.outbound?.service.wake(),
+      });
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
       let access: AccessOutcome;
@@ -104,7 +117,13 @@ export class Daemon {
         reportAccess(new Problems(store.db, 'daemon'), access, group, logger);
         // The sandbox's platform runs as a process of its own (`turnkey sim`), started first.
         if (config.platform?.mode === 'sandbox') daemon.sandbox = await SandboxLauncher.start(config.configFile, logger);
-        daemon.outbound = await OutboundRuntime.start({ config, store, validator, logger, intakeBacklog: () => intake.backlog >= config.intake.batchSize });
+        daemon.outbound = await OutboundRuntime.start({
+          config,
+          store,
+          validator,
+          logger,
+          intakeBacklog: () => intake.backlog >= config.intake.batchSize,
+        });
       } catch (err) {
         await intake.stop();
         await daemon.sandbox?.stop();
@@ -243,9 +262,15 @@ function reportAccess(problems: Problems, access: AccessOutcome, group: AccessGr
     problems.resolve('data root', ACCESS_NOT_TIGHTENED);
     return;
   }
-  const listed = access.failed.slice(0, 5).map((f) => `${f.path} (${f.code})`).join(', ');
-  const detail = `${access.failed.length} path(s) could not be made owner-only${group ? ` or given to group ${group.name}` : ''}: ${listed}${access.failed.length > 5 ? ', …' : ''}`;
-  if (problems.raise('data root', ACCESS_NOT_TIGHTENED, detail)) logger.warn({ event: 'access-not-tightened', failed: access.failed.length, paths: access.failed.slice(0, 20) }, detail);
+  const listed = access.failed
+    .slice(0, 5)
+    .map((f) => `${f.path} (${f.code})`)
+    .join(', ');
+  const detail =
+    `${access.failed.length} path(s) could not be made owner-only${group ? ` or given to group ${group.name}` : ''}: ` +
+    `${listed}${access.failed.length > 5 ? ', …' : ''}`;
+  if (problems.raise('data root', ACCESS_NOT_TIGHTENED, detail))
+    logger.warn({ event: 'access-not-tightened', failed: access.failed.length, paths: access.failed.slice(0, 20) }, detail);
 }
 
 /**
@@ -263,8 +288,20 @@ async function startInspector(
     warmUp(validator); // as each worker does before it is ready (validation/warmUp)
     return new InlineFileInspector(validator, config.validation.maxBytes);
   }
-  return WorkerFileInspector.start(workers, { validator: validatorOptions, maxBytes: config.validation.maxBytes }, (exitCode, replacement) => {
-    logger.error({ event: 'inspection-worker-exited', exitCode }, 'a validation worker stopped; the files it held are processed again and it is replaced');
-    replacement.catch((err: unknown) => logger.error({ event: 'inspection-worker-not-replaced', err }, 'a validation worker could not be replaced; intake goes on with fewer'));
-  });
+  return WorkerFileInspector.start(
+    workers,
+    { validator: validatorOptions, maxBytes: config.validation.maxBytes },
+    (exitCode, replacement) => {
+      logger.error(
+        { event: 'inspection-worker-exited', exitCode },
+        'a validation worker stopped; the files it held are processed again and it is replaced',
+      );
+      replacement.catch((err: unknown) =>
+        logger.error(
+          { event: 'inspection-worker-not-replaced', err },
+          'a validation worker could not be replaced; intake goes on with fewer',
+        ),
+      );
+    },
+  );
 }

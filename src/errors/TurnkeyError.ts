@@ -20,6 +20,12 @@ export class ConfigError extends TurnkeyError {
   constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
     super('config', message, options);
   }
+
+  /** One error listing every problem found in `file`, so that a user fixes them all in one go. */
+  static listing(file: string, problems: readonly string[], hint: string): ConfigError {
+    const count = problems.length === 1 ? 'an error' : `${problems.length} errors`;
+    return new ConfigError(`${file} has ${count}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { hint });
+  }
 }
 
 /** The caller used the program wrongly (bad arguments): the CLI exits 2. */

@@ -34,7 +34,6 @@ export function knownFailpoints(): ReadonlyMap<string, string> {
 
 export const FAILPOINTS_ENV = 'TURNKEY_FAILPOINTS';
 
-
 /**
  * Parses `name[@hit],...` into the hit number that kills, per failpoint. Strict (the main thread
  * at start-up, with every area loaded) refuses an unknown name; lenient (a worker thread, which
@@ -49,7 +48,8 @@ export function parseFailpoints(spec: string | undefined, options: { strict?: bo
     if (item === '') continue;
     const match = /^([a-z-]+)(?:@(\d+))?$/.exec(item);
     if (match && !registry.has(match[1]!) && !strict) continue;
-    if (!match || !registry.has(match[1]!)) throw new FailpointSpecError(`${FAILPOINTS_ENV}: unknown failpoint "${item}"`, [...registry.keys()]);
+    if (!match || !registry.has(match[1]!))
+      throw new FailpointSpecError(`${FAILPOINTS_ENV}: unknown failpoint "${item}"`, [...registry.keys()]);
     const hit = match[2] === undefined ? 1 : Number(match[2]);
     if (hit < 1) throw new FailpointSpecError(`${FAILPOINTS_ENV}: "${item}": the hit number counts from 1`, [...registry.keys()]);
     armed.set(match[1]!, hit);

@@ -42,7 +42,7 @@ export function resolveAccessGroup(setting: string | null, groupFile = '/etc/gro
     if (name === setting && gid !== undefined && /^[0-9]+$/.test(gid)) return { name, gid: Number(gid) };
   }
   throw new ConfigError(`group: there is no group named "${setting}" on this machine`, {
-    hint: 'Create the group (groupadd), add the ERP\'s account and the user running turnkey to it, or give its numeric id.',
+    hint: "Create the group (groupadd), add the ERP's account and the user running turnkey to it, or give its numeric id.",
   });
 }
 
@@ -98,7 +98,8 @@ export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null):
       });
     }
   };
-  const dir = (path: string, sharedMode: number | null): void => set(path, group && sharedMode !== null ? sharedMode : OWNER_DIR, sharedMode !== null);
+  const dir = (path: string, sharedMode: number | null): void =>
+    set(path, group && sharedMode !== null ? sharedMode : OWNER_DIR, sharedMode !== null);
   const { dataRoot } = paths;
 
   dir(dataRoot, GROUP_PASSES);
@@ -124,7 +125,8 @@ export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null):
     }
   }
   const downCast = join(dataRoot, 'DownCast');
-  for (const spec of outboundMessages()) if (spec.category) attempt(downCast, () => mkdirSync(join(downCast, spec.category!, spec.type), { recursive: true }));
+  for (const spec of outboundMessages())
+    if (spec.category) attempt(downCast, () => mkdirSync(join(downCast, spec.category!, spec.type), { recursive: true }));
   dir(downCast, GROUP_READS);
   for (const folder of subfolders(downCast, 3)) dir(folder, GROUP_READS);
   return outcome;

@@ -85,7 +85,14 @@ export class BatchPipeline {
     if (ready.length === 0) return null;
     const files: FileToClaim[] = ready.map(({ path, name, folder, bytes }) => {
       const claimName = claimNameFor(name);
-      return { folder, claimName, originalName: name, workPath: folder.work + sep + claimName, srcPath: path, ...(bytes && { srcBytes: bytes }) };
+      return {
+        folder,
+        claimName,
+        originalName: name,
+        workPath: folder.work + sep + claimName,
+        srcPath: path,
+        ...(bytes && { srcBytes: bytes }),
+      };
     });
     const inspected = this.processor.inspect(files);
     inspected.catch(() => undefined); // awaited by commit; this only keeps an early failure from being "unhandled"

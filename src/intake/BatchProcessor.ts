@@ -158,7 +158,11 @@ export class BatchProcessor {
    */
   inspect(files: readonly ClaimedFile[]): Promise<InspectedFile[]> {
     return this.inspector.inspect(
-      files.map((f) => ({ path: f.workPath, name: f.originalName, ...(f.srcPath !== undefined && { claimFrom: f.srcBytes ?? f.srcPath }) })),
+      files.map((f) => ({
+        path: f.workPath,
+        name: f.originalName,
+        ...(f.srcPath !== undefined && { claimFrom: f.srcBytes ?? f.srcPath }),
+      })),
     );
   }
 
@@ -175,13 +179,19 @@ export class BatchProcessor {
       if (result.kind === 'read') {
         this.unreadableSince.delete(file.workPath);
         if (result.validatorError !== undefined) {
-          this.logger.error({ event: 'validator-failure', file: file.originalName, err: result.validatorError }, 'the validator failed on a file');
+          this.logger.error(
+            { event: 'validator-failure', file: file.originalName, err: result.validatorError },
+            'the validator failed on a file',
+          );
         }
         inspected.push({ ...result, file });
       } else if (result.code === 'ENOENT') {
         this.unreadableSince.delete(file.workPath);
         outcome.vanished++;
-        this.logger.warn({ event: 'file-vanished', file: file.originalName, folder: file.folder.base }, 'a claimed file disappeared from WORK before it was read');
+        this.logger.warn(
+          { event: 'file-vanished', file: file.originalName, folder: file.folder.base },
+          'a claimed file disappeared from WORK before it was read',
+        );
       } else if (this.unreadableTooLong(file.workPath, result.code)) {
         // Whatever the error (a lock, permissions, EIO on a failing share): one file never stops the others.
         this.unreadableSince.delete(file.workPath);
@@ -246,7 +256,10 @@ export class BatchProcessor {
       const folder = this.layout.foldersOf(row.folderType);
       const facts = this.queries.filingFacts(row.messageId);
       if (!folder || !facts) {
-        this.logger.error({ event: 'refile-impossible', journalId: row.id, folderType: row.folderType }, 'a journal row names an unknown folder or message');
+        this.logger.error(
+          { event: 'refile-impossible', journalId: row.id, folderType: row.folderType },
+          'a journal row names an unknown folder or message',
+        );
         continue;
       }
       const workPath = join(folder.work, row.claimName);
@@ -261,8 +274,13 @@ export class BatchProcessor {
       if (inWork === 'absent') {
         skipMove = true;
         if (!entryExists(target.abs)) {
-          this.store.db.transaction(() => this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${row.targetPath}` }))();
-          this.logger.error({ event: 'file-missing', messageId: row.messageId, file: row.originalName, target: row.targetPath }, 'a recorded file is neither in WORK nor at its target');
+          this.store.db.transaction(() =>
+            this.events.append(row.messageId, 'file-missing', { detail: `${row.originalName}: neither in WORK nor at ${row.targetPath}` }),
+          )();
+          this.logger.error(
+            { event: 'file-missing', messageId: row.messageId, file: row.originalName, target: row.targetPath },
+            'a recorded file is neither in WORK nor at its target',
+          );
         }
       } else if (reserved.has(target.abs) || entryExists(target.abs)) {
         // Something else took the planned name meanwhile: never overwrite it. (Reports found at
@@ -276,7 +294,9 @@ export class BatchProcessor {
       } else {
         reserved.add(target.abs);
       }
-      const findings = facts.findingsJson ? (JSON.parse(facts.findingsJson) as { errors: ReportFinding[]; warnings: ReportFinding[] }) : null;
+      const findings = facts.findingsJson
+        ? (JSON.parse(facts.findingsJson) as { errors: ReportFinding[]; warnings: ReportFinding[] })
+        : null;
       pending.push({
         journalId: row.id,
         messageId: row.messageId,
@@ -309,7 +329,10 @@ export class BatchProcessor {
         skipMove,
       });
     }
-    const moved = this.filer.fileAll(pending.filter((p) => !p.skipMove), 'mid-recovery');
+    const moved = this.filer.fileAll(
+      pending.filter((p) => !p.skipMove),
+      'mid-recovery',
+    );
     this.settle([...moved, ...pending.filter((p) => p.skipMove)]);
     return pending.length;
   }
@@ -345,33 +368,38 @@ export class BatchProcessor {
         const supersedes = decision.kind === 'new' ? decision.supersedes : null;
         // The version it corrects gives its key up first (the key has one holder).
         if (decision.kind === 'new' && decision.takesKey) this.transitions.yieldKey(decision.supersedes!.id);
-        const change = this.transitions.receive({
-          messageType,
-          category: report.category ?? file.folder.category,
-          messageKey: decision.messageKey,
-          holdsKey: valid,
-          invoiceNumber: fields?.number ?? report.key?.number ?? null,
-          invoiceDate: fields?.date ?? report.key?.date ?? null,
-          actionDate: fields?.actionDate ?? null,
-          sellerId: fields?.sellerId ?? null,
-          sellerName: fields?.sellerName ?? null,
-          buyerId: fields?.buyerId ?? null,
-          buyerName: fields?.buyerName ?? null,
-          totalAmount: fields?.totalAmount ?? null,
-          taxAmount: fields?.taxAmount ?? null,
-          sha256,
-          size,
-          sourceName: file.originalName,
-          errorCode: first?.code ?? null,
-          errorText: first?.message ?? null,
-          findingsJson: errors.length > 0 || warnings.length > 0 ? JSON.stringify({ errors, warnings }) : null,
-          bytesKept: valid,
-          supersedes: supersedes?.id ?? null,
-        }, supersedes ? `supersedes message #${supersedes.id} (${supersedes.state})` : null);
+        const change = this.transitions.receive(
+          {
+            messageType,
+            category: report.category ?? file.folder.category,
+            messageKey: decision.messageKey,
+            holdsKey: valid,
+            invoiceNumber: fields?.number ?? report.key?.number ?? null,
+            invoiceDate: fields?.date ?? report.key?.date ?? null,
+            actionDate: fields?.actionDate ?? null,
+            sellerId: fields?.sellerId ?? null,
+            sellerName: fields?.sellerName ?? null,
+            buyerId: fields?.buyerId ?? null,
+            buyerName: fields?.buyerName ?? null,
+            totalAmount: fields?.totalAmount ?? null,
+            taxAmount: fields?.taxAmount ?? null,
+            sha256,
+            size,
+            sourceName: file.originalName,
+            errorCode: first?.code ?? null,
+            errorText: first?.message ?? null,
+            findingsJson: errors.length > 0 || warnings.length > 0 ? JSON.stringify({ errors, warnings }) : null,
+            bytesKept: valid,
+            supersedes: supersedes?.id ?? null,
+          },
+          supersedes ? `supersedes message #${supersedes.id} (${supersedes.state})` : null,
+        );
         if (valid && item.bytes) this.bytes.keep(change.messageId, sha256, item.bytes);
         if (valid && fields && fields.references.length > 0) this.ledger.record(change.messageId, fields.references);
         if (supersedes) {
-          this.events.append(supersedes.id, 'superseded', { detail: `by message #${change.messageId} from ${file.folder.base}/SRC/${file.originalName}` });
+          this.events.append(supersedes.id, 'superseded', {
+            detail: `by message #${change.messageId} from ${file.folder.base}/SRC/${file.originalName}`,
+          });
           this.events.append(change.messageId, 'supersedes', { detail: `message #${supersedes.id} (${supersedes.state})` });
         }
         if (decision.kind === 'invalid' && decision.conflictWith) {
@@ -402,7 +430,10 @@ export class BatchProcessor {
     for (const { change, file } of settled) this.logChange(change, file);
     if (carried.length > 0) failpoint('after-settle');
     for (const d of duplicates) {
-      this.logger.info({ event: 'message-duplicate', messageId: d.holderId, key: d.key, file: d.name }, 'the same message was dropped again; filed in BAK');
+      this.logger.info(
+        { event: 'message-duplicate', messageId: d.holderId, key: d.key, file: d.name },
+        'the same message was dropped again; filed in BAK',
+      );
     }
     return pending;
   }
@@ -484,7 +515,15 @@ export class BatchProcessor {
       );
       for (const p of group) {
         changes.push({
-          change: { messageId: p.messageId, messageKey: p.messageKey, messageType: p.messageType, from: 'received', to: moved.to, at: moved.at, code: moved.code },
+          change: {
+            messageId: p.messageId,
+            messageKey: p.messageKey,
+            messageType: p.messageType,
+            from: 'received',
+            to: moved.to,
+            at: moved.at,
+            code: moved.code,
+          },
           file: p.originalName,
         });
       }
@@ -499,7 +538,6 @@ export class BatchProcessor {
   private logChange(change: StateChange, file: string | null): void {
     logStateChange(this.logger, change, file);
   }
-
 }
 
 /** Where a file's message goes once the file is filed; a duplicate's message is another file's, already settled. */

@@ -41,19 +41,29 @@ export function errReportInput(args: {
   findings: { errors: ReportFinding[]; warnings: ReportFinding[] } | null;
 }): ErrReportInput {
   const { fileName, folderBase, findings, ...rest } = args;
-  return { ...rest, fileName, droppedIn: `${folderBase}/SRC/${fileName}`, errors: findings?.errors ?? [], warnings: findings?.warnings ?? [] };
+  return {
+    ...rest,
+    fileName,
+    droppedIn: `${folderBase}/SRC/${fileName}`,
+    errors: findings?.errors ?? [],
+    warnings: findings?.warnings ?? [],
+  };
 }
 
 const HINTS: Record<string, string> = {
   'wrong-folder': 'The file holds another message type than its folder. Drop it into the SRC folder of its own type.',
   'duplicate-conflict':
-    'A different message with the same number and date was already accepted. To change an issued invoice, send a cancel (F0501) and issue a new invoice; if this file was meant as the same message, compare it with the first one.',
+    'A different message with the same number and date was already accepted. To change an issued invoice, send a cancel (F0501) and ' +
+    'issue a new invoice; if this file was meant as the same message, compare it with the first one.',
   'too-large': 'The file is larger than validation.maxBytes in the configuration. Check that the ERP wrote one message per file.',
   wellformed: 'The file is not well-formed XML. Check that the ERP finished writing it and wrote UTF-8.',
   encoding: 'MIG messages are UTF-8. Make the ERP write UTF-8 (not Big5, UTF-16 or UTF-32), then drop the file again.',
   'not-a-file':
-    'Only regular files are taken from SRC: links are never followed, FIFOs, sockets and folders are not read. Have the ERP write (or copy) the message file itself into SRC.',
-  unreadable: 'The user that runs turnkey could not read this file. Give it read permission on what the ERP writes (its umask, or the group setting), then drop the file again.',
+    'Only regular files are taken from SRC: links are never followed, FIFOs, sockets and folders are not read. Have the ERP write (or ' +
+    'copy) the message file itself into SRC.',
+  unreadable:
+    'The user that runs turnkey could not read this file. Give it read permission on what the ERP writes (its umask, or the group ' +
+    'setting), then drop the file again.',
   'validator-failure': 'The validator could not check this file. Please report it to the turnkey maintainers, with the file.',
   'unknown-message': 'The root element and namespace are not a MIG 4.1 message this folder accepts.',
 };

@@ -39,7 +39,11 @@ const INSPECTION_WORKER_YOUNG_GENERATION_MB = 8;
 export class WorkerFileInspector implements FileInspector {
   private constructor(private readonly pool: WorkerPool<FileToInspect[], InspectedFile[]>) {}
 
-  static async start(size: number, data: InspectionWorkerData, onWorkerExit?: (exitCode: number, replacement: Promise<void>) => void): Promise<WorkerFileInspector> {
+  static async start(
+    size: number,
+    data: InspectionWorkerData,
+    onWorkerExit?: (exitCode: number, replacement: Promise<void>) => void,
+  ): Promise<WorkerFileInspector> {
     const pool = await WorkerPool.start<FileToInspect[], InspectedFile[]>({
       script: workerScript('./inspectionWorker.js', import.meta.url),
       workerData: data,

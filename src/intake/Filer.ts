@@ -142,9 +142,14 @@ export class Filer {
   /** Raises a problem per folder that refused a file (logged when new), and resolves those that took one. */
   private reportFiling(filed: readonly FileToFile[], failed: ReadonlyMap<string, FilingTrouble>): void {
     for (const t of failed.values()) {
-      const detail = `${t.code ?? 'error'}: ${t.file} cannot be filed in ${t.folder} (${t.message}); it waits in WORK and is filed once the folder takes it`;
+      const detail =
+        `${t.code ?? 'error'}: ${t.file} cannot be filed in ${t.folder} (${t.message}); it waits in WORK and is filed once ` +
+        `the folder takes it`;
       if (this.problems.raise(t.folder, FILING_FAILED, detail)) {
-        this.logger.error({ event: 'filing-failed', folder: t.folder, file: t.file, code: t.code }, `${t.folder} does not take files: ${t.code ?? t.message}`);
+        this.logger.error(
+          { event: 'filing-failed', folder: t.folder, file: t.file, code: t.code },
+          `${t.folder} does not take files: ${t.code ?? t.message}`,
+        );
       }
     }
     for (const folder of new Set(filed.map((f) => `${f.folder.base}/${f.disposition}`))) {

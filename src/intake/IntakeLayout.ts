@@ -77,7 +77,10 @@ export class IntakeLayout {
   toRelative(absolute: string): string {
     // Paths intake builds lie under the data root: a prefix cut, without path.relative's resolving.
     const prefix = this.dataRoot.endsWith(sep) ? this.dataRoot : this.dataRoot + sep;
-    const inside = absolute.startsWith(prefix) && !absolute.includes(`${sep}..${sep}`) ? absolute.slice(prefix.length) : relative(this.dataRoot, absolute);
+    const inside =
+      absolute.startsWith(prefix) && !absolute.includes(`${sep}..${sep}`)
+        ? absolute.slice(prefix.length)
+        : relative(this.dataRoot, absolute);
     return sep === '/' ? inside : inside.split(sep).join('/');
   }
 

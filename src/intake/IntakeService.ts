@@ -103,7 +103,14 @@ export class IntakeService {
       this.totals.claimed += claimed;
       this.count(outcome);
     });
-    this.recovery = new WorkRecovery(this.processor, new IntakeJournal(store.db, this.now), options.layout, settings.batchSize, logger, count);
+    this.recovery = new WorkRecovery(
+      this.processor,
+      new IntakeJournal(store.db, this.now),
+      options.layout,
+      settings.batchSize,
+      logger,
+      count,
+    );
   }
 
   /** Files seen in SRC and not yet taken (those beyond the tracker's room are not counted). */
@@ -153,7 +160,7 @@ export class IntakeService {
     // The first batch runs on a later turn: start() returns (and the daemon says `running`) first.
     await nextTurn();
     while (!this.stopping) {
-      let worked = false;
+      let worked: boolean;
       try {
         await this.maintain();
         worked = await this.pipeline.step();
@@ -212,7 +219,9 @@ export class IntakeService {
       await this.pipeline.finish();
       this.recovery.refileJournal();
       this.refileAt = null;
-      this.refileDelayMs = this.processor.filingPending ? Math.min(this.retryMs * REFILE_MAX_DELAY_FACTOR, this.refileDelayMs * 2) : this.retryMs;
+      this.refileDelayMs = this.processor.filingPending
+        ? Math.min(this.retryMs * REFILE_MAX_DELAY_FACTOR, this.refileDelayMs * 2)
+        : this.retryMs;
     }
   }
 
@@ -244,7 +253,11 @@ export class IntakeService {
     this.lastFailure = key;
     this.options.logger.error({ event: 'intake-error', err }, 'intake failed; retrying after a pause');
     try {
-      this.processor.problems.raise('intake', INTAKE_FAILED, `${key}: intake stopped on an error and retries every ${this.retryMs / 1000} s (see the log)`);
+      this.processor.problems.raise(
+        'intake',
+        INTAKE_FAILED,
+        `${key}: intake stopped on an error and retries every ${this.retryMs / 1000} s (see the log)`,
+      );
     } catch {
       // the store may be what failed
     }
@@ -254,7 +267,8 @@ export class IntakeService {
   private recovered(): void {
     if (this.lastFailure === null) return;
     this.lastFailure = null;
-    if (this.processor.problems.resolve('intake', INTAKE_FAILED)) this.options.logger.info({ event: 'intake-resumed' }, 'intake works again');
+    if (this.processor.problems.resolve('intake', INTAKE_FAILED))
+      this.options.logger.info({ event: 'intake-resumed' }, 'intake works again');
   }
 
   /** Settles the last batch before waiting or stopping (if that fails, recovery repeats it). */

@@ -108,7 +108,10 @@ export class SrcFinder {
     this.pauseAt = options.watchPauseAt ?? WATCH_PAUSE_AT;
     // Room for every file arriving during one stability wait at full speed, so that waiting for
     // stability overlaps with processing instead of stalling it (~200 bytes per tracked file).
-    this.tracker = new StabilityTracker(Math.round(settings.stabilitySeconds * 1000), options.trackerCapacity ?? Math.max(4 * settings.batchSize, TRACKER_MIN_CAPACITY));
+    this.tracker = new StabilityTracker(
+      Math.round(settings.stabilitySeconds * 1000),
+      options.trackerCapacity ?? Math.max(4 * settings.batchSize, TRACKER_MIN_CAPACITY),
+    );
     this.srcToFolder = new Map(options.layout.folders.map((f) => [resolve(f.src), f]));
   }
 
@@ -148,12 +151,16 @@ export class SrcFinder {
         layout.ensureFolders(folder);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        const detail = `${e.code ?? 'error'}: the folders of ${folder.base} cannot be created (${e.message}); its files are not taken until they can`;
-        if (problems.raise(folder.base, FOLDER_UNUSABLE, detail)) logger.error({ event: 'folder-unusable', folder: folder.base, code: e.code }, detail);
+        const detail =
+          `${e.code ?? 'error'}: the folders of ${folder.base} cannot be created (${e.message}); its files are not taken ` +
+          `until they can`;
+        if (problems.raise(folder.base, FOLDER_UNUSABLE, detail))
+          logger.error({ event: 'folder-unusable', folder: folder.base, code: e.code }, detail);
         continue;
       }
       this.usable.add(folder);
-      if (problems.resolve(folder.base, FOLDER_UNUSABLE)) logger.info({ event: 'folder-usable', folder: folder.base }, `${folder.base} is usable again`);
+      if (problems.resolve(folder.base, FOLDER_UNUSABLE))
+        logger.info({ event: 'folder-usable', folder: folder.base }, `${folder.base} is usable again`);
     }
   }
 
@@ -221,15 +228,20 @@ export class SrcFinder {
     const refused = this.refusedSince.get(entry.path) ?? { since: now, folder: entry.folder };
     this.refusedSince.set(entry.path, refused);
     if (now - refused.since < CLAIM_PROBLEM_AFTER_MS) {
-      logger.debug({ event: 'claim-deferred', file: entry.name, folder: entry.folder.base, code }, 'a file could not be claimed now; it will be tried again');
+      logger.debug(
+        { event: 'claim-deferred', file: entry.name, folder: entry.folder.base, code },
+        'a file could not be claimed now; it will be tried again',
+      );
       return;
     }
     const subject = `${entry.folder.base}/SRC`;
     const fix = isTransientFsError({ code })
-      ? 'another program holds it open, or the daemon\'s user may not move files out of SRC: check who has it open and the permissions of SRC'
+      ? "another program holds it open, or the daemon's user may not move files out of SRC: check who has it open and the permissions of " +
+        'SRC'
       : 'check the permissions of SRC and of WORK beside it';
     const detail = `${code ?? 'error'}: ${entry.name} cannot be taken from SRC for ${Math.round((now - refused.since) / 1000)} s; ${fix}`;
-    if (problems.raise(subject, CLAIM_REFUSED, detail)) logger.error({ event: 'claim-refused', folder: subject, file: entry.name, code }, detail);
+    if (problems.raise(subject, CLAIM_REFUSED, detail))
+      logger.error({ event: 'claim-refused', folder: subject, file: entry.name, code }, detail);
   }
 
   /** The folder's files can be claimed again: its claim problem is over once no file of it is refused. */
@@ -287,7 +299,10 @@ export class SrcFinder {
     try {
       dir = opendirSync(folder.src);
     } catch (err) {
-      this.options.logger.warn({ event: 'scan-failed', folder: folder.base, code: (err as NodeJS.ErrnoException).code }, 'a SRC folder could not be listed');
+      this.options.logger.warn(
+        { event: 'scan-failed', folder: folder.base, code: (err as NodeJS.ErrnoException).code },
+        'a SRC folder could not be listed',
+      );
       return 'done';
     }
     let added = 0;
@@ -412,7 +427,8 @@ export class SrcFinder {
       [...this.usable].map((f) => f.src),
       (path) => this.onEvent(path),
       () => this.options.onRescanNeeded(),
-      (err) => this.options.logger.warn({ event: 'watch-error', err }, 'file-system watching reported an error; the periodic rescan still runs'),
+      (err) =>
+        this.options.logger.warn({ event: 'watch-error', err }, 'file-system watching reported an error; the periodic rescan still runs'),
     );
   }
 
@@ -425,7 +441,10 @@ export class SrcFinder {
   private pauseWatching(): void {
     if (this.watch.kind !== 'watching') return;
     this.watch = { kind: 'paused', closing: this.watch.watcher.close() };
-    this.options.logger.info({ event: 'watch-paused', tracked: this.tracker.size }, 'many files waiting: watching paused, scanning instead');
+    this.options.logger.info(
+      { event: 'watch-paused', tracked: this.tracker.size },
+      'many files waiting: watching paused, scanning instead',
+    );
   }
 
   private resumeWatching(): void {

@@ -64,7 +64,8 @@ export class WorkRecovery {
         for (const claimName of names.slice(i, i + this.batchSize)) {
           const row = this.journal.findByClaim(claimName);
           if (row) rows.push(row);
-          else fresh.push({ folder, claimName, originalName: originalNameOf(claimName) ?? claimName, workPath: join(folder.work, claimName) });
+          else
+            fresh.push({ folder, claimName, originalName: originalNameOf(claimName) ?? claimName, workPath: join(folder.work, claimName) });
         }
         if (rows.length > 0) done += this.processor.refile(rows);
         if (fresh.length > 0) {

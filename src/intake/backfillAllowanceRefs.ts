@@ -11,10 +11,12 @@ import type { MessageValidator } from './inspectFile.js';
  */
 export function backfillAllowanceRefs(db: Database, validator: MessageValidator): number {
   const missing = db
-    .prepare(`
+    .prepare(
+      `
       SELECT m.id FROM messages m
        WHERE m.message_type = 'G0401' AND m.holds_key = 1 AND m.bytes_kept = 1
-         AND NOT EXISTS (SELECT 1 FROM allowance_refs a WHERE a.message_id = m.id)`)
+         AND NOT EXISTS (SELECT 1 FROM allowance_refs a WHERE a.message_id = m.id)`,
+    )
     .pluck()
     .all() as number[];
   if (missing.length === 0) return 0;
@@ -23,7 +25,7 @@ export function backfillAllowanceRefs(db: Database, validator: MessageValidator)
   let done = 0;
   for (const id of missing) {
     const kept = bytes.read(id);
-    const references = kept ? validator.validate(kept).fields?.references ?? [] : [];
+    const references = kept ? (validator.validate(kept).fields?.references ?? []) : [];
     if (references.length === 0) continue;
     db.transaction(() => ledger.record(id, references))();
     done++;

@@ -27,7 +27,8 @@ export function claimFiles(requests: ReadonlyArray<ClaimRequest | undefined>): A
   let claimed = 0;
   const results = requests.map((request): ClaimRefusal | null => {
     if (request === undefined) return null; // already in WORK (a file left by a crash)
-    const from = typeof request.from === 'string' ? request.from : Buffer.from(request.from.buffer, request.from.byteOffset, request.from.byteLength);
+    const from =
+      typeof request.from === 'string' ? request.from : Buffer.from(request.from.buffer, request.from.byteOffset, request.from.byteLength);
     try {
       renameSync(from, request.to);
     } catch (err) {

@@ -57,15 +57,29 @@ export function messageKeyOf(report: ValidationReport, sha256: string): string |
   return null;
 }
 
-export function decideIntake(folder: { type: string; category: string }, report: ValidationReport, sha256: string, context: IntakeContext): IntakeDecision {
+export function decideIntake(
+  folder: { type: string; category: string },
+  report: ValidationReport,
+  sha256: string,
+  context: IntakeContext,
+): IntakeDecision {
   const { lang } = context;
   const messageKey = messageKeyOf(report, sha256);
   const refuse = (errors: ReportFinding[], conflictWith: KeyHolder | null = null, warnings: ReportFinding[] = []): IntakeDecision => ({
-    kind: 'invalid', messageKey, errors, warnings, conflictWith,
+    kind: 'invalid',
+    messageKey,
+    errors,
+    warnings,
+    conflictWith,
   });
   const errors: ReportFinding[] = [];
   if (report.messageType !== null && report.messageType !== folder.type) {
-    errors.push(finding('wrong-folder', say(lang, 'wrongFolder', { type: report.messageType, folder: folder.type, category: report.category ?? '<category>' })));
+    errors.push(
+      finding(
+        'wrong-folder',
+        say(lang, 'wrongFolder', { type: report.messageType, folder: folder.type, category: report.category ?? '<category>' }),
+      ),
+    );
   }
   errors.push(...report.errors);
   if (errors.length > 0 || !report.valid || messageKey === null) return refuse(errors);
@@ -80,11 +94,17 @@ export function decideIntake(folder: { type: string; category: string }, report:
   if (holder && !isOver(holder)) {
     if (holder.sha256 === sha256) return { kind: 'duplicate', messageKey, holder };
     return refuse(
-      [finding('duplicate-conflict', say(lang, 'duplicateConflict', { key: messageKey, id: holder.id, at: new Date(holder.receivedAt).toISOString() }))],
+      [
+        finding(
+          'duplicate-conflict',
+          say(lang, 'duplicateConflict', { key: messageKey, id: holder.id, at: new Date(holder.receivedAt).toISOString() }),
+        ),
+      ],
       holder,
     );
   }
-  if (holder) supersedes = holder; // rejected or failed: the corrected version takes the key
+  if (holder)
+    supersedes = holder; // rejected or failed: the corrected version takes the key
   else if (report.fields?.number) {
     const latest = context.latestOf(report.fields.number, messageKey);
     if (latest && isOver(latest)) supersedes = latest; // an invalid earlier version: linked, it held nothing

@@ -104,7 +104,11 @@ export function inspectFile(file: FileToInspect, validator: MessageValidator, ma
       // The validator promises never to throw on bad input; if it does, the file must not block
       // intake forever: it is refused with a code that says so.
       const message = (err as Error).message;
-      const report = refusal(file.name, 'validator-failure', `the validator failed on this file (${message}); please report it to the turnkey maintainers`);
+      const report = refusal(
+        file.name,
+        'validator-failure',
+        `the validator failed on this file (${message}); please report it to the turnkey maintainers`,
+      );
       return { kind: 'read', size: content.length, sha256, bytes: content, report, validatorError: message };
     }
   } catch (err) {
@@ -129,7 +133,8 @@ export function refusedAsUnreadable(name: string, code: string | undefined): Ins
   const report = refusal(
     name,
     'unreadable',
-    `the daemon cannot read this file (${code ?? 'error'}): give the user that runs turnkey read permission on the files the ERP writes (or set the ERP's umask), then drop it again`,
+    `the daemon cannot read this file (${code ?? 'error'}): give the user that runs turnkey read permission on the files the ERP writes ` +
+      `(or set the ERP's umask), then drop it again`,
   );
   return { kind: 'read', size: 0, sha256: EMPTY_SHA256, bytes: null, report };
 }
@@ -186,5 +191,7 @@ function hashOpenFile(fd: number): string {
 }
 
 function tooLargeReport(name: string, size: number, limit: number): ValidationReport {
-  return refusedReport(name, [{ code: 'too-large', message: `the file is ${size} bytes; the limit (validation.maxBytes) is ${limit}`, line: null, path: null }]);
+  return refusedReport(name, [
+    { code: 'too-large', message: `the file is ${size} bytes; the limit (validation.maxBytes) is ${limit}`, line: null, path: null },
+  ]);
 }

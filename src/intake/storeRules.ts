@@ -13,7 +13,8 @@ import type { ValidationReport } from '../validation/types.js';
 import type { ReportFinding } from './ErrReport.js';
 
 /** Codes of the rules below (refusals, and warnings that do not refuse). */
-export type StoreRuleCode = 'number-reused' | 'allowance-exceeds' | 'original-cancelled' | 'already-cancelled' | 'cancel-with-allowances' | 'original-unknown';
+export type StoreRuleCode =
+  'number-reused' | 'allowance-exceeds' | 'original-cancelled' | 'already-cancelled' | 'cancel-with-allowances' | 'original-unknown';
 
 /**
  * An F0401 number used again with another date within this many days is refused (`number-reused`,
@@ -29,7 +30,11 @@ export interface StoreFacts {
   standing(messageKey: string): KeyHolder | undefined;
   sameNumberOtherKey(messageType: string, number: string, messageKey: string): KeyHolder[];
   /** Allowances standing on an invoice, but `excluding` (the version a corrected message replaces). */
-  standingAllowances(invoiceNumber: string, invoiceDate: string, excluding?: number | null): Array<{ allowanceNumber: string; amount: string }>;
+  standingAllowances(
+    invoiceNumber: string,
+    invoiceDate: string,
+    excluding?: number | null,
+  ): Array<{ allowanceNumber: string; amount: string }>;
 }
 
 export function storeFacts(queries: MessageQueries, ledger: AllowanceLedger): StoreFacts {
@@ -52,7 +57,13 @@ export interface StoreFindings {
  * Checks a valid message against the messages the store holds; `replacing` is the earlier version
  * it corrects, if any (an allowance's earlier version does not count against it).
  */
-export function checkAgainstStore(report: ValidationReport, messageKey: string, facts: StoreFacts, lang: Lang, replacing: number | null = null): StoreFindings {
+export function checkAgainstStore(
+  report: ValidationReport,
+  messageKey: string,
+  facts: StoreFacts,
+  lang: Lang,
+  replacing: number | null = null,
+): StoreFindings {
   const found: StoreFindings = { errors: [], warnings: [] };
   const fields = report.fields;
   if (!fields?.number || !fields.date) return found;
@@ -66,7 +77,12 @@ export function checkAgainstStore(report: ValidationReport, messageKey: string, 
     case 'F0401':
       for (const other of facts.sameNumberOtherKey('F0401', number, messageKey)) {
         if (other.invoiceDate && Math.abs(daysBetween(other.invoiceDate, date)) <= NUMBER_REUSE_WINDOW_DAYS) {
-          add(found.errors, 'number-reused', 'numberReused', { number, date: other.invoiceDate, id: other.id, days: NUMBER_REUSE_WINDOW_DAYS });
+          add(found.errors, 'number-reused', 'numberReused', {
+            number,
+            date: other.invoiceDate,
+            id: other.id,
+            days: NUMBER_REUSE_WINDOW_DAYS,
+          });
           break;
         }
       }
@@ -81,7 +97,11 @@ export function checkAgainstStore(report: ValidationReport, messageKey: string, 
       if (report.messageType === 'F0501') {
         const allowances = facts.standingAllowances(number, date);
         if (allowances.length > 0) {
-          add(found.errors, 'cancel-with-allowances', 'cancelWithAllowances', { number, date, allowances: allowances.map((a) => a.allowanceNumber).join(', ') });
+          add(found.errors, 'cancel-with-allowances', 'cancelWithAllowances', {
+            number,
+            date,
+            allowances: allowances.map((a) => a.allowanceNumber).join(', '),
+          });
         }
       }
       break;
@@ -122,7 +142,13 @@ function checkAllowanceReference(
   // ±1, as the validator allows: per-item taxes rounded up can sum to one over a tax-included total.
   if (asked > remaining + ONE) {
     add(found.errors, 'allowance-exceeds', 'allowanceExceeds', {
-      number, date, asked: formatDecimal(asked), total: formatDecimal(total), taken: formatDecimal(taken), remaining: formatDecimal(remaining), count: earlier.length,
+      number,
+      date,
+      asked: formatDecimal(asked),
+      total: formatDecimal(total),
+      taken: formatDecimal(taken),
+      remaining: formatDecimal(remaining),
+      count: earlier.length,
     });
   }
 }

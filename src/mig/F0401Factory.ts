@@ -133,7 +133,10 @@ export function f0401Xml(spec: F0401Spec): string {
 
 /** The same document with its TotalAmount off by one: valid XML, broken arithmetic (`amount-total`). */
 export function f0401XmlWithWrongTotal(spec: F0401Spec): string {
-  return f0401Xml(spec).replace(/<TotalAmount>(\d+)<\/TotalAmount>/, (_, total: string) => `<TotalAmount>${Number(total) + 1}</TotalAmount>`);
+  return f0401Xml(spec).replace(
+    /<TotalAmount>(\d+)<\/TotalAmount>/,
+    (_, total: string) => `<TotalAmount>${Number(total) + 1}</TotalAmount>`,
+  );
 }
 
 /** An F0501 (cancel) of an invoice, for wrong-folder and cancel-is-not-a-duplicate cases. */

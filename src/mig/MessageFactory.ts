@@ -40,7 +40,14 @@ export function f0701Xml(spec: { number: string; invoiceDate: string; sellerId?:
 }
 
 /** An allowance (seller-issued, AllowanceType 2) of `amount` + 5% tax on one invoice. */
-export function g0401Xml(spec: { number: string; date: string; invoiceNumber: string; invoiceDate: string; sellerId?: string; amount?: number }): string {
+export function g0401Xml(spec: {
+  number: string;
+  date: string;
+  invoiceNumber: string;
+  invoiceDate: string;
+  sellerId?: string;
+  amount?: number;
+}): string {
   const amount = spec.amount ?? 100;
   const tax = Math.round(amount * 0.05);
   const seller = spec.sellerId ?? DEFAULT_SELLER_ID;
@@ -90,7 +97,14 @@ export function g0501Xml(spec: { number: string; allowanceDate: string; sellerId
 }
 
 /** The head office allots whole booklets `[begin, begin + 50 × booklets)` of `track` to a branch. */
-export function e0401Xml(spec: { track: string; begin: number; booklets: number; period: string; headBan?: string; branchBan?: string }): string {
+export function e0401Xml(spec: {
+  track: string;
+  begin: number;
+  booklets: number;
+  period: string;
+  headBan?: string;
+  branchBan?: string;
+}): string {
   const end = spec.begin + 50 * spec.booklets - 1;
   const no = (n: number): string => String(n).padStart(8, '0');
   return (
@@ -117,7 +131,13 @@ export function e0401Xml(spec: { track: string; begin: number; booklets: number;
 }
 
 /** Unused numbers of `track` in a period: each range `[begin, end]`. */
-export function e0402Xml(spec: { track: string; ranges: Array<[number, number]>; period: string; headBan?: string; branchBan?: string }): string {
+export function e0402Xml(spec: {
+  track: string;
+  ranges: Array<[number, number]>;
+  period: string;
+  headBan?: string;
+  branchBan?: string;
+}): string {
   const no = (n: number): string => String(n).padStart(8, '0');
   const head = spec.headBan ?? DEFAULT_SELLER_ID;
   return (
@@ -132,7 +152,11 @@ export function e0402Xml(spec: { track: string; ranges: Array<[number, number]>;
     `  </Main>\n` +
     `  <Details>\n` +
     spec.ranges
-      .map(([begin, end]) => `    <BranchTrackBlankItem>\n      <InvoiceBeginNo>${no(begin)}</InvoiceBeginNo>\n      <InvoiceEndNo>${no(end)}</InvoiceEndNo>\n    </BranchTrackBlankItem>\n`)
+      .map(
+        ([begin, end]) =>
+          `    <BranchTrackBlankItem>\n      <InvoiceBeginNo>${no(begin)}</InvoiceBeginNo>\n      ` +
+          `<InvoiceEndNo>${no(end)}</InvoiceEndNo>\n    </BranchTrackBlankItem>\n`,
+      )
       .join('') +
     `  </Details>\n` +
     `</BranchTrackBlank>\n`
@@ -178,13 +202,36 @@ export function mixedMessages(options: MixOptions): GeneratedMessage[] {
     add('F0501', nth(1), f0501Xml({ number: nth(1), invoiceDate, sellerId: seller, cancelDate: actionDate }));
     add('F0701', nth(2), f0701Xml({ number: nth(2), invoiceDate, sellerId: seller, voidDate: actionDate }));
     const allowance = (i: number): string => `${letters}A${String(first + i).padStart(9, '0')}`;
-    add('G0401', allowance(3), g0401Xml({ number: allowance(3), date: actionDate, invoiceNumber: nth(3), invoiceDate, sellerId: seller, amount: Math.min(100, DEFAULT_INVOICE_TOTAL - 100) }));
+    add(
+      'G0401',
+      allowance(3),
+      g0401Xml({
+        number: allowance(3),
+        date: actionDate,
+        invoiceNumber: nth(3),
+        invoiceDate,
+        sellerId: seller,
+        amount: Math.min(100, DEFAULT_INVOICE_TOTAL - 100),
+      }),
+    );
     add('G0401', allowance(4), g0401Xml({ number: allowance(4), date: actionDate, invoiceNumber: nth(4), invoiceDate, sellerId: seller }));
     add('G0501', allowance(4), g0501Xml({ number: allowance(4), allowanceDate: actionDate, sellerId: seller }));
     // Ranges of the block's own, in whole booklets, far from the invoices' numbers.
     const begin = 50_000_000 + (first / 10) * 100;
     add('E0401', `${letters}${begin}`, e0401Xml({ track: letters, begin, booklets: 1, period, headBan: seller }));
-    add('E0402', `${letters}${begin + 50}`, e0402Xml({ track: letters, ranges: [[begin + 50, begin + 59], [begin + 70, begin + 99]], period, headBan: seller }));
+    add(
+      'E0402',
+      `${letters}${begin + 50}`,
+      e0402Xml({
+        track: letters,
+        ranges: [
+          [begin + 50, begin + 59],
+          [begin + 70, begin + 99],
+        ],
+        period,
+        headBan: seller,
+      }),
+    );
   }
   return out;
 }

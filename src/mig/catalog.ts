@@ -136,13 +136,6 @@ export function invoiceIdentifier(type: string, number: string, date: string): s
   return `${type}${number}${date}`;
 }
 
-function spec(
-  type: string,
-  family: MessageFamily,
-  category: Category | null,
-  root: string,
-  en: string,
-  zh: string,
-): MessageSpec {
+function spec(type: string, family: MessageFamily, category: Category | null, root: string, en: string, zh: string): MessageSpec {
   return { type, family, category, root, schemaFile: `${type}.xsd`, outbound: category !== null, title: { en, 'zh-TW': zh } };
 }

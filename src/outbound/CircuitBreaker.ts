@@ -79,7 +79,13 @@ export class CircuitBreaker {
       const window = Math.min(this.settings.maxOpenMs, previous * 2);
       this.update.run({ state: 'open', consecutiveFailures: failures, openedAt: at, retryAt: at + window, lastErrorCode: code });
     } else if (failures >= this.settings.failureThreshold) {
-      this.update.run({ state: 'open', consecutiveFailures: failures, openedAt: at, retryAt: at + this.settings.openMs, lastErrorCode: code });
+      this.update.run({
+        state: 'open',
+        consecutiveFailures: failures,
+        openedAt: at,
+        retryAt: at + this.settings.openMs,
+        lastErrorCode: code,
+      });
     } else {
       this.update.run({ ...s, consecutiveFailures: failures, lastErrorCode: code });
     }

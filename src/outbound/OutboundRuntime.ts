@@ -86,7 +86,12 @@ export class OutboundRuntime {
       packs,
       senders,
       breaker,
-      { baseDelayMs: retry.baseDelaySeconds * 1000, maxDelayMs: retry.maxDelaySeconds * 1000, maxAttempts: retry.maxAttempts, maxAgeMs: retry.maxAgeHours * 3600_000 },
+      {
+        baseDelayMs: retry.baseDelaySeconds * 1000,
+        maxDelayMs: retry.maxDelaySeconds * 1000,
+        maxAttempts: retry.maxAttempts,
+        maxAgeMs: retry.maxAgeHours * 3600_000,
+      },
       {
         toPartyId: platform.toPartyId,
         toRoutingId: platform.toRoutingId,
@@ -131,7 +136,12 @@ export class OutboundRuntime {
     for (const transport of senders.transports) {
       void transport.link
         .connect()
-        .catch((err: unknown) => logger.warn({ event: 'sftp-connect-failed', transport: transport.id, code: (err as { code?: string }).code }, 'cannot connect to the platform by SFTP yet; uploads will retry'));
+        .catch((err: unknown) =>
+          logger.warn(
+            { event: 'sftp-connect-failed', transport: transport.id, code: (err as { code?: string }).code },
+            'cannot connect to the platform by SFTP yet; uploads will retry',
+          ),
+        );
     }
     logger.info(
       {
@@ -173,8 +183,11 @@ function reportOrphanPacks(queries: OutboundQueries, senders: Senders, problems:
     if (!orphans.some((o) => `party ${o.partyId}` === subject)) problems.resolve(subject, PACKS_WITHOUT_SENDER);
   }
   for (const orphan of orphans) {
-    const detail = `${orphan.packs} pack(s) of party ${orphan.partyId} are not finished, and no sender in platform.senders is that party: they are neither sent nor are their results collected`;
-    if (problems.raise(`party ${orphan.partyId}`, PACKS_WITHOUT_SENDER, detail)) logger.error({ event: PACKS_WITHOUT_SENDER, partyId: orphan.partyId, packs: orphan.packs }, detail);
+    const detail =
+      `${orphan.packs} pack(s) of party ${orphan.partyId} are not finished, and no sender in platform.senders is that ` +
+      `party: they are neither sent nor are their results collected`;
+    if (problems.raise(`party ${orphan.partyId}`, PACKS_WITHOUT_SENDER, detail))
+      logger.error({ event: PACKS_WITHOUT_SENDER, partyId: orphan.partyId, packs: orphan.packs }, detail);
   }
 }
 
@@ -184,7 +197,7 @@ function readKnownHosts(file: string): string {
   } catch (cause) {
     throw new ConfigError(`platform.sftp.knownHostsFile: cannot read ${file}`, {
       cause,
-      hint: 'Write the platform\'s host key there as a known_hosts line ([host]:2222 keytype base64); there is no accept-anything mode.',
+      hint: "Write the platform's host key there as a known_hosts line ([host]:2222 keytype base64); there is no accept-anything mode.",
     });
   }
 }

@@ -137,13 +137,17 @@ export class OutboundService {
       (folder, err) => {
         refused.add(folder);
         const e = err as NodeJS.ErrnoException;
-        const detail = `${e.code ?? 'error'}: the ERP's result files cannot be written in ${folder} (${e.message}); they are written once it can be`;
-        if (this.problems.raise(folder, DOWNCAST_FAILED, detail)) this.logger.error({ event: 'downcast-failed', folder, code: e.code }, detail);
+        const detail =
+          `${e.code ?? 'error'}: the ERP's result files cannot be written in ${folder} (${e.message}); they are written ` +
+          `once it can be`;
+        if (this.problems.raise(folder, DOWNCAST_FAILED, detail))
+          this.logger.error({ event: 'downcast-failed', folder, code: e.code }, detail);
       },
       (folder) => written.add(folder),
     );
     for (const folder of written) {
-      if (!refused.has(folder) && this.problems.resolve(folder, DOWNCAST_FAILED)) this.logger.info({ event: 'downcast-resumed', folder }, `${folder} takes result files again`);
+      if (!refused.has(folder) && this.problems.resolve(folder, DOWNCAST_FAILED))
+        this.logger.info({ event: 'downcast-resumed', folder }, `${folder} takes result files again`);
     }
   }
 
@@ -159,7 +163,10 @@ export class OutboundService {
         return;
       }
       this.lastFailures.set(name, key);
-      this.logger.error({ event: 'outbound-tick-failed', stage: name, err }, `the outbound ${name} stage hit an error; it carries on at the next tick`);
+      this.logger.error(
+        { event: 'outbound-tick-failed', stage: name, err },
+        `the outbound ${name} stage hit an error; it carries on at the next tick`,
+      );
     }
   }
 
@@ -178,7 +185,12 @@ export class OutboundService {
   private launch(pack: PackRow): void {
     const run = this.sender
       .advance(pack)
-      .catch((err) => this.logger.error({ event: 'pack-advance-failed', pack: pack.commonName, err }, 'moving a pack forward failed; it is retried at its next due time'))
+      .catch((err) =>
+        this.logger.error(
+          { event: 'pack-advance-failed', pack: pack.commonName, err },
+          'moving a pack forward failed; it is retried at its next due time',
+        ),
+      )
       .finally(() => {
         this.inFlight.delete(pack.id);
         // A freed slot is used at once rather than at the next tick.
@@ -197,11 +209,17 @@ export class OutboundService {
       taken = await this.collector.collect();
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'result-collection';
-      this.logger.warn({ event: 'result-poll-failed', code, err: err instanceof TransportError ? err.message : err }, 'could not collect results; trying again later');
+      this.logger.warn(
+        { event: 'result-poll-failed', code, err: err instanceof TransportError ? err.message : err },
+        'could not collect results; trying again later',
+      );
     } finally {
       this.emptyPolls = taken > 0 ? 0 : this.emptyPolls + 1;
       const { resultPollMs, resultPollSoonMs } = this.settings;
-      const interval = this.queries.packsAwaitingResults() > 0 ? Math.min(resultPollMs, resultPollSoonMs * 2 ** Math.min(this.emptyPolls, 16)) : resultPollMs;
+      const interval =
+        this.queries.packsAwaitingResults() > 0
+          ? Math.min(resultPollMs, resultPollSoonMs * 2 ** Math.min(this.emptyPolls, 16))
+          : resultPollMs;
       this.nextResultPollAt = Math.min(this.nextResultPollAt, this.now() + interval);
     }
   }

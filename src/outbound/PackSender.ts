@@ -21,7 +21,14 @@ export interface NotificationSettings {
 export interface PackSenderEvents {
   changes(changes: PackMove[]): void;
   /** One attempt's outcome, for the log (no payloads, no secrets). */
-  attempt(event: { pack: string; stage: 'upload' | 'notify'; outcome: string; code?: string; retry?: number; nextAttemptAt?: number }): void;
+  attempt(event: {
+    pack: string;
+    stage: 'upload' | 'notify';
+    outcome: string;
+    code?: string;
+    retry?: number;
+    nextAttemptAt?: number;
+  }): void;
   /** A pack the platform now has: collect results soon. */
   notified(pack: string): void;
 }
@@ -60,7 +67,12 @@ export class PackSender {
       // The configuration no longer names the pack's sender: it waits (the same bytes can only be sent by that party).
       const text = `no configured sender is the party ${pack.fromPartyId} of this pack; restore it in platform.senders`;
       this.packs.retryLater(pack.id, state, this.nextAttemptAt(pack), 'sender-unknown', text);
-      this.events.attempt({ pack: pack.commonName, stage: state === 'packed' ? 'upload' : 'notify', outcome: 'failed', code: 'sender-unknown' });
+      this.events.attempt({
+        pack: pack.commonName,
+        stage: state === 'packed' ? 'upload' : 'notify',
+        outcome: 'failed',
+        code: 'sender-unknown',
+      });
       return;
     }
     if (state === 'packed') {
@@ -79,15 +91,33 @@ export class PackSender {
       if (code === 'ENOENT') {
         // The signed file was removed: the same bytes can never be sent again, and a new pack
         // would be a new signature: the operator decides (the messages are failed, with the reason).
-        this.giveUp(pack, 'packed', pack.attempts, 'payload-missing', `the signed file ${pack.payloadPath} is gone; it cannot be uploaded again`);
+        this.giveUp(
+          pack,
+          'packed',
+          pack.attempts,
+          'payload-missing',
+          `the signed file ${pack.payloadPath} is gone; it cannot be uploaded again`,
+        );
       } else {
-        this.retryLater(pack, 'packed', `payload-${code.toLowerCase()}`, `the signed file ${pack.payloadPath} cannot be read (${code})`, 'upload');
+        this.retryLater(
+          pack,
+          'packed',
+          `payload-${code.toLowerCase()}`,
+          `the signed file ${pack.payloadPath} cannot be read (${code})`,
+          'upload',
+        );
       }
       return false;
     }
     if (createHash('sha256').update(payload).digest('hex') !== pack.payloadSha256) {
       // The signed file was altered on disk: sending it would send something never recorded.
-      this.giveUp(pack, 'packed', pack.attempts, 'payload-mismatch', `the signed file ${pack.payloadPath} no longer matches its recorded SHA-256`);
+      this.giveUp(
+        pack,
+        'packed',
+        pack.attempts,
+        'payload-mismatch',
+        `the signed file ${pack.payloadPath} no longer matches its recorded SHA-256`,
+      );
       return false;
     }
     const { attemptId } = this.packs.startAttempt(pack.id, 'upload');
@@ -115,7 +145,11 @@ export class PackSender {
       answer = await sender.transport.gateway.notify(this.notification(pack, retry, sender));
     } catch (err) {
       const error = asTransportError(err);
-      this.packs.endAttempt(attemptId, error.outcomeUnknown ? 'unknown' : 'failed', { errorCode: error.code, httpStatus: error.httpStatus, detail: error.message });
+      this.packs.endAttempt(attemptId, error.outcomeUnknown ? 'unknown' : 'failed', {
+        errorCode: error.code,
+        httpStatus: error.httpStatus,
+        detail: error.message,
+      });
       this.breaker.failed(error.code);
       if (error.outcomeUnknown || from === 'unknown') {
         const nextAttemptAt = this.nextAttemptAt(pack);
@@ -137,7 +171,8 @@ export class PackSender {
     }
     const detail = answer.statusDetail[0];
     const code = detail?.code || `status-${answer.statusCode}`;
-    const text = [detail?.description, describePlatformCode(code)].filter(Boolean).join(' — ') || `refused with statusCode ${answer.statusCode}`;
+    const text =
+      [detail?.description, describePlatformCode(code)].filter(Boolean).join(' — ') || `refused with statusCode ${answer.statusCode}`;
     this.packs.endAttempt(attemptId, 'refused', { statusCode: answer.statusCode, errorCode: code, detail: text });
     if (from === 'file-uploaded' && refusalMeaning(code) === 'content') {
       this.events.changes(this.packs.refused(pack.id, from, code, text));

@@ -110,7 +110,8 @@ export class Packer {
   }
 
   private resumed(subject: string): void {
-    if (this.parts.problems.resolve(subject, PACK_FAILED)) this.parts.logger.info({ event: 'pack-resumed', group: subject }, `${subject}: packs are cut again`);
+    if (this.parts.problems.resolve(subject, PACK_FAILED))
+      this.parts.logger.info({ event: 'pack-resumed', group: subject }, `${subject}: packs are cut again`);
   }
 
   /** Removes signed files no pack refers to (written by a process killed before recording them). */
@@ -136,7 +137,7 @@ export class Packer {
     if (!sender) {
       // Intake refuses what no sender covers: the configuration changed since these were queued.
       throw new OutboundError('sender-unknown', `no configured sender covers the seller ${group.sellerId || '(none)'}`, {
-        hint: 'Add the seller\'s BAN to a sender in platform.senders (or restore the sender that covered it) and restart the daemon.',
+        hint: "Add the seller's BAN to a sender in platform.senders (or restore the sender that covered it) and restart the daemon.",
       });
     }
     let limit = this.settings.maxPackMessages;
@@ -171,7 +172,11 @@ export class Packer {
         if (err instanceof EnvelopeError && err.code === 'envelope-message') {
           const unfit = batch.filter((_, i) => spliceProblem(contents[i]!) !== null);
           if (unfit.length > 0) {
-            this.isolate(unfit, 'unpackable', `this message cannot be put into an envelope: ${spliceProblem(contents[batch.indexOf(unfit[0]!)]!)}`);
+            this.isolate(
+              unfit,
+              'unpackable',
+              `this message cannot be put into an envelope: ${spliceProblem(contents[batch.indexOf(unfit[0]!)]!)}`,
+            );
             continue;
           }
         }
@@ -218,8 +223,19 @@ export class Packer {
       if (bytes === undefined) missing.push(m);
       else contents.push(bytes);
     }
-    if (missing.length > 0) this.isolate(missing, 'bytes-missing', 'the validated bytes of this message are no longer kept, so it cannot be sent; drop the file again');
-    if (altered.length > 0) this.isolate(altered, 'bytes-mismatch', 'the kept bytes of this message no longer match what was validated (the database was altered or damaged); restore it, or drop the file again');
+    if (missing.length > 0)
+      this.isolate(
+        missing,
+        'bytes-missing',
+        'the validated bytes of this message are no longer kept, so it cannot be sent; drop the file again',
+      );
+    if (altered.length > 0)
+      this.isolate(
+        altered,
+        'bytes-mismatch',
+        'the kept bytes of this message no longer match what was validated (the database was altered or damaged); restore it, or drop ' +
+          'the file again',
+      );
     return missing.length + altered.length > 0 ? null : contents;
   }
 
@@ -239,7 +255,9 @@ export class Packer {
   private groupFailed(subject: string, err: unknown): void {
     this.blockedUntil.set(subject, this.now() + GROUP_RETRY_MS);
     const code = (err as { code?: unknown }).code;
-    const detail = `${typeof code === 'string' ? code : 'error'}: the queued ${subject} messages cannot be packed (${err instanceof Error ? err.message : String(err)}); retried every ${GROUP_RETRY_MS / 1000} s`;
+    const detail =
+      `${typeof code === 'string' ? code : 'error'}: the queued ${subject} messages cannot be packed ` +
+      `(${err instanceof Error ? err.message : String(err)}); retried every ${GROUP_RETRY_MS / 1000} s`;
     if (this.parts.problems.raise(subject, PACK_FAILED, detail)) {
       this.parts.logger.error({ event: 'pack-failed', group: subject, err }, detail);
     }

@@ -13,7 +13,7 @@ import { loadPfx, type LoadedPfx } from '../protocol/cms/index.js';
 export interface Transport {
   id: string;
   link: PlatformFiles;
-  gateway: GatewayClient;
+  gateway: Pick<GatewayClient, 'notify' | 'close'>;
 }
 
 /** A sender ready to send: who it is, its signing identity, and its transport account's connections. */
@@ -43,7 +43,9 @@ export class Senders implements SenderLookup {
   ) {}
 
   static async start(platform: PlatformSettings, knownHosts: string, logger: Logger): Promise<Senders> {
-    const signers = platform.senders.map((sender, i) => loadSigner(sender, platform.senders.length > 1 ? `platform.senders[${i}]` : 'platform'));
+    const signers = platform.senders.map((sender, i) =>
+      loadSigner(sender, platform.senders.length > 1 ? `platform.senders[${i}]` : 'platform'),
+    );
     const transports = new Map<string, Transport>();
     try {
       for (const sender of platform.senders) {
@@ -59,7 +61,11 @@ export class Senders implements SenderLookup {
             timeoutMs: platform.sftp.timeoutSeconds * 1000,
             ...(platform.sftp.algorithms && { algorithms: platform.sftp.algorithms }),
           },
-          (exitCode) => logger.error({ event: 'sftp-thread-exited', exitCode, transport: sender.transport.id }, 'the SFTP thread stopped; operations under way are retried and the thread is replaced'),
+          (exitCode) =>
+            logger.error(
+              { event: 'sftp-thread-exited', exitCode, transport: sender.transport.id },
+              'the SFTP thread stopped; operations under way are retried and the thread is replaced',
+            ),
         );
         const gateway = new GatewayClient({
           baseUrl: platform.gateway.baseUrl,
@@ -74,7 +80,13 @@ export class Senders implements SenderLookup {
       await Promise.allSettled([...transports.values()].flatMap((t) => [t.link.close(), t.gateway.close()]));
       throw err;
     }
-    const all = platform.senders.map((s, i) => ({ partyId: s.partyId, routingId: s.routingId, bans: s.bans, signer: signers[i]!, transport: transports.get(s.transport.id)! }));
+    const all = platform.senders.map((s, i) => ({
+      partyId: s.partyId,
+      routingId: s.routingId,
+      bans: s.bans,
+      signer: signers[i]!,
+      transport: transports.get(s.transport.id)!,
+    }));
     return new Senders(all, [...transports.values()]);
   }
 
@@ -98,7 +110,7 @@ function loadSigner(sender: SenderSettings, where: string): LoadedPfx {
   } catch (cause) {
     throw new ConfigError(`${where}.certificate.pfx: cannot read ${sender.certificate.pfx}`, {
       cause,
-      hint: 'Point it at the merchant\'s .pfx (or run turnkey init for a sandbox one).',
+      hint: "Point it at the merchant's .pfx (or run turnkey init for a sandbox one).",
     });
   }
   return loadPfx(bytes, readSecret(sender.certificate.password, `${where}.certificate.password`));

@@ -58,7 +58,10 @@ export function unarmor(armored: Uint8Array | string): Buffer {
     const isLast = index === lines.length - 1;
     if (line.length === 0) throw new ArmorError('armor-layout', `line ${lineNumber} is empty`);
     if (isLast ? line.length > LINE_LENGTH : line.length !== LINE_LENGTH) {
-      throw new ArmorError('armor-layout', `line ${lineNumber} has ${line.length} characters; lines have ${LINE_LENGTH}, the last 1 to ${LINE_LENGTH}`);
+      throw new ArmorError(
+        'armor-layout',
+        `line ${lineNumber} has ${line.length} characters; lines have ${LINE_LENGTH}, the last 1 to ${LINE_LENGTH}`,
+      );
     }
   });
 
@@ -75,8 +78,12 @@ export function unarmor(armored: Uint8Array | string): Buffer {
 /** Refuses a signed file over the platform's 20 MiB limit (checked on the armored bytes, before zipping). */
 export function checkSignedFileSize(armored: Uint8Array): void {
   if (armored.length > MAX_SIGNED_FILE_BYTES) {
-    throw new ArmorError('armor-too-large', `the signed file is ${armored.length} bytes; the platform takes at most ${MAX_SIGNED_FILE_BYTES}`, {
-      hint: 'put fewer messages in each pack',
-    });
+    throw new ArmorError(
+      'armor-too-large',
+      `the signed file is ${armored.length} bytes; the platform takes at most ${MAX_SIGNED_FILE_BYTES}`,
+      {
+        hint: 'put fewer messages in each pack',
+      },
+    );
   }
 }

@@ -40,7 +40,12 @@ export function buildSignedPack(input: PackInput): SignedPack {
   const envelope = serializeEnvelope({ routing: input.routing, messageType: input.messageType, messages: input.messages });
   const armored = armor(signEnvelope(envelope, input.signer));
   checkSignedFileSize(armored);
-  const commonName = formatCommonName({ migVersion: '4.1', messageType: input.messageType, at: input.at, uuid: input.uuid ?? randomUUID() });
+  const commonName = formatCommonName({
+    migVersion: '4.1',
+    messageType: input.messageType,
+    at: input.at,
+    uuid: input.uuid ?? randomUUID(),
+  });
   const signedFileName = formatSignedFileName({
     source: input.sourceName,
     from: input.routing.from.id,

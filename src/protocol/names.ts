@@ -111,7 +111,10 @@ export interface SignedFileNameParts {
 export function formatSignedFileName(parts: SignedFileNameParts): string {
   const { source, from, to, commonName, count } = parts;
   if (source === '' || /[/\\\0]/.test(source)) throw new NameError('the source name must be a non-empty file name (no folders)');
-  for (const [field, value] of [['from', from], ['to', to]] as const) {
+  for (const [field, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (!/^[^_/\\\0\s]+$/.test(value)) throw new NameError(`"${value}" cannot be the ${field} party in a file name`);
   }
   parseCommonName(commonName);

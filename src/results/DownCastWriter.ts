@@ -89,7 +89,9 @@ export class DownCastWriter {
        ORDER BY id LIMIT ?`);
     this.insertFile = db.prepare('INSERT INTO downcast_files (path, category, message_type, created_at) VALUES (?, ?, ?, ?)');
     this.assignMessage = db.prepare('UPDATE messages SET downcast_file = ? WHERE id = ? AND downcast_file IS NULL');
-    this.unwritten = db.prepare('SELECT id, path, category, message_type AS messageType FROM downcast_files WHERE written_at IS NULL ORDER BY id');
+    this.unwritten = db.prepare(
+      'SELECT id, path, category, message_type AS messageType FROM downcast_files WHERE written_at IS NULL ORDER BY id',
+    );
     this.members = db.prepare(`
       SELECT m.uuid, m.message_key AS messageKey, m.invoice_number AS invoiceNumber, m.invoice_date AS invoiceDate,
              m.source_name AS sourceName, m.state, m.error_code AS errorCode, m.error_text AS errorText, m.final_at AS finalAt,
@@ -134,31 +136,40 @@ export class DownCastWriter {
       else groups.set(key, [m]);
     }
     const at = this.now();
-    this.db.transaction(() => {
-      for (const [folder, group] of groups) {
-        for (let i = 0; i < group.length; i += this.maxPerFile) {
-          const chunk = group.slice(i, i + this.maxPerFile);
-          const first = chunk[0]!;
-          // The first message's id makes the name unique: a message is in exactly one file.
-          const path = `DownCast/${folder}/${taiwanStamp(at)}-${first.id}.json`;
-          const fileId = Number(this.insertFile.run(path, first.category, first.messageType, at).lastInsertRowid);
-          for (const m of chunk) this.assignMessage.run(fileId, m.id);
+    this.db
+      .transaction(() => {
+        for (const [folder, group] of groups) {
+          for (let i = 0; i < group.length; i += this.maxPerFile) {
+            const chunk = group.slice(i, i + this.maxPerFile);
+            const first = chunk[0]!;
+            // The first message's id makes the name unique: a message is in exactly one file.
+            const path = `DownCast/${folder}/${taiwanStamp(at)}-${first.id}.json`;
+            const fileId = Number(this.insertFile.run(path, first.category, first.messageType, at).lastInsertRowid);
+            for (const m of chunk) this.assignMessage.run(fileId, m.id);
+          }
         }
-      }
-    }).immediate();
+      })
+      .immediate();
   }
 
   private write(file: UnwrittenFile): number {
     const members = this.members.all(file.id) as FinalMessage[];
-    const body: DownCastFile = { category: file.category, messageType: file.messageType, count: members.length, results: members.map(toResult) };
+    const body: DownCastFile = {
+      category: file.category,
+      messageType: file.messageType,
+      count: members.length,
+      results: members.map(toResult),
+    };
     const target = join(this.root, file.path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileDurably(dirname(target), basename(target), Buffer.from(`${JSON.stringify(body, null, 1)}\n`));
     const at = this.now();
-    this.db.transaction(() => {
-      this.markFileWritten.run(at, file.id);
-      this.markMessagesTold.run(at, file.id);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.markFileWritten.run(at, file.id);
+        this.markMessagesTold.run(at, file.id);
+      })
+      .immediate();
     return members.length;
   }
 }

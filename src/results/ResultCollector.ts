@@ -64,7 +64,10 @@ export class ResultCollector {
 
   private async receive(link: PlatformFiles): Promise<number> {
     const listed = await link.list('out');
-    listed.sort((a, b) => (KIND_ORDER[classifyOutboxName(a.name)] ?? 2) - (KIND_ORDER[classifyOutboxName(b.name)] ?? 2) || a.name.localeCompare(b.name));
+    listed.sort(
+      (a, b) =>
+        (KIND_ORDER[classifyOutboxName(a.name)] ?? 2) - (KIND_ORDER[classifyOutboxName(b.name)] ?? 2) || a.name.localeCompare(b.name),
+    );
     let taken = 0;
     for (const file of listed) {
       if (file.size === 0) continue; // being written, or broken: look again next time
@@ -121,7 +124,12 @@ export class ResultCollector {
    */
   private applyProcessResult(file: ReceivedFile, result: ProcessResultContent, oddities: string | null): void {
     const pack = this.queries.packByCommonName(result.messageId);
-    if (!pack) return this.markProblem(file, null, joined(`a result for a pack this turnkey never sent (${result.messageId}): kept and reported`, oddities));
+    if (!pack)
+      return this.markProblem(
+        file,
+        null,
+        joined(`a result for a pack this turnkey never sent (${result.messageId}): kept and reported`, oddities),
+      );
     const messages = this.queries.messagesOf(pack.id);
     const error = packError(result.infos);
     if (!error) {
@@ -157,19 +165,24 @@ export class ResultCollector {
     }
     const problem = problems.length ? problems.join('; ') : null;
     const packId = settled.length === 1 ? settled[0]!.packId : null;
-    const changes = this.db.transaction(() => {
-      const all: PackMove[] = [];
-      for (const { packId: id, verdicts } of settled) all.push(...this.packs.settle(id, verdicts, () => undefined));
-      this.received.markApplied(file.id, packId, problem);
-      return all;
-    }).immediate();
+    const changes = this.db
+      .transaction(() => {
+        const all: PackMove[] = [];
+        for (const { packId: id, verdicts } of settled) all.push(...this.packs.settle(id, verdicts, () => undefined));
+        this.received.markApplied(file.id, packId, problem);
+        return all;
+      })
+      .immediate();
     this.events.changes(changes);
     failpoint('after-result-apply');
     if (problem) this.events.problem(file.remoteName, problem);
   }
 
   /** What the pack's ProcessResult (when it came) says of its messages, and of the whole pack. */
-  private processResultReasons(packId: number, numbers: ReadonlySet<string>): { reasons: Map<string, FailureReason>; wholePack: FailureReason | null } {
+  private processResultReasons(
+    packId: number,
+    numbers: ReadonlySet<string>,
+  ): { reasons: Map<string, FailureReason>; wholePack: FailureReason | null } {
     const reasons = new Map<string, FailureReason>();
     let wholePack: FailureReason | null = null;
     for (const file of this.received.ofPackAndKind(packId, 'ProcessResult')) {
@@ -192,7 +205,10 @@ function numbersOf(messages: readonly PackMessageRef[]): Set<string> {
 }
 
 function describe(errors: readonly Finding[]): string {
-  return errors.map((e) => `${e.code}: ${e.message}`).join('; ').slice(0, 500);
+  return errors
+    .map((e) => `${e.code}: ${e.message}`)
+    .join('; ')
+    .slice(0, 500);
 }
 
 function joined(...parts: Array<string | null>): string {

@@ -31,7 +31,9 @@ export class ResultInbox {
       const existing = readFileSync(path);
       if (existing.equals(bytes)) return { kind: 'already', path, sha256 };
       const conflictName = `${remoteName}.conflict-${sha256.slice(0, 12)}`;
-      const conflictPath = existsSync(join(this.dir, conflictName)) ? join(this.dir, conflictName) : writeFileDurably(this.dir, conflictName, bytes);
+      const conflictPath = existsSync(join(this.dir, conflictName))
+        ? join(this.dir, conflictName)
+        : writeFileDurably(this.dir, conflictName, bytes);
       return { kind: 'conflict', path, conflictPath, sha256 };
     }
     return { kind: 'new', path: writeFileDurably(this.dir, remoteName, bytes), sha256 };

@@ -13,7 +13,15 @@ import { SUCCESS_CODE, type InvoiceRef, type ResultInfo, type SummaryEntry } fro
  * Parameter0 values that say the next parameter is one message's number (the simulator writes its
  * position after that): such an Info is about that message, and only Parameter1 names it.
  */
-const NUMBER_KINDS = new Set(['InvoiceNumber', 'AllowanceNumber', 'InvoiceTrack', 'ReferenceNumber', 'CancelInvoiceNumber', 'VoidInvoiceNumber', 'CancelAllowanceNumber']);
+const NUMBER_KINDS = new Set([
+  'InvoiceNumber',
+  'AllowanceNumber',
+  'InvoiceTrack',
+  'ReferenceNumber',
+  'CancelInvoiceNumber',
+  'VoidInvoiceNumber',
+  'CancelAllowanceNumber',
+]);
 
 export interface FailureReason {
   code: string;
@@ -68,7 +76,12 @@ export function verdictsFor(
 ): { verdicts: MessageVerdict[]; problem: string | null } {
   const rejected = (m: PackMessageRef): MessageVerdict => {
     const reason = (m.invoiceNumber ? reasons.get(m.invoiceNumber) : undefined) ?? wholePack;
-    return { messageId: m.messageId, verdict: 'rejected', code: reason?.code ?? 'platform-failed', text: reason?.text ?? 'listed as Failed by the platform\'s SummaryResult' };
+    return {
+      messageId: m.messageId,
+      verdict: 'rejected',
+      code: reason?.code ?? 'platform-failed',
+      text: reason?.text ?? "listed as Failed by the platform's SummaryResult",
+    };
   };
   const confirmed = (m: PackMessageRef): MessageVerdict => ({ messageId: m.messageId, verdict: 'confirmed', code: null, text: null });
   const problems: string[] = [];
@@ -91,20 +104,30 @@ export function verdictsFor(
   const good = named(entry.good.invoices, 'Good');
   const failed = named(entry.failed.invoices, 'Failed');
 
-  const counts = entry.total !== null && entry.good.count !== null && entry.failed.count !== null && entry.total === entry.good.count + entry.failed.count;
+  const counts =
+    entry.total !== null &&
+    entry.good.count !== null &&
+    entry.failed.count !== null &&
+    entry.total === entry.good.count + entry.failed.count;
   const sound = counts && entry.total === messages.length && good.unmatched + failed.unmatched === 0;
   if (!counts) problems.push(`${entry.messageId}: the counts are unreadable or Total ≠ Good + Failed`);
-  else if (entry.total !== messages.length) problems.push(`${entry.messageId}: Total ${entry.total} is not the pack's ${messages.length} message(s)`);
+  else if (entry.total !== messages.length)
+    problems.push(`${entry.messageId}: Total ${entry.total} is not the pack's ${messages.length} message(s)`);
 
   const verdicts: MessageVerdict[] = [];
   let unnamed = 0;
   for (const m of messages) {
     if (failed.matched.has(m)) verdicts.push(rejected(m));
     else if (good.matched.has(m)) verdicts.push(confirmed(m));
-    else if (sound && failed.matched.size === entry.failed.count) verdicts.push(confirmed(m)); // every failure is named: the rest was good
-    else if (sound && good.matched.size === entry.good.count) verdicts.push(rejected(m)); // every success is named: the rest failed
+    else if (sound && failed.matched.size === entry.failed.count)
+      verdicts.push(confirmed(m)); // every failure is named: the rest was good
+    else if (sound && good.matched.size === entry.good.count)
+      verdicts.push(rejected(m)); // every success is named: the rest failed
     else unnamed++;
   }
-  if (unnamed > 0) problems.push(`${entry.messageId}: ${unnamed} message(s) not named in the SummaryResult and not told by its counts; they stay as they are`);
+  if (unnamed > 0)
+    problems.push(
+      `${entry.messageId}: ${unnamed} message(s) not named in the SummaryResult and not told by its counts; they stay as they are`,
+    );
   return { verdicts, problem: problems.length > 0 ? problems.join('; ') : null };
 }

@@ -41,7 +41,10 @@ export class SandboxLauncher {
   static async start(configFile: string, logger: Logger): Promise<SandboxLauncher> {
     const launcher = new SandboxLauncher(configFile, logger);
     const listening = await launcher.launch();
-    logger.info({ event: 'sandbox-started', pid: launcher.child?.pid, sftpPort: listening.sftp.port, gateway: listening.gateway.url }, 'sandbox: the platform simulator runs beside the daemon, on loopback');
+    logger.info(
+      { event: 'sandbox-started', pid: launcher.child?.pid, sftpPort: listening.sftp.port, gateway: listening.gateway.url },
+      'sandbox: the platform simulator runs beside the daemon, on loopback',
+    );
     return launcher;
   }
 
@@ -64,15 +67,20 @@ export class SandboxLauncher {
   }
 
   private launch(): Promise<SandboxListening> {
-    const child = spawn(process.execPath, [TURNKEY_BIN, 'sim', '--config', this.configFile, '--json', '--log-level', 'warn', '--stop-with-stdin'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      [TURNKEY_BIN, 'sim', '--config', this.configFile, '--json', '--log-level', 'warn', '--stop-with-stdin'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: process.env,
+      },
+    );
     this.child = child;
     let errors = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       errors = (errors + chunk).slice(-4000);
-      for (const line of chunk.split('\n')) if (line.trim()) this.logger.warn({ event: 'sandbox-log', line: line.slice(0, 2000) }, 'the sandbox simulator says');
+      for (const line of chunk.split('\n'))
+        if (line.trim()) this.logger.warn({ event: 'sandbox-log', line: line.slice(0, 2000) }, 'the sandbox simulator says');
     });
     return new Promise<SandboxListening>((resolve, reject) => {
       let output = '';
@@ -80,9 +88,13 @@ export class SandboxLauncher {
       const fail = (why: string): void => {
         clearTimeout(timer);
         child.kill('SIGKILL');
-        reject(new TurnkeyError('sandbox-start', `the sandbox platform simulator could not start: ${why}${errors ? `\n${errors.trim()}` : ''}`, {
-          hint: `Run \`turnkey sim --config ${this.configFile}\` to see why (a port in use: another daemon or simulator of this sandbox may be running).`,
-        }));
+        reject(
+          new TurnkeyError('sandbox-start', `the sandbox platform simulator could not start: ${why}${errors ? `\n${errors.trim()}` : ''}`, {
+            hint:
+              `Run \`turnkey sim --config ${this.configFile}\` to see why (a port in use: another daemon or simulator of this ` +
+              `sandbox may be running).`,
+          }),
+        );
       };
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         output += chunk;
@@ -103,14 +115,20 @@ export class SandboxLauncher {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.stopping) return;
-    this.logger.error({ event: 'sandbox-exited', code, signal, restartInMs: this.restartDelayMs }, 'the sandbox platform simulator stopped; it is started again');
+    this.logger.error(
+      { event: 'sandbox-exited', code, signal, restartInMs: this.restartDelayMs },
+      'the sandbox platform simulator stopped; it is started again',
+    );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopping) return;
       this.launch().then(
         (listening) => {
           this.restartDelayMs = RESTART_FIRST_DELAY_MS;
-          this.logger.info({ event: 'sandbox-restarted', pid: this.child?.pid, sftpPort: listening.sftp.port }, 'the sandbox platform simulator runs again');
+          this.logger.info(
+            { event: 'sandbox-restarted', pid: this.child?.pid, sftpPort: listening.sftp.port },
+            'the sandbox platform simulator runs again',
+          );
         },
         (err: unknown) => {
           this.restartDelayMs = Math.min(RESTART_MAX_DELAY_MS, this.restartDelayMs * 2);

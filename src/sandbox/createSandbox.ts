@@ -8,7 +8,8 @@ import { knownHostsLine, loadOrCreateHostKey } from '../sim/sftp/hostKey.js';
 import { SimLayout } from '../sim/storage/SimLayout.js';
 
 /** A sandbox's platform section: one sender, written with the section's own keys. */
-export type SandboxPlatform = PlatformSettingsFile & Required<Pick<PlatformSettingsFile, 'partyId' | 'routingId' | 'transport' | 'certificate'>>;
+export type SandboxPlatform = PlatformSettingsFile &
+  Required<Pick<PlatformSettingsFile, 'partyId' | 'routingId' | 'transport' | 'certificate'>>;
 
 /** The sandbox merchant: a BAN with a valid checksum (the samples' seller). */
 export const SANDBOX_PARTY_ID = '53718426';
@@ -59,12 +60,14 @@ export async function createSandbox(dataRoot: string): Promise<SandboxPlatform> 
 /** Ports free now on 127.0.0.1 (asked of the OS all at once, so they differ). */
 export async function freeLoopbackPorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
     ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);

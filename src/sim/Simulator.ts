@@ -4,7 +4,12 @@ import type { FaultName } from './faults/faultNames.js';
 import type { FaultPlan, FaultSettings, FaultSettingsPatch } from './faults/FaultPlan.js';
 import type { GatewayServer } from './gateway/GatewayServer.js';
 import type { SimControls } from './gateway/SimControls.js';
-import type { MaintenanceAnnouncement, MaintenanceCalendar, MaintenanceWindow, MaintenanceWindowInput } from './maintenance/MaintenanceCalendar.js';
+import type {
+  MaintenanceAnnouncement,
+  MaintenanceCalendar,
+  MaintenanceWindow,
+  MaintenanceWindowInput,
+} from './maintenance/MaintenanceCalendar.js';
 import type { ExtraRules } from './processing/ExtraRules.js';
 import type { ExtraRuleSet } from './processing/ExtraRuleSet.js';
 import type { PackOpener } from './processing/PackOpener.js';
@@ -16,7 +21,6 @@ import { knownHostsLine, type HostKey } from './sftp/hostKey.js';
 import type { SftpServer } from './sftp/SftpServer.js';
 import { SimError } from './SimError.js';
 import type { SimEvents } from './SimEvents.js';
-
 
 /** A simulator started by `startSimulator`: where it listens, and its controls. */
 export interface RunningSimulator extends SimControls {

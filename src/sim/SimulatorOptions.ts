@@ -85,17 +85,26 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   check(/^(\/[A-Za-z0-9._~-]+)*$/.test(basePath), 'gateway.basePath must be like /gateway/api (no trailing slash), or "" for the root');
   const actions = options.gateway?.actions ?? { ...DEFAULT_ACTIONS };
   for (const [type, action] of Object.entries(actions)) {
-    check(/^[A-Z][0-9]{4}$/.test(type) && typeof action === 'string' && action !== '', `gateway.actions.${type} must map a message type to a non-empty action`);
+    check(
+      /^[A-Z][0-9]{4}$/.test(type) && typeof action === 'string' && action !== '',
+      `gateway.actions.${type} must map a message type to a non-empty action`,
+    );
   }
   const accounts = options.accounts ?? [];
   accounts.forEach((a, i) => {
     const where = `accounts[${i}]`;
     // The transport id names the account's SFTP folder: keep it a plain name.
-    check(typeof a.transportId === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(a.transportId), `${where}.transportId must be 1-64 letters, digits, ".", "_" or "-"`);
+    check(
+      typeof a.transportId === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(a.transportId),
+      `${where}.transportId must be 1-64 letters, digits, ".", "_" or "-"`,
+    );
     check(typeof a.password === 'string' && a.password !== '', `${where}.password must not be empty`);
     check(typeof a.partyId === 'string' && a.partyId !== '', `${where}.partyId must not be empty`);
     check(typeof a.routingId === 'string' && a.routingId !== '', `${where}.routingId must not be empty`);
-    check(Array.isArray(a.certificates) && a.certificates.length > 0, `${where}.certificates must list at least one registered certificate`);
+    check(
+      Array.isArray(a.certificates) && a.certificates.length > 0,
+      `${where}.certificates must list at least one registered certificate`,
+    );
   });
   const processingDelayMs = options.processingDelayMs ?? 0;
   check(isWhole(processingDelayMs), 'processingDelayMs must be a whole number >= 0');
@@ -107,7 +116,10 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   const clockSkewSeconds = v.clockSkewSeconds ?? 300;
   check(isWhole(clockSkewSeconds), 'validation.clockSkewSeconds must be a whole number >= 0');
   const scheduleIntervalMs = options.e0501?.scheduleIntervalMs ?? null;
-  check(scheduleIntervalMs === null || (isWhole(scheduleIntervalMs) && scheduleIntervalMs >= 100), 'e0501.scheduleIntervalMs must be null or at least 100');
+  check(
+    scheduleIntervalMs === null || (isWhole(scheduleIntervalMs) && scheduleIntervalMs >= 100),
+    'e0501.scheduleIntervalMs must be null or at least 100',
+  );
   let rules: ExtraRules = DEFAULT_EXTRA_RULES;
   try {
     rules = checkRules({ ...DEFAULT_EXTRA_RULES, ...pickRules(v) });

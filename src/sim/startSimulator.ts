@@ -64,20 +64,43 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       logger,
     });
     const e0501 = new E0501Service({ allocations, accounts, layout, db, validator, events, logger });
-    simulator = new Simulator(
-      { db, accounts, calendar, faults, queue, publisher, opener, e0501, events, rules },
-      hostKey,
-      { dataDir: layout.dataDir, databaseFile: layout.databaseFile },
-    );
+    simulator = new Simulator({ db, accounts, calendar, faults, queue, publisher, opener, e0501, events, rules }, hostKey, {
+      dataDir: layout.dataDir,
+      databaseFile: layout.databaseFile,
+    });
     const handler = new NotificationHandler({ accounts, layout, db, queue, actions: resolved.gateway.actions, events, logger });
-    const gateway = new GatewayServer({ basePath: resolved.gateway.basePath, handler, calendar, faults, db, events, logger, controls: simulator });
-    const sftp = new SftpServer({ layout, accounts, calendar, faults, db, events, logger, hostKey, ...(resolved.sftp.algorithms && { algorithms: resolved.sftp.algorithms }) });
+    const gateway = new GatewayServer({
+      basePath: resolved.gateway.basePath,
+      handler,
+      calendar,
+      faults,
+      db,
+      events,
+      logger,
+      controls: simulator,
+    });
+    const sftp = new SftpServer({
+      layout,
+      accounts,
+      calendar,
+      faults,
+      db,
+      events,
+      logger,
+      hostKey,
+      ...(resolved.sftp.algorithms && { algorithms: resolved.sftp.algorithms }),
+    });
     await simulator.listen({ sftp, gateway }, { sftp: resolved.sftp.port, gateway: resolved.gateway.port }, resolved.gateway.basePath);
 
     queue.recover();
     if (resolved.e0501.scheduleIntervalMs !== null) e0501.startSchedule(resolved.e0501.scheduleIntervalMs);
     logger.info(
-      { sftpPort: simulator.sftp.port, gateway: simulator.gateway.url, hostKey: simulator.hostKey.fingerprint, accounts: accounts.all().length },
+      {
+        sftpPort: simulator.sftp.port,
+        gateway: simulator.gateway.url,
+        hostKey: simulator.hostKey.fingerprint,
+        accounts: accounts.all().length,
+      },
       'platform simulator started',
     );
     return simulator;

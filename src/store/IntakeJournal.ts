@@ -54,7 +54,10 @@ export class IntakeJournal {
   record(file: IntakeFileRecord): number {
     // Positional: one row per file in a burst, and binding by name costs more than the row.
     const { claimName, folderType, originalName, sha256, size, outcome, disposition, targetPath, messageId } = file;
-    return Number(this.insert.run(claimName, folderType, originalName, sha256, size, outcome, disposition, targetPath, messageId, this.now()).lastInsertRowid);
+    return Number(
+      this.insert.run(claimName, folderType, originalName, sha256, size, outcome, disposition, targetPath, messageId, this.now())
+        .lastInsertRowid,
+    );
   }
 
   /** True when the row was still unfiled (repeating it after a crash changes nothing). */

@@ -42,7 +42,8 @@ export class MessageQueries {
 
   constructor(db: Database) {
     const holder = `id, sha256, state, received_at AS receivedAt, invoice_date AS invoiceDate, total_amount AS totalAmount,
-      EXISTS (SELECT 1 FROM pack_messages pm JOIN packs p ON p.id = pm.pack_id WHERE pm.message_id = messages.id AND p.uploaded_at IS NOT NULL) AS uploaded`;
+      EXISTS (SELECT 1 FROM pack_messages pm JOIN packs p ON p.id = pm.pack_id
+               WHERE pm.message_id = messages.id AND p.uploaded_at IS NOT NULL) AS uploaded`;
     this.keyHolder = db.prepare(`SELECT ${holder} FROM messages WHERE message_key = ? AND holds_key = 1`);
     // Through the number's index: keys have none of their own beyond the holders'.
     this.latestOfKey = db.prepare(`SELECT ${holder} FROM messages WHERE invoice_number = ? AND message_key = ? ORDER BY id DESC LIMIT 1`);

@@ -104,7 +104,8 @@ export class MessageTransitions {
         const stray = this.firstStray.get({ ids: params.ids, to: params.to }) as { id: number; state: string | null } | undefined;
         throw new StoreError(
           'transition-conflict',
-          `message ${stray?.id ?? '?'}: expected state ${params.from} for ${params.from} → ${params.to}, found ${stray?.state ?? 'no such message'}`,
+          `message ${stray?.id ?? '?'}: expected state ${params.from} for ${params.from} → ${params.to}, found ` +
+            `${stray?.state ?? 'no such message'}`,
         );
       }
       this.insertEvents.run({ ids: params.ids, at: params.at, from: params.from, to: params.to, code: params.code, detail });
@@ -115,10 +116,29 @@ export class MessageTransitions {
   receive(message: NewMessage, detail: string | null = null): StateChange {
     const at = this.now();
     const result = this.insertMessage.run(
-      uuidV7(at), message.messageType, message.category, message.messageKey, message.holdsKey ? 1 : 0,
-      message.invoiceNumber, message.invoiceDate, message.actionDate, message.sellerId, message.sellerName,
-      message.buyerId, message.buyerName, message.totalAmount, message.taxAmount, message.sha256, message.size,
-      message.sourceName, message.errorCode, message.errorText, message.findingsJson, at, at, message.bytesKept ? 1 : 0,
+      uuidV7(at),
+      message.messageType,
+      message.category,
+      message.messageKey,
+      message.holdsKey ? 1 : 0,
+      message.invoiceNumber,
+      message.invoiceDate,
+      message.actionDate,
+      message.sellerId,
+      message.sellerName,
+      message.buyerId,
+      message.buyerName,
+      message.totalAmount,
+      message.taxAmount,
+      message.sha256,
+      message.size,
+      message.sourceName,
+      message.errorCode,
+      message.errorText,
+      message.findingsJson,
+      at,
+      at,
+      message.bytesKept ? 1 : 0,
       message.supersedes ?? null,
     );
     const messageId = Number(result.lastInsertRowid);
@@ -133,7 +153,10 @@ export class MessageTransitions {
    */
   yieldKey(messageId: number): void {
     if (this.giveUpKey.run(messageId).changes !== 1) {
-      throw new StoreError('transition-conflict', `message ${messageId} cannot give up its key: it does not hold one, or it is not rejected or failed`);
+      throw new StoreError(
+        'transition-conflict',
+        `message ${messageId} cannot give up its key: it does not hold one, or it is not rejected or failed`,
+      );
     }
   }
 
@@ -149,7 +172,11 @@ export class MessageTransitions {
    */
   moveMany(messageIds: readonly number[], from: MessageState, to: MessageState, options: MoveOptions = {}): GroupChange {
     if (!isAllowedTransition(from, to)) {
-      throw new StoreError('illegal-transition', `${from} → ${to} is not an allowed state change (messages ${messageIds.slice(0, 3).join(', ')}${messageIds.length > 3 ? ', …' : ''})`);
+      throw new StoreError(
+        'illegal-transition',
+        `${from} → ${to} is not an allowed state change (messages ` +
+          `${messageIds.slice(0, 3).join(', ')}${messageIds.length > 3 ? ', …' : ''})`,
+      );
     }
     const at = this.now();
     const code = options.code ?? null;

@@ -118,7 +118,9 @@ export class OutboundQueries {
   }
 
   /** Packs the platform has (or may have) for longer than `olderThan` without a result. */
-  packsWaitingSince(olderThan: number): Array<{ commonName: string; messageType: string; messageCount: number; notifiedAt: number | null }> {
+  packsWaitingSince(
+    olderThan: number,
+  ): Array<{ commonName: string; messageType: string; messageCount: number; notifiedAt: number | null }> {
     return this.stuck.all(olderThan) as Array<{ commonName: string; messageType: string; messageCount: number; notifiedAt: number | null }>;
   }
 }

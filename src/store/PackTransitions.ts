@@ -102,13 +102,17 @@ export class PackTransitions {
 
   /** Records a pack whose signed file is already on disk, and moves its messages queued → packed. */
   create(pack: NewPack, messageIds: readonly number[]): { packId: number; changes: PackMove[] } {
-    return this.db.transaction(() => {
-      const at = this.now();
-      const packId = Number(this.insertPack.run({ ...pack, zipped: pack.zipped ? 1 : 0, messageCount: messageIds.length, at }).lastInsertRowid);
-      messageIds.forEach((id, position) => this.insertPackMessage.run(packId, id, position));
-      const moved = this.messages.moveMany(messageIds, 'queued', 'packed', { detail: pack.commonName });
-      return { packId, changes: [{ packId, ...moved }] };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const at = this.now();
+        const packId = Number(
+          this.insertPack.run({ ...pack, zipped: pack.zipped ? 1 : 0, messageCount: messageIds.length, at }).lastInsertRowid,
+        );
+        messageIds.forEach((id, position) => this.insertPackMessage.run(packId, id, position));
+        const moved = this.messages.moveMany(messageIds, 'queued', 'packed', { detail: pack.commonName });
+        return { packId, changes: [{ packId, ...moved }] };
+      })
+      .immediate();
   }
 
   /**
@@ -116,12 +120,14 @@ export class PackTransitions {
    * `retry` value for a notification: the number of notifications of this file sent before.
    */
   startAttempt(packId: number, stage: 'upload' | 'notify'): { attemptId: number; retry: number } {
-    return this.db.transaction(() => {
-      const at = this.now();
-      const attemptId = Number(this.insertAttempt.run(packId, stage, at).lastInsertRowid);
-      const row = this.countAttempt.get({ id: packId, stage, at }) as { notifyCount: number };
-      return { attemptId, retry: row.notifyCount - 1 };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const at = this.now();
+        const attemptId = Number(this.insertAttempt.run(packId, stage, at).lastInsertRowid);
+        const row = this.countAttempt.get({ id: packId, stage, at }) as { notifyCount: number };
+        return { attemptId, retry: row.notifyCount - 1 };
+      })
+      .immediate();
   }
 
   endAttempt(
@@ -147,18 +153,22 @@ export class PackTransitions {
 
   /** The gateway queued the pack (statusCode 0): its messages are `uploaded` (Turnkey G). */
   notified(packId: number, from: 'file-uploaded' | 'unknown'): PackMove[] {
-    return this.db.transaction(() => {
-      this.movePack(packId, from, 'notified', {});
-      return this.moveMessages(packId, ['packed', 'unknown'], 'uploaded', {});
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.movePack(packId, from, 'notified', {});
+        return this.moveMessages(packId, ['packed', 'unknown'], 'uploaded', {});
+      })
+      .immediate();
   }
 
   /** The notification's outcome is unknown: never rejected, never re-signed; re-notify later. */
   unknown(packId: number, from: 'file-uploaded' | 'unknown', nextAttemptAt: number, code: string, text: string): PackMove[] {
-    return this.db.transaction(() => {
-      this.movePack(packId, from, 'unknown', { nextAttemptAt, code, text });
-      return this.moveMessages(packId, ['packed'], 'unknown', { code });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.movePack(packId, from, 'unknown', { nextAttemptAt, code, text });
+        return this.moveMessages(packId, ['packed'], 'unknown', { code });
+      })
+      .immediate();
   }
 
   /** A transient failure: same state, try again at `nextAttemptAt`. */
@@ -168,18 +178,22 @@ export class PackTransitions {
 
   /** The platform refused the pack because its content is wrong: its messages are rejected. */
   refused(packId: number, from: PackState, code: string, text: string): PackMove[] {
-    return this.db.transaction(() => {
-      this.movePack(packId, from, 'refused', { code, text });
-      return this.moveMessages(packId, ['packed', 'unknown', 'uploaded'], 'rejected', { code, text });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.movePack(packId, from, 'refused', { code, text });
+        return this.moveMessages(packId, ['packed', 'unknown', 'uploaded'], 'rejected', { code, text });
+      })
+      .immediate();
   }
 
   /** The retry budget is spent: the messages need an operator. A late result still settles them. */
   failed(packId: number, from: PackState, code: string, text: string): PackMove[] {
-    return this.db.transaction(() => {
-      this.movePack(packId, from, 'failed', { code, text });
-      return this.moveMessages(packId, ['packed', 'unknown'], 'failed', { code, text });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.movePack(packId, from, 'failed', { code, text });
+        return this.moveMessages(packId, ['packed', 'unknown'], 'failed', { code, text });
+      })
+      .immediate();
   }
 
   /**
@@ -188,36 +202,49 @@ export class PackTransitions {
    * `uploaded` first, so the history shows that the platform had them.
    */
   settle(packId: number, verdicts: readonly MessageVerdict[], markApplied: () => void): PackMove[] {
-    return this.db.transaction(() => {
-      const states = new Map((this.packMessages.all(packId) as Array<{ id: number; state: MessageState }>).map((r) => [r.id, r.state]));
-      const stillPacked: number[] = [];
-      // Messages with the same move, code and text go together.
-      const groups = new Map<string, { from: MessageState; verdict: MessageVerdict['verdict']; code: string | null; text: string | null; ids: number[] }>();
-      for (const v of verdicts) {
-        let state = states.get(v.messageId);
-        if (state === undefined || state === 'confirmed' || state === 'rejected') continue;
-        if (state === 'packed') {
-          stillPacked.push(v.messageId);
-          state = 'uploaded';
+    return this.db
+      .transaction(() => {
+        const states = new Map((this.packMessages.all(packId) as Array<{ id: number; state: MessageState }>).map((r) => [r.id, r.state]));
+        const stillPacked: number[] = [];
+        // Messages with the same move, code and text go together.
+        const groups = new Map<
+          string,
+          { from: MessageState; verdict: MessageVerdict['verdict']; code: string | null; text: string | null; ids: number[] }
+        >();
+        for (const v of verdicts) {
+          let state = states.get(v.messageId);
+          if (state === undefined || state === 'confirmed' || state === 'rejected') continue;
+          if (state === 'packed') {
+            stillPacked.push(v.messageId);
+            state = 'uploaded';
+          }
+          states.set(v.messageId, v.verdict); // a message named twice is judged once
+          const key = JSON.stringify([state, v.verdict, v.code, v.text]);
+          const group = groups.get(key);
+          if (group) group.ids.push(v.messageId);
+          else groups.set(key, { from: state, verdict: v.verdict, code: v.code, text: v.text, ids: [v.messageId] });
         }
-        states.set(v.messageId, v.verdict); // a message named twice is judged once
-        const key = JSON.stringify([state, v.verdict, v.code, v.text]);
-        const group = groups.get(key);
-        if (group) group.ids.push(v.messageId);
-        else groups.set(key, { from: state, verdict: v.verdict, code: v.code, text: v.text, ids: [v.messageId] });
-      }
-      const changes: PackMove[] = [];
-      if (stillPacked.length > 0) changes.push({ packId, ...this.messages.moveMany(stillPacked, 'packed', 'uploaded', { detail: 'result arrived' }) });
-      for (const g of groups.values()) changes.push({ packId, ...this.messages.moveMany(g.ids, g.from, g.verdict, { code: g.code, text: g.text }) });
-      const pack = this.packState.get(packId) as PackState | undefined;
-      if (pack && pack !== 'settled' && pack !== 'refused') this.movePack(packId, pack, 'settled', {});
-      markApplied();
-      return changes;
-    }).immediate();
+        const changes: PackMove[] = [];
+        if (stillPacked.length > 0)
+          changes.push({ packId, ...this.messages.moveMany(stillPacked, 'packed', 'uploaded', { detail: 'result arrived' }) });
+        for (const g of groups.values())
+          changes.push({ packId, ...this.messages.moveMany(g.ids, g.from, g.verdict, { code: g.code, text: g.text }) });
+        const pack = this.packState.get(packId) as PackState | undefined;
+        if (pack && pack !== 'settled' && pack !== 'refused') this.movePack(packId, pack, 'settled', {});
+        markApplied();
+        return changes;
+      })
+      .immediate();
   }
 
-  private movePack(packId: number, from: PackState, to: PackState, options: { nextAttemptAt?: number; code?: string; text?: string }): void {
-    if (!isAllowedPackTransition(from, to)) throw new StoreError('illegal-transition', `pack ${packId}: ${from} → ${to} is not an allowed state change`);
+  private movePack(
+    packId: number,
+    from: PackState,
+    to: PackState,
+    options: { nextAttemptAt?: number; code?: string; text?: string },
+  ): void {
+    if (!isAllowedPackTransition(from, to))
+      throw new StoreError('illegal-transition', `pack ${packId}: ${from} → ${to} is not an allowed state change`);
     const result = this.updatePack.run({
       id: packId,
       from,
@@ -245,6 +272,9 @@ export class PackTransitions {
       if (ids) ids.push(row.id);
       else byState.set(row.state, [row.id]);
     }
-    return [...byState].map(([from, ids]) => ({ packId, ...this.messages.moveMany(ids, from, to, { code: options.code ?? null, text: options.text ?? null }) }));
+    return [...byState].map(([from, ids]) => ({
+      packId,
+      ...this.messages.moveMany(ids, from, to, { code: options.code ?? null, text: options.text ?? null }),
+    }));
   }
 }

@@ -80,9 +80,11 @@ export class Problems {
 /** Every open problem, newest first: what `turnkey status` shows. */
 export function openProblems(db: Database, limit = 50): OpenProblem[] {
   return db
-    .prepare(`
+    .prepare(
+      `
       SELECT id, area, subject, code, detail, first_at AS firstAt, last_at AS lastAt, count
-        FROM problems WHERE resolved_at IS NULL ORDER BY last_at DESC LIMIT ?`)
+        FROM problems WHERE resolved_at IS NULL ORDER BY last_at DESC LIMIT ?`,
+    )
     .all(limit) as OpenProblem[];
 }
 

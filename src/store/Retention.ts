@@ -32,15 +32,17 @@ export class Retention {
     const cutoff = this.now() - retentionDays * DAY_MS;
     let total = 0;
     for (;;) {
-      const released = this.db.transaction(() => {
-        const rows = this.candidates.all(cutoff, chunk) as Array<{ id: number }>;
-        for (const row of rows) {
-          if (this.release.run(row.id).changes !== 1) continue;
-          this.deleteBytes.run(row.id);
-          this.events.append(row.id, 'bytes-pruned', { detail: `after ${retentionDays} days final` });
-        }
-        return rows.length;
-      }).immediate();
+      const released = this.db
+        .transaction(() => {
+          const rows = this.candidates.all(cutoff, chunk) as Array<{ id: number }>;
+          for (const row of rows) {
+            if (this.release.run(row.id).changes !== 1) continue;
+            this.deleteBytes.run(row.id);
+            this.events.append(row.id, 'bytes-pruned', { detail: `after ${retentionDays} days final` });
+          }
+          return rows.length;
+        })
+        .immediate();
       total += released;
       if (released < chunk) return total;
     }

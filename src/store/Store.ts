@@ -82,9 +82,13 @@ export class Store {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > LATEST_VERSION) {
       db.close();
-      throw new StoreError('store-too-new', `the database ${path} has schema version ${version}; this turnkey knows up to ${LATEST_VERSION}`, {
-        hint: 'Use the turnkey version that runs the daemon.',
-      });
+      throw new StoreError(
+        'store-too-new',
+        `the database ${path} has schema version ${version}; this turnkey knows up to ${LATEST_VERSION}`,
+        {
+          hint: 'Use the turnkey version that runs the daemon.',
+        },
+      );
     }
     if (version === 0) {
       db.close();

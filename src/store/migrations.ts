@@ -178,12 +178,14 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     // Re-read inside the write lock: another process may have applied it meanwhile.
-    const done = db.transaction(() => {
-      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return false;
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-      return true;
-    }).immediate();
+    const done = db
+      .transaction(() => {
+        if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return false;
+        db.exec(migration.sql);
+        db.pragma(`user_version = ${migration.version}`);
+        return true;
+      })
+      .immediate();
     if (done) applied.push(migration.version);
   }
   return applied;

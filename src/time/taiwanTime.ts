@@ -18,7 +18,9 @@ export function taiwanDay(at: Date | number): string {
 
 /** `yyyyMMddHHmmssSSS` in Taiwan time: Turnkey's timestamp form. */
 export function taiwanStamp(at: Date | number): string {
-  return shifted(at).slice(0, 23).replace(/[-:T.]/g, '');
+  return shifted(at)
+    .slice(0, 23)
+    .replace(/[-:T.]/g, '');
 }
 
 /** `2026-10-05T18:15:00.000+08:00`: how times people read are written. */

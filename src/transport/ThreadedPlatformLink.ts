@@ -16,7 +16,10 @@ export class ThreadedPlatformLink implements PlatformFiles {
   private constructor(private readonly pool: WorkerPool<SftpRequest, SftpReply>) {}
 
   /** `settings` (the password included) go to the thread's memory only. */
-  static async start(settings: SftpSettings, onThreadExit?: (exitCode: number, replacement: Promise<void>) => void): Promise<ThreadedPlatformLink> {
+  static async start(
+    settings: SftpSettings,
+    onThreadExit?: (exitCode: number, replacement: Promise<void>) => void,
+  ): Promise<ThreadedPlatformLink> {
     const pool = await WorkerPool.start<SftpRequest, SftpReply>({
       script: workerScript('./sftp/sftpWorker.js', import.meta.url),
       workerData: settings,

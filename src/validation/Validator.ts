@@ -128,7 +128,10 @@ export class Validator {
       report.errors.push(
         identity.kind === 'other-version'
           ? this.finding('unknown-message', 'retiredVersion', rootNode.line, `/${root}`, {
-              type: identity.type, version: identity.version, current: '4.1', replacedBy: identity.replacedBy,
+              type: identity.type,
+              version: identity.version,
+              current: '4.1',
+              replacedBy: identity.replacedBy,
             })
           : this.finding('unknown-message', 'unknownMessage', rootNode.line, `/${root}`, { root, namespace }),
       );
@@ -139,7 +142,11 @@ export class Validator {
     if (tree.name !== rootNode.name) {
       // Both read the same UTF-8 text (preflight lets nothing else through); if they ever disagree,
       // the rules would judge another document than the schema did.
-      report.errors.push(this.finding('wellformed', 'unreadableDocument', rootNode.line, `/${rootNode.name}`, { detail: `root <${rootNode.name}> against <${tree.name}>` }));
+      report.errors.push(
+        this.finding('wellformed', 'unreadableDocument', rootNode.line, `/${rootNode.name}`, {
+          detail: `root <${rootNode.name}> against <${tree.name}>`,
+        }),
+      );
       return;
     }
     const fields = readFields(tree, family);
@@ -161,7 +168,9 @@ export class Validator {
         for (const detail of err.details) report.errors.push(this.xsdFinding(detail, tree));
       } else {
         // libxml2 gives up on some documents it parsed ("Invalid input or internal error"): a refusal, never a crash.
-        report.errors.push(this.finding('xsd', 'schemaCheckFailed', null, null, { detail: err instanceof Error ? err.message : String(err) }));
+        report.errors.push(
+          this.finding('xsd', 'schemaCheckFailed', null, null, { detail: err instanceof Error ? err.message : String(err) }),
+        );
       }
       return; // the rules assume the structure the schema guarantees
     }
@@ -193,7 +202,9 @@ export class Validator {
       case 'encoding':
         switch (problem.kind) {
           case 'invalid-utf8':
-            return this.finding('encoding', problem.looksLikeBig5 ? 'encodingBig5' : 'encodingInvalid', problem.line, null, { line: problem.line });
+            return this.finding('encoding', problem.looksLikeBig5 ? 'encodingBig5' : 'encodingInvalid', problem.line, null, {
+              line: problem.line,
+            });
           case 'nul':
             return this.finding('encoding', 'encodingNul', problem.line, null, { line: problem.line });
           case 'wide':

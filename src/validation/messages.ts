@@ -14,15 +14,19 @@ const TEMPLATES = {
     'zh-TW': (p) => `檔案大小 ${p.size} 位元組，超過上限 ${p.limit} 位元組；請分割檔案或調高 validation.maxBytes`,
   },
   encodingWide: {
-    en: (p) => `file is ${p.encoding} (${p.bom === 1 ? 'with' : 'without'} a byte-order mark); the platform accepts only UTF-8: save the file as UTF-8`,
+    en: (p) =>
+      `file is ${p.encoding} (${p.bom === 1 ? 'with' : 'without'} a byte-order mark); the platform accepts only UTF-8: save the file as ` +
+      `UTF-8`,
     'zh-TW': (p) => `檔案為 ${p.encoding} 編碼（${p.bom === 1 ? '含' : '不含'}位元組順序標記）；平台只接受 UTF-8，請以 UTF-8 重新存檔`,
   },
   encodingNul: {
-    en: (p) => `the file holds a NUL byte at line ${p.line}; XML allows none: the file is damaged or is not a text export, write it again as UTF-8`,
+    en: (p) =>
+      `the file holds a NUL byte at line ${p.line}; XML allows none: the file is damaged or is not a text export, write it again as UTF-8`,
     'zh-TW': (p) => `檔案第 ${p.line} 行含有 NUL 位元組，XML 不允許：檔案已損毀或不是文字匯出，請重新以 UTF-8 匯出`,
   },
   encodingDeclared: {
-    en: (p) => `the XML declaration names encoding "${p.declared}"; the platform accepts only UTF-8: export as UTF-8 and declare encoding="UTF-8"`,
+    en: (p) =>
+      `the XML declaration names encoding "${p.declared}"; the platform accepts only UTF-8: export as UTF-8 and declare encoding="UTF-8"`,
     'zh-TW': (p) => `XML 宣告的編碼為「${p.declared}」；平台只接受 UTF-8，請以 UTF-8 匯出並宣告 encoding="UTF-8"`,
   },
   encodingBig5: {
@@ -34,7 +38,9 @@ const TEMPLATES = {
     'zh-TW': (p) => `第 ${p.line} 行含有無效的 UTF-8 位元組，請以 UTF-8 匯出`,
   },
   unsafeXml: {
-    en: () => 'the document has a DOCTYPE or entity declaration; MIG messages never do, and it is refused unread (possible entity expansion or external entity attack)',
+    en: () =>
+      'the document has a DOCTYPE or entity declaration; MIG messages never do, and it is refused unread (possible entity expansion or ' +
+      'external entity attack)',
     'zh-TW': () => '文件含有 DOCTYPE 或實體宣告；MIG 訊息不會有這些，為防範實體展開或外部實體攻擊，不予讀取',
   },
   wellformed: {
@@ -46,8 +52,11 @@ const TEMPLATES = {
     'zh-TW': (p) => `根元素 <${p.root}>（命名空間「${p.namespace}」）不是本程式認得的 MIG 訊息`,
   },
   retiredVersion: {
-    en: (p) => `${p.type} version ${p.version} is not accepted in this MIG ${p.current} set-up (MIG 3.x stopped on 2026-01-01): re-export as ${p.replacedBy} ${p.current}`,
-    'zh-TW': (p) => `${p.type} ${p.version} 版不適用於本 MIG ${p.current} 設定（MIG 3.x 已於 2026-01-01 停用），請改以 ${p.replacedBy} ${p.current} 匯出`,
+    en: (p) =>
+      `${p.type} version ${p.version} is not accepted in this MIG ${p.current} set-up (MIG 3.x stopped on 2026-01-01): re-export as ` +
+      `${p.replacedBy} ${p.current}`,
+    'zh-TW': (p) =>
+      `${p.type} ${p.version} 版不適用於本 MIG ${p.current} 設定（MIG 3.x 已於 2026-01-01 停用），請改以 ${p.replacedBy} ${p.current} 匯出`,
   },
   unreadableDocument: {
     en: (p) => `libxml2 and the field reader disagree on this document (${p.detail}); it is refused rather than read two ways`,
@@ -94,11 +103,14 @@ const TEMPLATES = {
     'zh-TW': (p) => `課稅別 ${p.taxType} 的稅額應為 0，實為 ${p.tax}`,
   },
   b2cTaxIncluded: {
-    en: () => 'B2C invoice written with tax-included SalesAmount and TaxAmount 0 (some POS systems do this); accepted by setting validation.b2cTaxIncluded',
+    en: () =>
+      'B2C invoice written with tax-included SalesAmount and TaxAmount 0 (some POS systems do this); accepted by setting ' +
+      'validation.b2cTaxIncluded',
     'zh-TW': () => 'B2C 發票以含稅銷售額且稅額為 0 填寫（部分 POS 的作法）；依 validation.b2cTaxIncluded 設定接受',
   },
   amountItems: {
-    en: (p) => `ProductItem amounts sum to ${p.sum}, which is neither TotalAmount ${p.total} nor the sales amounts ${p.sales} (tolerance ±1)`,
+    en: (p) =>
+      `ProductItem amounts sum to ${p.sum}, which is neither TotalAmount ${p.total} nor the sales amounts ${p.sales} (tolerance ±1)`,
     'zh-TW': (p) => `明細金額合計 ${p.sum}，既不等於總計 ${p.total}，也不等於銷售額合計 ${p.sales}（容許 ±1）`,
   },
   amountItemsMixed: {
@@ -118,8 +130,11 @@ const TEMPLATES = {
     'zh-TW': (p) => `第 ${p.item} 項明細課稅別為 ${p.itemTaxType}，但發票課稅別為 ${p.taxType}；混合稅率請用課稅別 9`,
   },
   b2cProofCount: {
-    en: (p) => `a B2C invoice must be exactly one of printed (PrintMark Y), on a carrier (CarrierType + CarrierId) or donated (DonateMark 1 + NPOBAN); this one is ${p.found}`,
-    'zh-TW': (p) => `B2C 發票必須恰為 列印（PrintMark Y）、載具（CarrierType + CarrierId）或 捐贈（DonateMark 1 + NPOBAN）其中之一；本張為：${p.foundZh}`,
+    en: (p) =>
+      `a B2C invoice must be exactly one of printed (PrintMark Y), on a carrier (CarrierType + CarrierId) or donated (DonateMark 1 + ` +
+      `NPOBAN); this one is ${p.found}`,
+    'zh-TW': (p) =>
+      `B2C 發票必須恰為 列印（PrintMark Y）、載具（CarrierType + CarrierId）或 捐贈（DonateMark 1 + NPOBAN）其中之一；本張為：${p.foundZh}`,
   },
   b2cDonatedNoNpoban: {
     en: () => 'a donated invoice (DonateMark 1) needs the NPOBAN (愛心碼) of the receiving charity',
@@ -138,16 +153,22 @@ const TEMPLATES = {
     'zh-TW': (p) => `${p.type} ${p.number} 在輸入中重複出現（首見於 ${p.first}）`,
   },
   allowanceTypeBuyer: {
-    en: () => 'AllowanceType 1 (issued by the buyer): since 2025-01-01 the seller issues allowances (統一發票使用辦法 art. 20-1), AllowanceType 2; the platform may refuse this one',
-    'zh-TW': () => '折讓種類 1（買方開立）：自 2025-01-01 起折讓證明單由賣方開立（統一發票使用辦法第 20 條之 1），應為折讓種類 2；平台可能拒收',
+    en: () =>
+      'AllowanceType 1 (issued by the buyer): since 2025-01-01 the seller issues allowances (統一發票使用辦法 art. 20-1), AllowanceType 2; the ' +
+      'platform may refuse this one',
+    'zh-TW': () =>
+      '折讓種類 1（買方開立）：自 2025-01-01 起折讓證明單由賣方開立（統一發票使用辦法第 20 條之 1），應為折讓種類 2；平台可能拒收',
   },
   allowanceTypeMissing: {
     en: () => 'no AllowanceType: MIG 4.1 adds it to G0501 (2, issued by the seller) and the platform may require it',
     'zh-TW': () => '缺少折讓種類 AllowanceType：MIG 4.1 的 G0501 新增此欄位（2，賣方開立），平台可能要求填寫',
   },
   allowanceItemIds: {
-    en: (p) => `item ${p.item} carries OriginalInvoiceSellerId/OriginalInvoiceBuyerId; MIG 4.1 puts them in Main, after AllowanceType: the platform may refuse this form`,
-    'zh-TW': (p) => `第 ${p.item} 項明細含有 OriginalInvoiceSellerId/OriginalInvoiceBuyerId；MIG 4.1 將其置於主檔 Main 的 AllowanceType 之後，平台可能拒收此格式`,
+    en: (p) =>
+      `item ${p.item} carries OriginalInvoiceSellerId/OriginalInvoiceBuyerId; MIG 4.1 puts them in Main, after AllowanceType: the ` +
+      `platform may refuse this form`,
+    'zh-TW': (p) =>
+      `第 ${p.item} 項明細含有 OriginalInvoiceSellerId/OriginalInvoiceBuyerId；MIG 4.1 將其置於主檔 Main 的 AllowanceType 之後，平台可能拒收此格式`,
   },
   allowanceItemTax: {
     en: (p) => `item ${p.item}: Tax ${p.tax} does not match Amount ${p.amount} × 5% = ${p.expected} (tolerance ±1)`,
@@ -170,7 +191,8 @@ const TEMPLATES = {
     'zh-TW': (p) => `主檔：起號 ${p.begin} 大於迄號 ${p.end}`,
   },
   rangeOverlap: {
-    en: (p) => `range ${p.item} (${p.begin}-${p.end}) overlaps range ${p.other} (${p.otherBegin}-${p.otherEnd}): a number may be listed once`,
+    en: (p) =>
+      `range ${p.item} (${p.begin}-${p.end}) overlaps range ${p.other} (${p.otherBegin}-${p.otherEnd}): a number may be listed once`,
     'zh-TW': (p) => `第 ${p.item} 組號碼（${p.begin}-${p.end}）與第 ${p.other} 組（${p.otherBegin}-${p.otherEnd}）重疊：每個號碼只能列一次`,
   },
   rangeOutside: {
@@ -186,32 +208,48 @@ const TEMPLATES = {
     'zh-TW': (p) => `第 ${p.item} 組號碼（${p.begin}-${p.end}）共 ${p.booklets} 本（每本 50 號），但 InvoiceBooklet 為 ${p.stated}`,
   },
   numberReused: {
-    en: (p) => `invoice number ${p.number} was already issued on ${p.date} (message #${p.id}); a number is issued once (the platform answers E1003): use the next free number, or correct the date of the first`,
-    'zh-TW': (p) => `發票號碼 ${p.number} 已於 ${p.date} 開立（訊息 #${p.id}）；同一號碼只能開立一次（平台會回覆 E1003）：請改用下一個空白號碼，或更正第一張的日期`,
+    en: (p) =>
+      `invoice number ${p.number} was already issued on ${p.date} (message #${p.id}); a number is issued once (the platform answers ` +
+      `E1003): use the next free number, or correct the date of the first`,
+    'zh-TW': (p) =>
+      `發票號碼 ${p.number} 已於 ${p.date} 開立（訊息 #${p.id}）；同一號碼只能開立一次（平台會回覆 E1003）：請改用下一個空白號碼，或更正第一張的日期`,
   },
   allowanceExceeds: {
-    en: (p) => `this allowance takes ${p.asked} off invoice ${p.number} (${p.date}), of which ${p.remaining} remains: its total ${p.total} minus ${p.taken} taken by ${p.count} earlier allowance(s)`,
-    'zh-TW': (p) => `本折讓自發票 ${p.number}（${p.date}）折讓 ${p.asked}，但該發票僅餘 ${p.remaining}：總計 ${p.total} 減去先前 ${p.count} 張折讓的 ${p.taken}`,
+    en: (p) =>
+      `this allowance takes ${p.asked} off invoice ${p.number} (${p.date}), of which ${p.remaining} remains: its total ${p.total} minus ` +
+      `${p.taken} taken by ${p.count} earlier allowance(s)`,
+    'zh-TW': (p) =>
+      `本折讓自發票 ${p.number}（${p.date}）折讓 ${p.asked}，但該發票僅餘 ${p.remaining}：總計 ${p.total} 減去先前 ${p.count} 張折讓的 ${p.taken}`,
   },
   originalCancelled: {
     en: (p) => `invoice ${p.number} (${p.date}) was cancelled or voided (${p.type}, message #${p.id}): an allowance cannot be issued on it`,
     'zh-TW': (p) => `發票 ${p.number}（${p.date}）已作廢或註銷（${p.type}，訊息 #${p.id}），不可再開立折讓`,
   },
   alreadyCancelled: {
-    en: (p) => `invoice ${p.number} (${p.date}) is already cancelled or voided by ${p.type} (message #${p.id}); it cannot be cancelled or voided again`,
+    en: (p) =>
+      `invoice ${p.number} (${p.date}) is already cancelled or voided by ${p.type} (message #${p.id}); it cannot be cancelled or voided ` +
+      `again`,
     'zh-TW': (p) => `發票 ${p.number}（${p.date}）已由 ${p.type}（訊息 #${p.id}）作廢或註銷，不可再次作廢或註銷`,
   },
   cancelWithAllowances: {
-    en: (p) => `invoice ${p.number} (${p.date}) has allowances that stand (${p.allowances}); the platform cancels an invoice only after its allowances are cancelled (G0501): send those first`,
-    'zh-TW': (p) => `發票 ${p.number}（${p.date}）尚有有效的折讓（${p.allowances}）；平台須先作廢折讓（G0501）才能作廢發票：請先傳送折讓作廢`,
+    en: (p) =>
+      `invoice ${p.number} (${p.date}) has allowances that stand (${p.allowances}); the platform cancels an invoice only after its ` +
+      `allowances are cancelled (G0501): send those first`,
+    'zh-TW': (p) =>
+      `發票 ${p.number}（${p.date}）尚有有效的折讓（${p.allowances}）；平台須先作廢折讓（G0501）才能作廢發票：請先傳送折讓作廢`,
   },
   originalUnknown: {
-    en: (p) => `${p.what} (${p.key}) was never sent through this turnkey: it cannot be checked here (fine when it was issued before this turnkey was installed)`,
+    en: (p) =>
+      `${p.what} (${p.key}) was never sent through this turnkey: it cannot be checked here (fine when it was issued before this turnkey ` +
+      `was installed)`,
     'zh-TW': (p) => `${p.what}（${p.key}）不是經由本程式傳送，無法在此檢查（若於安裝本程式前開立則無妨）`,
   },
   senderUnknown: {
-    en: (p) => `the seller ${p.seller} is not covered by any sender in platform.senders: add its BAN to a sender (with that party's certificate and transport account), or drop the file in the right turnkey`,
-    'zh-TW': (p) => `賣方 ${p.seller} 不在 platform.senders 任一傳送方的統編清單中：請將其統編加入傳送方設定（並使用該營業人的憑證與傳送帳號），或改放至正確的 Turnkey`,
+    en: (p) =>
+      `the seller ${p.seller} is not covered by any sender in platform.senders: add its BAN to a sender (with that party's certificate ` +
+      `and transport account), or drop the file in the right turnkey`,
+    'zh-TW': (p) =>
+      `賣方 ${p.seller} 不在 platform.senders 任一傳送方的統編清單中：請將其統編加入傳送方設定（並使用該營業人的憑證與傳送帳號），或改放至正確的 Turnkey`,
   },
   wrongFolder: {
     en: (p) => `this is a ${p.type} message in the ${p.folder} folder; it belongs in UpCast/${p.category}/${p.type}/SRC/`,

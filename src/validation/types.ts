@@ -92,5 +92,16 @@ export interface ValidationReport {
 
 /** A report for input that was refused before (or without) reading it as a message. */
 export function refusedReport(file: string | null, errors: Finding[]): ValidationReport {
-  return { file, messageType: null, version: null, category: null, key: null, invoiceIdentifier: null, valid: false, errors, warnings: [], fields: null };
+  return {
+    file,
+    messageType: null,
+    version: null,
+    category: null,
+    key: null,
+    invoiceIdentifier: null,
+    valid: false,
+    errors,
+    warnings: [],
+    fields: null,
+  };
 }

@@ -74,7 +74,8 @@ export class WorkerPool<Req, Res> {
       const { script, workerData, resourceLimits } = this.options;
       const worker = new Worker(script, { workerData, ...(resourceLimits ? { resourceLimits } : {}) });
       const entry: PoolWorker<Res> = { worker, pending: new Map() };
-      const onStartError = (error: Error) => reject(new WorkerPoolError('worker-start-failed', `a worker could not start: ${error.message}`));
+      const onStartError = (error: Error) =>
+        reject(new WorkerPoolError('worker-start-failed', `a worker could not start: ${error.message}`));
       const onStartMessage = (message: ReadyMessage) => {
         if (message.ready === undefined) return;
         worker.off('message', onStartMessage);

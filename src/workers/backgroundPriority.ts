@@ -6,8 +6,8 @@ import { constants, setPriority } from 'node:os';
  * and leaves the rest of the process as it was. On other systems the same call would lower the
  * whole process (its I/O threads included), so there it does nothing. False when not applied.
  */
-export function lowerThisThreadPriority(): boolean {
-  if (process.platform !== 'linux') return false;
+export function lowerThisThreadPriority(platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
   try {
     // pid 0: the calling thread (Linux applies setpriority(PRIO_PROCESS, 0) to the thread itself).
     setPriority(0, constants.priority.PRIORITY_LOW);

@@ -12,7 +12,9 @@ export interface TaskOutput<Res> {
  * failure is reported to the pool, which then fails its start), then each task is handled as it
  * comes (an asynchronous handler may have several under way).
  */
-export function serveTasks<Req, Res>(setup: (data: unknown) => Promise<(request: Req) => TaskOutput<Res> | Promise<TaskOutput<Res>>>): void {
+export function serveTasks<Req, Res>(
+  setup: (data: unknown) => Promise<(request: Req) => TaskOutput<Res> | Promise<TaskOutput<Res>>>,
+): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks must run in a worker thread');
   const ready = setup(workerData);
@@ -29,7 +31,11 @@ export function serveTasks<Req, Res>(setup: (data: unknown) => Promise<(request:
       })
       .catch((error: unknown) => {
         const e = error as Error & { code?: string };
-        const reply: TaskReply<Res> = { taskId: task.taskId, ok: false, error: { message: e.message, ...(e.code ? { code: String(e.code) } : {}) } };
+        const reply: TaskReply<Res> = {
+          taskId: task.taskId,
+          ok: false,
+          error: { message: e.message, ...(e.code ? { code: String(e.code) } : {}) },
+        };
         port.postMessage(reply);
       });
   });

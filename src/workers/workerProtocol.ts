@@ -5,8 +5,7 @@ export interface TaskRequest<Req> {
 }
 
 export type TaskReply<Res> =
-  | { taskId: number; ok: true; result: Res }
-  | { taskId: number; ok: false; error: { message: string; code?: string } };
+  { taskId: number; ok: true; result: Res } | { taskId: number; ok: false; error: { message: string; code?: string } };
 
 /** Sent once by each worker when it is ready (or could not get ready). */
 export interface ReadyMessage {

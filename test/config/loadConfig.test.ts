@@ -113,40 +113,106 @@ describe('locateConfig', () => {
 
     it('reads a single-sender section as one sender for its own BAN, as configurations before senders were written', () => {
       expect(parseConfig(platform(single), FILE).platform!.senders).toEqual([
-        { partyId: '53718426', routingId: '53718426', bans: ['53718426'], transport: { id: 't1', password: 'p' }, certificate: { pfx: '/srv/turnkey/a.pfx', password: 'q' } },
+        {
+          partyId: '53718426',
+          routingId: '53718426',
+          bans: ['53718426'],
+          transport: { id: 't1', password: 'p' },
+          certificate: { pfx: '/srv/turnkey/a.pfx', password: 'q' },
+        },
       ]);
     });
 
-    it('lets the sandbox\'s single sender send for every seller', () => {
+    it("lets the sandbox's single sender send for every seller", () => {
       expect(parseConfig(platform({ ...single, mode: 'sandbox' }), FILE).platform!.senders[0]!.bans).toEqual(['*']);
     });
 
-    it('gives each listed sender the section\'s transport account and certificate unless it names its own', () => {
+    it("gives each listed sender the section's transport account and certificate unless it names its own", () => {
       const config = parseConfig(
         platform({
           transport: single.transport,
           certificate: single.certificate,
           senders: [
             { partyId: '53718426', bans: ['53718426', '42651974'] },
-            { partyId: '24634102', routingId: 'R2', transport: { id: 't2', password: { env: 'T2' } }, certificate: { pfx: 'b.pfx', password: { file: 'b.pw' } } },
+            {
+              partyId: '24634102',
+              routingId: 'R2',
+              transport: { id: 't2', password: { env: 'T2' } },
+              certificate: { pfx: 'b.pfx', password: { file: 'b.pw' } },
+            },
           ],
         }),
         FILE,
       );
       expect(config.platform!.senders).toEqual([
-        { partyId: '53718426', routingId: '53718426', bans: ['53718426', '42651974'], transport: { id: 't1', password: 'p' }, certificate: { pfx: '/srv/turnkey/a.pfx', password: 'q' } },
-        { partyId: '24634102', routingId: 'R2', bans: ['24634102'], transport: { id: 't2', password: { env: 'T2' } }, certificate: { pfx: '/srv/turnkey/b.pfx', password: { file: '/srv/turnkey/b.pw' } } },
+        {
+          partyId: '53718426',
+          routingId: '53718426',
+          bans: ['53718426', '42651974'],
+          transport: { id: 't1', password: 'p' },
+          certificate: { pfx: '/srv/turnkey/a.pfx', password: 'q' },
+        },
+        {
+          partyId: '24634102',
+          routingId: 'R2',
+          bans: ['24634102'],
+          transport: { id: 't2', password: { env: 'T2' } },
+          certificate: { pfx: '/srv/turnkey/b.pfx', password: { file: '/srv/turnkey/b.pw' } },
+        },
       ]);
     });
 
     it.each([
       ['no sender at all', {}, /platform: names no sender/],
-      ['a sender without a transport account', { senders: [{ partyId: '53718426', certificate: single.certificate }] }, /platform\.senders\[0\]\.transport: missing/],
-      ['two senders for one seller', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '53718426' }, { partyId: '24634102', bans: ['53718426'] }] }, /senders\[1\]\.bans: 53718426 is covered by the sender 53718426 too/],
-      ['one BAN as two senders', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '53718426' }, { partyId: '53718426', bans: ['24634102'] }] }, /senders\[1\]\.partyId: 53718426 is already/],
-      ['a sender\'s own BAN listed by another', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '24634102', bans: ['53718426'] }, { partyId: '53718426' }] }, /senders\[1\]\.bans: 53718426 is covered by the sender 24634102 too/],
-      ['two senders for every seller', { transport: single.transport, certificate: single.certificate, senders: [{ partyId: '53718426', bans: ['*'] }, { partyId: '24634102', bans: ['*'] }] }, /"\*" \(every seller\) is covered by the sender 53718426 too/],
-      ['a partyId beside a senders list', { ...single, senders: [{ partyId: '24634102' }] }, /platform\.partyId\/routingId: not used when platform\.senders/],
+      [
+        'a sender without a transport account',
+        { senders: [{ partyId: '53718426', certificate: single.certificate }] },
+        /platform\.senders\[0\]\.transport: missing/,
+      ],
+      [
+        'two senders for one seller',
+        {
+          transport: single.transport,
+          certificate: single.certificate,
+          senders: [{ partyId: '53718426' }, { partyId: '24634102', bans: ['53718426'] }],
+        },
+        /senders\[1\]\.bans: 53718426 is covered by the sender 53718426 too/,
+      ],
+      [
+        'one BAN as two senders',
+        {
+          transport: single.transport,
+          certificate: single.certificate,
+          senders: [{ partyId: '53718426' }, { partyId: '53718426', bans: ['24634102'] }],
+        },
+        /senders\[1\]\.partyId: 53718426 is already/,
+      ],
+      [
+        "a sender's own BAN listed by another",
+        {
+          transport: single.transport,
+          certificate: single.certificate,
+          senders: [{ partyId: '24634102', bans: ['53718426'] }, { partyId: '53718426' }],
+        },
+        /senders\[1\]\.bans: 53718426 is covered by the sender 24634102 too/,
+      ],
+      [
+        'two senders for every seller',
+        {
+          transport: single.transport,
+          certificate: single.certificate,
+          senders: [
+            { partyId: '53718426', bans: ['*'] },
+            { partyId: '24634102', bans: ['*'] },
+          ],
+        },
+        /"\*" \(every seller\) is covered by the sender 53718426 too/,
+      ],
+      [
+        'a partyId beside a senders list',
+        { ...single, senders: [{ partyId: '24634102' }] },
+        /platform\.partyId\/routingId: not used when platform\.senders/,
+      ],
     ])('refuses %s, naming the key', (_what, extra, message) => {
       expect(errorOf(platform(extra)).message).toMatch(message);
     });

@@ -6,7 +6,6 @@ import { DataRootLock, DataRootLockedError } from '../../src/daemon/DataRootLock
 import { ensureBuilt, PROJECT_ROOT } from '../helpers/build.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-
 describe('DataRootLock', () => {
   beforeAll(() => ensureBuilt(), 180_000);
   const cleanups: Array<() => void> = [];

@@ -71,7 +71,10 @@ describe('turnkey init, start and status (real processes)', () => {
     expect(runCli(['init'], { cwd }).code).toBe(0);
     expect(runCli(['status', '--json'], { cwd }).code).toBe(0);
     const elsewhere = workspace();
-    const viaEnv = runCli(['status', '--json'], { cwd: elsewhere, env: { TURNKEY_CONFIG: join(cwd, 'turnkey-data', 'turnkey.config.json') } });
+    const viaEnv = runCli(['status', '--json'], {
+      cwd: elsewhere,
+      env: { TURNKEY_CONFIG: join(cwd, 'turnkey-data', 'turnkey.config.json') },
+    });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     const missing = runCli(['status'], { cwd: elsewhere, env: { TURNKEY_CONFIG: '' } });
     expect(missing.code).toBe(2);
@@ -88,10 +91,14 @@ describe('turnkey init, start and status (real processes)', () => {
     drop(src, 'broken.xml', f0401XmlWithWrongTotal({ number: invoiceNumber(99) }));
     writeFileSync(join(src, 'still-writing.xml.part'), '<Inv');
 
-    const running = await waitFor(() => {
-      const s = status(file);
-      return s.counts.byState.queued === 20 && s.counts.byState.invalid === 1 ? s : null;
-    }, 'the files to be recorded', 20_000);
+    const running = await waitFor(
+      () => {
+        const s = status(file);
+        return s.counts.byState.queued === 20 && s.counts.byState.invalid === 1 ? s : null;
+      },
+      'the files to be recorded',
+      20_000,
+    );
     expect(running.daemon).toMatchObject({ state: 'running', pid: d.pid, running: true });
     expect(running.daemon.heartbeatAgeSeconds).toBeLessThan(5);
     expect(running.counts.byType.F0401).toMatchObject({ queued: 20, invalid: 1 });
@@ -158,14 +165,18 @@ describe('turnkey init, start and status (real processes)', () => {
     const d = daemon(file);
     await d.waitUntilRunning(config.database);
     for (let i = 0; i < 1500; i++) drop(src, `flood-${i}.xml`, f0401Xml({ number: invoiceNumber(i) }));
-    await waitFor(() => {
-      const db = new Database(config.database, { readonly: true });
-      try {
-        return (db.prepare("SELECT count(*) FROM messages WHERE state = 'queued'").pluck().get() as number) > 100;
-      } finally {
-        db.close();
-      }
-    }, 'intake to be under way', 20_000);
+    await waitFor(
+      () => {
+        const db = new Database(config.database, { readonly: true });
+        try {
+          return (db.prepare("SELECT count(*) FROM messages WHERE state = 'queued'").pluck().get() as number) > 100;
+        } finally {
+          db.close();
+        }
+      },
+      'intake to be under way',
+      20_000,
+    );
     expect(await d.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     const db = new Database(config.database, { readonly: true });
     const queued = db.prepare("SELECT count(*) FROM messages WHERE state = 'queued'").pluck().get() as number;

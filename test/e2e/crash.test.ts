@@ -53,14 +53,23 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
     ensureBuilt();
     const written = writeTestConfig(root, {
       logLevel: 'warn',
-      intake: { stabilitySeconds: 0.05, rescanIntervalSeconds: 0.5, retryDelaySeconds: 0.2, batchSize: 100, messageTypes: ['F0401', 'F0501'] },
+      intake: {
+        stabilitySeconds: 0.05,
+        rescanIntervalSeconds: 0.5,
+        retryDelaySeconds: 0.2,
+        batchSize: 100,
+        messageTypes: ['F0401', 'F0501'],
+      },
       daemon: { heartbeatSeconds: 1, drainTimeoutSeconds: 20 },
     });
     configFile = written.file;
     database = written.config.database;
     new IntakeLayout(root, written.config.intake.messageTypes).ensure();
   }, 180_000);
-  afterAll(() => { if (!process.env.CRASH_KEEP) workspace.cleanup(); else console.log(`kept ${root}`); });
+  afterAll(() => {
+    if (!process.env.CRASH_KEEP) workspace.cleanup();
+    else console.log(`kept ${root}`);
+  });
 
   function put(type: 'F0401' | 'F0501', name: string, content: string, kind: Kind, pairOf?: string): void {
     writeFileSync(join(src(type), `${name}.part`), content);
@@ -87,7 +96,13 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
         // Two files, same invoice number and date, different content: one must win, one is refused.
         put('F0401', name, f0401Xml({ number: invoiceNumber(n, 'CR') }), 'conflict');
         const twin = `m${String(n).padStart(5, '0')}-twin.xml`;
-        put('F0401', twin, f0401Xml({ number: invoiceNumber(n, 'CR'), items: [{ description: 'Other', quantity: 3, unitPrice: 7 }] }), 'conflict', name);
+        put(
+          'F0401',
+          twin,
+          f0401Xml({ number: invoiceNumber(n, 'CR'), items: [{ description: 'Other', quantity: 3, unitPrice: 7 }] }),
+          'conflict',
+          name,
+        );
       } else put('F0401', name, f0401Xml({ number: invoiceNumber(n, 'CR') }), 'valid');
     }
   }
@@ -206,12 +221,25 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
 
       // Every input recorded exactly once (one journal row per file, no more, no less).
       const journal = db
-        .prepare('SELECT original_name AS name, folder_type AS type, sha256, outcome, disposition, target_path AS target, message_id AS messageId FROM intake_files')
-        .all() as Array<{ name: string; type: string; sha256: string; outcome: string; disposition: string; target: string; messageId: number }>;
+        .prepare(
+          'SELECT original_name AS name, folder_type AS type, sha256, outcome, disposition, target_path AS target, message_id AS ' +
+            'messageId FROM intake_files',
+        )
+        .all() as Array<{
+        name: string;
+        type: string;
+        sha256: string;
+        outcome: string;
+        disposition: string;
+        target: string;
+        messageId: number;
+      }>;
       const byName = new Map<string, typeof journal>();
       for (const row of journal) byName.set(row.name, [...(byName.get(row.name) ?? []), row]);
       expect(journal).toHaveLength(inputs.length);
-      const messages = db.prepare('SELECT id, state, error_code AS code, holds_key AS holds, sha256, message_key AS key FROM messages').all() as Array<{
+      const messages = db
+        .prepare('SELECT id, state, error_code AS code, holds_key AS holds, sha256, message_key AS key FROM messages')
+        .all() as Array<{
         id: number;
         state: string;
         code: string | null;
@@ -259,7 +287,10 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
       // A repeated file: one message, the copy filed in BAK as a duplicate of it.
       for (const copy of inputs.filter((i) => i.kind === 'duplicate-copy')) {
         const pair = [byName.get(copy.name)![0]!, byName.get(copy.pairOf!)![0]!];
-        expect(pair.map((r) => r.disposition), copy.name).toEqual(['BAK', 'BAK']);
+        expect(
+          pair.map((r) => r.disposition),
+          copy.name,
+        ).toEqual(['BAK', 'BAK']);
         expect(pair[0]!.messageId, copy.name).toBe(pair[1]!.messageId);
         expect(pair.filter((r) => r.outcome === 'duplicate').length + pair.filter((r) => r.outcome === 'new').length).toBe(2);
       }
@@ -274,10 +305,17 @@ describe('crash safety (SIGKILL at every failpoint and at random moments)', () =
       const holders = messages.filter((m) => m.holds === 1);
       expect(new Set(holders.map((m) => m.key)).size).toBe(holders.length);
       const expectedHolders =
-        inputs.filter((i) => i.kind === 'valid' || i.kind === 'cancel').length + inputs.filter((i) => i.kind === 'conflict' && i.pairOf).length;
+        inputs.filter((i) => i.kind === 'valid' || i.kind === 'cancel').length +
+        inputs.filter((i) => i.kind === 'conflict' && i.pairOf).length;
       expect(holders).toHaveLength(expectedHolders);
       // Every accepted message has its exact bytes kept.
-      const missingBytes = db.prepare('SELECT count(*) FROM messages m WHERE m.holds_key = 1 AND NOT EXISTS (SELECT 1 FROM message_bytes b WHERE b.message_id = m.id AND b.sha256 = m.sha256)').pluck().get();
+      const missingBytes = db
+        .prepare(
+          'SELECT count(*) FROM messages m WHERE m.holds_key = 1 AND NOT EXISTS (SELECT 1 FROM message_bytes b WHERE b.message_id = m.id ' +
+            'AND b.sha256 = m.sha256)',
+        )
+        .pluck()
+        .get();
       expect(missingBytes).toBe(0);
     } finally {
       db.close();

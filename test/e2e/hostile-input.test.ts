@@ -38,7 +38,9 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
   const rows = (): Row[] => {
     const db = new Database(pair!.database, { readonly: true });
     try {
-      return db.prepare('SELECT invoice_number AS number, source_name AS source, state, error_code AS code FROM messages ORDER BY id').all() as Row[];
+      return db
+        .prepare('SELECT invoice_number AS number, source_name AS source, state, error_code AS code FROM messages ORDER BY id')
+        .all() as Row[];
     } finally {
       db.close();
     }
@@ -56,17 +58,36 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
 
     const expectedValid = [...valid, ...entries.flatMap((e) => ('valid' in e.outcome ? [e.outcome.valid] : []))];
     const refused = entries.filter((e) => 'refused' in e.outcome);
-    const settled = await waitFor(() => {
-      const all = rows();
-      return all.filter((r) => r.state === 'confirmed').length === expectedValid.length && all.filter((r) => r.state === 'invalid').length === refused.length ? all : null;
-    }, 'every valid invoice confirmed and every poison entry refused', 60_000);
+    const settled = await waitFor(
+      () => {
+        const all = rows();
+        return all.filter((r) => r.state === 'confirmed').length === expectedValid.length &&
+          all.filter((r) => r.state === 'invalid').length === refused.length
+          ? all
+          : null;
+      },
+      'every valid invoice confirmed and every poison entry refused',
+      60_000,
+    );
 
-    expect(settled.filter((r) => r.state === 'confirmed').map((r) => r.number).sort()).toEqual([...expectedValid].sort());
-    const codes = settled.filter((r) => r.state === 'invalid').map((r) => r.code).sort();
+    expect(
+      settled
+        .filter((r) => r.state === 'confirmed')
+        .map((r) => r.number)
+        .sort(),
+    ).toEqual([...expectedValid].sort());
+    const codes = settled
+      .filter((r) => r.state === 'invalid')
+      .map((r) => r.code)
+      .sort();
     expect(codes).toEqual(refused.map((e) => (e.outcome as { refused: string }).refused).sort());
     // The platform got each valid invoice once, and never the one a link pointed at.
     const stats = pair.simStats();
-    for (const number of expectedValid) expect(stats.invoices.find((i) => i.number === number), number).toMatchObject({ accepted: 1 });
+    for (const number of expectedValid)
+      expect(
+        stats.invoices.find((i) => i.number === number),
+        number,
+      ).toMatchObject({ accepted: 1 });
     expect(stats.invoices.find((i) => i.number === invoiceNumber(9105, 'HX'))).toBeUndefined();
 
     // Nothing is left behind in SRC or WORK; every refused entry sits in ERR beside its two reports.
@@ -105,9 +126,18 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
     pair.dropInvoices(2, 4, (n) => f0401XmlWithWrongTotal({ number: invoiceNumber(n) }));
 
     await waitFor(() => (rows().filter((r) => r.state === 'confirmed').length === 4 ? true : null), 'the valid invoices confirmed', 30_000);
-    expect(rows().filter((r) => r.state === 'confirmed').map((r) => r.number).sort()).toEqual(valid.sort());
+    expect(
+      rows()
+        .filter((r) => r.state === 'confirmed')
+        .map((r) => r.number)
+        .sort(),
+    ).toEqual(valid.sort());
     // The refused files are recorded and wait in WORK; the problem is in status, and logged once.
-    expect(rows().filter((r) => r.state === 'received').map((r) => r.code)).toEqual(['amount-total', 'amount-total']);
+    expect(
+      rows()
+        .filter((r) => r.state === 'received')
+        .map((r) => r.code),
+    ).toEqual(['amount-total', 'amount-total']);
     expect(readdirSync(join(dir.path, F0401, 'WORK'))).toHaveLength(2);
     const status = JSON.parse((await runCli(['status', '--json', '--config', pair.daemonConfigFile])).stdout);
     expect(status.problems).toContainEqual(expect.objectContaining({ code: 'filing-failed', subject: `${F0401}/ERR` }));

@@ -23,17 +23,21 @@ describe('sending survives kill -9 at every step', () => {
     dir.cleanup();
   });
 
-  it.each([...Object.keys(OUTBOUND_FAILPOINTS), ...Object.keys(RESULT_FAILPOINTS)])('recovers from a kill at %s', async (failpoint) => {
-    pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 40 } });
-    await pair.startSim();
-    const doomed = await pair.startDaemon({ TURNKEY_FAILPOINTS: `${failpoint}@2` });
-    const messages = mixedMessages({ invoices: 120 });
-    pair.dropMessages(messages);
-    const exit = await doomed.exited;
-    expect(exit.signal, `the daemon should have killed itself at ${failpoint}`).toBe('SIGKILL');
+  it.each([...Object.keys(OUTBOUND_FAILPOINTS), ...Object.keys(RESULT_FAILPOINTS)])(
+    'recovers from a kill at %s',
+    async (failpoint) => {
+      pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 40 } });
+      await pair.startSim();
+      const doomed = await pair.startDaemon({ TURNKEY_FAILPOINTS: `${failpoint}@2` });
+      const messages = mixedMessages({ invoices: 120 });
+      pair.dropMessages(messages);
+      const exit = await doomed.exited;
+      expect(exit.signal, `the daemon should have killed itself at ${failpoint}`).toBe('SIGKILL');
 
-    await pair.startDaemon();
-    expect(await pair.waitForFinal(messages.length, 60_000)).toEqual({ confirmed: messages.length });
-    expect(acceptedOnce(pair.simStats(), messages)).toEqual([]);
-  }, 120_000);
+      await pair.startDaemon();
+      expect(await pair.waitForFinal(messages.length, 60_000)).toEqual({ confirmed: messages.length });
+      expect(acceptedOnce(pair.simStats(), messages)).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -54,7 +54,9 @@ describe('sending to the platform (daemon and simulator as processes)', () => {
     pair.dropInvoices(5);
     expect(await pair.waitForFinal(5, 30_000)).toEqual({ confirmed: 4, rejected: 1 });
     const store = new Database(pair.database, { readonly: true });
-    const row = store.prepare('SELECT state, error_code AS code, error_text AS text FROM messages WHERE invoice_number = ?').get(invoiceNumber(3));
+    const row = store
+      .prepare('SELECT state, error_code AS code, error_text AS text FROM messages WHERE invoice_number = ?')
+      .get(invoiceNumber(3));
     store.close();
     expect(row).toMatchObject({ state: 'rejected', code: 'E9102' });
     // The ERP's DownCast files (one per batch of final messages) tell all five verdicts, the refusal with its code.
@@ -63,7 +65,9 @@ describe('sending to the platform (daemon and simulator as processes)', () => {
     type Told = { number: string; verdict: string; status: string; code: string | null };
     const told = (): Told[] =>
       existsSync(folder)
-        ? readdirSync(folder, { recursive: true }).map(String).filter((n) => n.endsWith('.json'))
+        ? readdirSync(folder, { recursive: true })
+            .map(String)
+            .filter((n) => n.endsWith('.json'))
             .flatMap((n) => (JSON.parse(readFileSync(join(folder, n), 'utf8')) as { results: Told[] }).results)
         : [];
     const results = await waitFor(() => (told().length >= 5 ? told() : null), 'the DownCast results of all five invoices', 10_000);
@@ -78,21 +82,31 @@ describe('sending to the platform (daemon and simulator as processes)', () => {
     ['gateway 503', { rates: { gateway503: 0.5 }, maxFires: { gateway503: 6 } }],
     ['gateway 500 and 502', { rates: { gateway500: 0.3, gateway502: 0.3 }, maxFires: { gateway500: 3, gateway502: 3 } }],
     ['gateway connection reset', { rates: { gatewayReset: 0.5 }, maxFires: { gatewayReset: 6 } }],
-    ['gateway timeout after accepting', { rates: { gatewayTimeoutAfterAccept: 0.5 }, maxFires: { gatewayTimeoutAfterAccept: 4 }, timeoutAfterAcceptMs: 4000 }],
+    [
+      'gateway timeout after accepting',
+      { rates: { gatewayTimeoutAfterAccept: 0.5 }, maxFires: { gatewayTimeoutAfterAccept: 4 }, timeoutAfterAcceptMs: 4000 },
+    ],
     ['result written twice', { rates: { resultWrittenTwice: 1 }, resultRewriteDelayMs: 300 }],
     ['results delayed', { rates: { resultDelayed: 1 }, resultDelayMs: 1500 }],
   ];
 
-  it.each(FAULTS)('still confirms every message of a mix of all types exactly once with the fault "%s" switched on', async (_name, faults) => {
-    pair = await PlatformPair.create(dir.path, { sim: { faults: { seed: 7, ...faults } }, outbound: { maxPackMessages: 50 } });
-    await pair.startSim();
-    await pair.startDaemon();
-    const messages = mixedMessages({ invoices: 180 });
-    pair.dropMessages(messages);
-    expect(await pair.waitForFinal(messages.length, 90_000)).toEqual({ confirmed: messages.length });
-    const stats = pair.simStats();
-    expect(acceptedOnce(stats, messages)).toEqual([]);
-    expect(stats.messages.duplicate).toBe(0);
-    expect(Object.values(stats.faults).reduce((a, b) => a + b, 0), 'the fault fired').toBeGreaterThan(0);
-  }, 120_000);
+  it.each(FAULTS)(
+    'still confirms every message of a mix of all types exactly once with the fault "%s" switched on',
+    async (_name, faults) => {
+      pair = await PlatformPair.create(dir.path, { sim: { faults: { seed: 7, ...faults } }, outbound: { maxPackMessages: 50 } });
+      await pair.startSim();
+      await pair.startDaemon();
+      const messages = mixedMessages({ invoices: 180 });
+      pair.dropMessages(messages);
+      expect(await pair.waitForFinal(messages.length, 90_000)).toEqual({ confirmed: messages.length });
+      const stats = pair.simStats();
+      expect(acceptedOnce(stats, messages)).toEqual([]);
+      expect(stats.messages.duplicate).toBe(0);
+      expect(
+        Object.values(stats.faults).reduce((a, b) => a + b, 0),
+        'the fault fired',
+      ).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

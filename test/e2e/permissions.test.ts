@@ -66,11 +66,18 @@ describe.skipIf(process.platform === 'win32')('who may read the data root', () =
     writeFileSync(join(F0401(), 'SRC', 'bad.xml'), f0401XmlWithWrongTotal({ number: invoiceNumber(2) }));
     // Wait for the verdict's DownCast file: by then the outbox, the inbox and BAK/ERR are written too.
     const downCast = join(root(), 'DownCast');
-    await waitFor(() => (existsSync(downCast) && walk(downCast, (n) => n.endsWith('.json')).files.length > 0) || null, 'the DownCast file', 30_000);
+    await waitFor(
+      () => (existsSync(downCast) && walk(downCast, (n) => n.endsWith('.json')).files.length > 0) || null,
+      'the DownCast file',
+      30_000,
+    );
 
     // The sandbox covers every seller: this invoice's seller is not the sandbox's own party.
     const store = new Database(join(root(), 'turnkey.db'), { readonly: true });
-    expect(store.prepare("SELECT seller_id AS seller, state FROM messages WHERE source_name = 'good.xml'").get()).toEqual({ seller: DEFAULT_SELLER_ID, state: 'confirmed' });
+    expect(store.prepare("SELECT seller_id AS seller, state FROM messages WHERE source_name = 'good.xml'").get()).toEqual({
+      seller: DEFAULT_SELLER_ID,
+      state: 'confirmed',
+    });
     store.close();
     expect(DEFAULT_SELLER_ID).not.toBe(SANDBOX_PARTY_ID);
 
@@ -81,7 +88,11 @@ describe.skipIf(process.platform === 'win32')('who may read the data root', () =
     for (const f of files) expect(mode(f).toString(8), f).toBe('600');
     for (const suffix of ['', '-wal', '-shm']) expect(mode(join(root(), `turnkey.db${suffix}`)).toString(8)).toBe('600');
     expect(files.map((f) => f.slice(root().length))).toEqual(
-      expect.arrayContaining(['/turnkey.config.json', expect.stringMatching(/^\/UpCast\/.*\/ERR\/\d{8}\/bad\.xml\.err\.txt$/), expect.stringMatching(/^\/DownCast\/.*\.json$/)]),
+      expect.arrayContaining([
+        '/turnkey.config.json',
+        expect.stringMatching(/^\/UpCast\/.*\/ERR\/\d{8}\/bad\.xml\.err\.txt$/),
+        expect.stringMatching(/^\/DownCast\/.*\.json$/),
+      ]),
     );
   }, 60_000);
 

@@ -50,38 +50,55 @@ describe.skipIf(process.platform !== 'linux')('the sandbox: the daemon and its p
     return line!.pid as number;
   };
 
-  it('runs the simulator as a child process, sends to it as to the real platform, starts it again when it dies, and stops it after draining', async () => {
-    expect((await runCli(['init', root()])).code).toBe(0);
-    // Results polled often: this test is about the processes, not the polling schedule.
-    const config = JSON.parse(readFileSync(configFile(), 'utf8')) as Record<string, unknown>;
-    writeFileSync(configFile(), JSON.stringify({ ...config, outbound: { resultPollSeconds: 0.5, resultPollSoonSeconds: 0.2 } }));
-    daemon = DaemonProcess.start(configFile());
-    await daemon.waitUntilRunning(join(root(), 'turnkey.db'));
-    const d = daemon;
-    const first = await waitFor(() => (d.logLines().some((l) => l.event === 'sandbox-started') ? simPid(d) : null), 'the sandbox-started line', 10_000);
-    expect(first).not.toBe(d.pid);
-    expect(parentOf(first)).toBe(d.pid);
+  it(
+    'runs the simulator as a child process, sends to it as to the real platform, starts it again when it dies, and stops it after ' +
+      'draining',
+    async () => {
+      expect((await runCli(['init', root()])).code).toBe(0);
+      // Results polled often: this test is about the processes, not the polling schedule.
+      const config = JSON.parse(readFileSync(configFile(), 'utf8')) as Record<string, unknown>;
+      writeFileSync(configFile(), JSON.stringify({ ...config, outbound: { resultPollSeconds: 0.5, resultPollSoonSeconds: 0.2 } }));
+      daemon = DaemonProcess.start(configFile());
+      await daemon.waitUntilRunning(join(root(), 'turnkey.db'));
+      const d = daemon;
+      const first = await waitFor(
+        () => (d.logLines().some((l) => l.event === 'sandbox-started') ? simPid(d) : null),
+        'the sandbox-started line',
+        10_000,
+      );
+      expect(first).not.toBe(d.pid);
+      expect(parentOf(first)).toBe(d.pid);
 
-    copyFileSync(join(SAMPLES, 'F0401-b2c-printed.xml'), join(root(), 'UpCast/B2SSTORAGE/F0401/SRC/a.xml'));
-    await waitFor(() => state('a.xml') === 'confirmed', 'the first invoice confirmed', 30_000);
+      copyFileSync(join(SAMPLES, 'F0401-b2c-printed.xml'), join(root(), 'UpCast/B2SSTORAGE/F0401/SRC/a.xml'));
+      await waitFor(() => state('a.xml') === 'confirmed', 'the first invoice confirmed', 30_000);
 
-    process.kill(first, 'SIGKILL');
-    const second = await waitFor(() => (d.logLines().some((l) => l.event === 'sandbox-restarted') ? simPid(d) : null), 'the simulator started again', 20_000);
-    expect(second).not.toBe(first);
-    expect(parentOf(second)).toBe(d.pid);
-    copyFileSync(join(SAMPLES, 'F0401-b2b.xml'), join(root(), 'UpCast/B2SSTORAGE/F0401/SRC/b.xml'));
-    await waitFor(() => state('b.xml') === 'confirmed', 'the second invoice confirmed', 30_000);
+      process.kill(first, 'SIGKILL');
+      const second = await waitFor(
+        () => (d.logLines().some((l) => l.event === 'sandbox-restarted') ? simPid(d) : null),
+        'the simulator started again',
+        20_000,
+      );
+      expect(second).not.toBe(first);
+      expect(parentOf(second)).toBe(d.pid);
+      copyFileSync(join(SAMPLES, 'F0401-b2b.xml'), join(root(), 'UpCast/B2SSTORAGE/F0401/SRC/b.xml'));
+      await waitFor(() => state('b.xml') === 'confirmed', 'the second invoice confirmed', 30_000);
 
-    expect(await d.stop()).toEqual({ code: 0, signal: null });
-    expect(alive(second)).toBe(false);
-  }, 90_000);
+      expect(await d.stop()).toEqual({ code: 0, signal: null });
+      expect(alive(second)).toBe(false);
+    },
+    90_000,
+  );
 
   it('leaves no simulator behind when the daemon is killed, so the next start can listen again', async () => {
     expect((await runCli(['init', root(), '--json'])).code).toBe(0);
     daemon = DaemonProcess.start(configFile());
     await daemon.waitUntilRunning(join(root(), 'turnkey.db'));
     const d = daemon;
-    const sim = await waitFor(() => (d.logLines().some((l) => l.event === 'sandbox-started') ? simPid(d) : null), 'the sandbox-started line', 10_000);
+    const sim = await waitFor(
+      () => (d.logLines().some((l) => l.event === 'sandbox-started') ? simPid(d) : null),
+      'the sandbox-started line',
+      10_000,
+    );
     await d.kill();
     await waitFor(() => !alive(sim), 'the orphaned simulator to stop', 10_000);
 
@@ -89,14 +106,18 @@ describe.skipIf(process.platform !== 'linux')('the sandbox: the daemon and its p
     await daemon.waitUntilRunning(join(root(), 'turnkey.db'));
   }, 60_000);
 
-  it('lets `turnkey sim` run a sandbox\'s simulator from its turnkey.config.json, on the ports the daemon expects', async () => {
+  it("lets `turnkey sim` run a sandbox's simulator from its turnkey.config.json, on the ports the daemon expects", async () => {
     expect((await runCli(['init', root()])).code).toBe(0);
     const config = JSON.parse(readFileSync(configFile(), 'utf8')) as { platform: { sftp: { port: number }; gateway: { baseUrl: string } } };
     const child = spawn(process.execPath, [TURNKEY_BIN, 'sim', '--config', configFile(), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      const started = await waitFor(() => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { sftp: { port: number }; gateway: { url: string } }) : null), 'the simulator to listen', 20_000);
+      const started = await waitFor(
+        () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { sftp: { port: number }; gateway: { url: string } }) : null),
+        'the simulator to listen',
+        20_000,
+      );
       expect(started.sftp.port).toBe(config.platform.sftp.port);
       expect(started.gateway.url).toBe(config.platform.gateway.baseUrl);
     } finally {

@@ -16,7 +16,12 @@ describe('turnkey validate (spawned)', () => {
   });
 
   it('prints the documented JSON shape and exits 1 when a file is invalid', async () => {
-    const result = await runCli(['validate', '--json', join(SAMPLES, 'valid/F0401-b2c-printed.xml'), join(SAMPLES, 'invalid/amount-total--total-not-sum.xml')]);
+    const result = await runCli([
+      'validate',
+      '--json',
+      join(SAMPLES, 'valid/F0401-b2c-printed.xml'),
+      join(SAMPLES, 'invalid/amount-total--total-not-sum.xml'),
+    ]);
     expect(result.code).toBe(1);
     const reports = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     expect(reports).toHaveLength(2);
@@ -42,7 +47,13 @@ describe('turnkey validate (spawned)', () => {
   });
 
   it('validates with an official schema folder given by --schemas, warning about its repaired defects', async () => {
-    const result = await runCli(['validate', '--json', '--schemas', join(SHARED, 'mig-3.2-xsd'), join(SHARED, 'samples-3.2/C0401_v32_LY42140650.xml')]);
+    const result = await runCli([
+      'validate',
+      '--json',
+      '--schemas',
+      join(SHARED, 'mig-3.2-xsd'),
+      join(SHARED, 'samples-3.2/C0401_v32_LY42140650.xml'),
+    ]);
     expect(result.code).toBe(1);
     const [report] = JSON.parse(result.stdout) as Array<{ messageType: string; errors: Array<{ code: string }> }>;
     expect(report!.messageType).toBe('C0401');

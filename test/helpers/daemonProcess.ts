@@ -9,7 +9,10 @@ export interface Exit {
 }
 
 /** Runs `node bin/turnkey <args>` to completion. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string } {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
@@ -71,7 +74,8 @@ export class DaemonProcess {
       if (existsSync(database)) {
         const db = new Database(database, { readonly: true, fileMustExist: true });
         try {
-          const row = db.prepare('SELECT state, pid FROM daemon_lifecycle WHERE id = 1').get() as { state: string; pid: number } | undefined;
+          const row = db.prepare('SELECT state, pid FROM daemon_lifecycle WHERE id = 1').get() as
+            { state: string; pid: number } | undefined;
           if (row?.state === 'running' && row.pid === this.pid) return;
         } catch {
           // schema not there yet

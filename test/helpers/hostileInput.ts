@@ -30,12 +30,14 @@ export function hostileEntries(): HostileEntry[] {
   return [
     {
       what: 'UTF-16 without a byte-order mark, breaking amount-total',
-      create: (src) => writeFileSync(join(src, 'utf16-no-bom.xml'), Buffer.from(`<?xml version="1.0"?>${asciiInvoice(9100, true)}`, 'utf16le')),
+      create: (src) =>
+        writeFileSync(join(src, 'utf16-no-bom.xml'), Buffer.from(`<?xml version="1.0"?>${asciiInvoice(9100, true)}`, 'utf16le')),
       outcome: { refused: 'encoding' },
     },
     {
       what: 'UTF-16 with a byte-order mark',
-      create: (src) => writeFileSync(join(src, 'utf16-bom.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(asciiInvoice(9101), 'utf16le')])),
+      create: (src) =>
+        writeFileSync(join(src, 'utf16-bom.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(asciiInvoice(9101), 'utf16le')])),
       outcome: { refused: 'encoding' },
     },
     {
@@ -45,7 +47,11 @@ export function hostileEntries(): HostileEntry[] {
     },
     {
       what: 'UTF-32 with a DOCTYPE and an entity (libxml2 crashed on it)',
-      create: (src) => writeFileSync(join(src, 'utf32-dtd.xml'), utf32le(`<!DOCTYPE Invoice [<!ENTITY e "x">]>${asciiInvoice(9103).replace('Buyer Co', '&e;')}`)),
+      create: (src) =>
+        writeFileSync(
+          join(src, 'utf32-dtd.xml'),
+          utf32le(`<!DOCTYPE Invoice [<!ENTITY e "x">]>${asciiInvoice(9103).replace('Buyer Co', '&e;')}`),
+        ),
       outcome: { refused: 'encoding' },
     },
     {
@@ -65,7 +71,8 @@ export function hostileEntries(): HostileEntry[] {
     },
     {
       what: 'a valid invoice under a Big5 name (a Windows share)',
-      create: (src) => writeFileSync(Buffer.concat([Buffer.from(`${src}/`), Buffer.from([0xb5, 0x6f, 0xb2, 0xbc]), Buffer.from('.xml')]), invoice(9003)),
+      create: (src) =>
+        writeFileSync(Buffer.concat([Buffer.from(`${src}/`), Buffer.from([0xb5, 0x6f, 0xb2, 0xbc]), Buffer.from('.xml')]), invoice(9003)),
       outcome: { valid: invoiceNumber(9003, 'HX') },
     },
     {

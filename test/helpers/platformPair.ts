@@ -38,21 +38,45 @@ export class PlatformPair {
    * `senders: 2` configures a second sender (SECOND_SELLER_ID, its own certificate and transport
    * account `merchant2`) beside the first (DEFAULT_SELLER_ID), as a head office and a branch on one server.
    */
-  static async create(dir: string, options: { sim?: Record<string, unknown>; outbound?: Record<string, unknown>; platform?: Record<string, unknown>; senders?: 1 | 2 } = {}): Promise<PlatformPair> {
+  static async create(
+    dir: string,
+    options: {
+      sim?: Record<string, unknown>;
+      outbound?: Record<string, unknown>;
+      platform?: Record<string, unknown>;
+      senders?: 1 | 2;
+    } = {},
+  ): Promise<PlatformPair> {
     const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
     const certificate = generateTestCertificate({ commonName: 'e2e merchant', password: 'pfx-secret' });
     writeFileSync(join(dir, 'merchant.pfx'), certificate.pfx);
     writeFileSync(join(dir, 'merchant.cer'), certificate.certificatePem);
     const accounts: Array<Record<string, unknown>> = [
-      { transportId: 'merchant1', password: 'transport-secret', partyId: DEFAULT_SELLER_ID, routingId: DEFAULT_SELLER_ID, certificates: ['merchant.cer'] },
+      {
+        transportId: 'merchant1',
+        password: 'transport-secret',
+        partyId: DEFAULT_SELLER_ID,
+        routingId: DEFAULT_SELLER_ID,
+        certificates: ['merchant.cer'],
+      },
     ];
     const senders: Array<Record<string, unknown>> = [{ partyId: DEFAULT_SELLER_ID }];
     if (options.senders === 2) {
       const second = generateTestCertificate({ commonName: 'e2e branch', password: 'pfx-secret-2' });
       writeFileSync(join(dir, 'branch.pfx'), second.pfx);
       writeFileSync(join(dir, 'branch.cer'), second.certificatePem);
-      accounts.push({ transportId: 'merchant2', password: 'transport-secret-2', partyId: SECOND_SELLER_ID, routingId: SECOND_SELLER_ID, certificates: ['branch.cer'] });
-      senders.push({ partyId: SECOND_SELLER_ID, transport: { id: 'merchant2', password: 'transport-secret-2' }, certificate: { pfx: 'branch.pfx', password: 'pfx-secret-2' } });
+      accounts.push({
+        transportId: 'merchant2',
+        password: 'transport-secret-2',
+        partyId: SECOND_SELLER_ID,
+        routingId: SECOND_SELLER_ID,
+        certificates: ['branch.cer'],
+      });
+      senders.push({
+        partyId: SECOND_SELLER_ID,
+        transport: { id: 'merchant2', password: 'transport-secret-2' },
+        certificate: { pfx: 'branch.pfx', password: 'pfx-secret-2' },
+      });
     }
     const simDataDir = join(dir, 'sim');
     mkdirSync(simDataDir, { recursive: true });
@@ -73,7 +97,15 @@ export class PlatformPair {
     );
     const { file, config } = writeTestConfig(dir, {
       ...FAST,
-      outbound: { maxPackWaitSeconds: 0.2, tickMs: 50, resultPollSeconds: 0.5, resultPollSoonSeconds: 0.2, retry: { baseDelaySeconds: 0.05, maxDelaySeconds: 0.5 }, breaker: { openSeconds: 0.3, maxOpenSeconds: 1 }, ...options.outbound },
+      outbound: {
+        maxPackWaitSeconds: 0.2,
+        tickMs: 50,
+        resultPollSeconds: 0.5,
+        resultPollSoonSeconds: 0.2,
+        retry: { baseDelaySeconds: 0.05, maxDelaySeconds: 0.5 },
+        breaker: { openSeconds: 0.3, maxOpenSeconds: 1 },
+        ...options.outbound,
+      },
       platform: {
         mode: 'remote',
         transport: { id: 'merchant1', password: 'transport-secret' },
@@ -96,10 +128,14 @@ export class PlatformPair {
     this.sim = child;
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.simOutput += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.simOutput += d));
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`turnkey sim exited: ${this.simOutput}`);
-      return this.simOutput.includes('"gateway"');
-    }, 'the simulator to listen', 20_000);
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`turnkey sim exited: ${this.simOutput}`);
+        return this.simOutput.includes('"gateway"');
+      },
+      'the simulator to listen',
+      20_000,
+    );
   }
 
   async startDaemon(env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
@@ -151,7 +187,10 @@ export class PlatformPair {
       const states = this.states();
       if ((states.confirmed ?? 0) + (states.rejected ?? 0) === count) return states;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${count} final messages; now ${JSON.stringify(states)}; daemon log tail:\n${this.daemon?.output.stdout.slice(-3000) ?? ''}\n${this.daemon?.output.stderr ?? ''}`);
+        throw new Error(
+          `timed out waiting for ${count} final messages; now ${JSON.stringify(states)}; daemon log ` +
+            `tail:\n${this.daemon?.output.stdout.slice(-3000) ?? ''}\n${this.daemon?.output.stderr ?? ''}`,
+        );
       }
       await sleep(200);
     }
@@ -168,7 +207,11 @@ export class PlatformPair {
   }
 
   async setFaults(patch: Record<string, unknown>): Promise<void> {
-    const response = await fetch(`${this.gatewayOrigin}/_sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+    const response = await fetch(`${this.gatewayOrigin}/_sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(patch),
+    });
     if (!response.ok) throw new Error(`PUT /_sim/faults: ${response.status} ${await response.text()}`);
   }
 
@@ -187,7 +230,8 @@ export function acceptedOnce(stats: SimStats, messages: ReadonlyArray<{ type: st
   const problems: string[] = [];
   for (const m of messages) {
     const counts = stats.invoices.find((i) => i.messageType === m.type && i.number === m.number);
-    if (!counts || counts.accepted !== 1 || counts.duplicate !== 0) problems.push(`${m.type} ${m.number}: ${JSON.stringify(counts ?? null)}`);
+    if (!counts || counts.accepted !== 1 || counts.duplicate !== 0)
+      problems.push(`${m.type} ${m.number}: ${JSON.stringify(counts ?? null)}`);
   }
   return problems;
 }

@@ -33,7 +33,12 @@ describe('BatchProcessor', () => {
   const bak = (type: string, name: string): string => join(fx.layout.folder(type)!.bak, day(), name);
   const err = (type: string, name: string): string => join(fx.layout.folder(type)!.err, day(), name);
   const rows = (): Array<Record<string, unknown>> =>
-    fx.store.db.prepare('SELECT id, state, message_key AS key, error_code AS code, sha256, bytes_kept AS kept, holds_key AS holds FROM messages ORDER BY id').all() as Array<Record<string, unknown>>;
+    fx.store.db
+      .prepare(
+        'SELECT id, state, message_key AS key, error_code AS code, sha256, bytes_kept AS kept, holds_key AS holds FROM messages ORDER BY ' +
+          'id',
+      )
+      .all() as Array<Record<string, unknown>>;
 
   it('records a valid file as queued, keeps its exact bytes and files it in BAK/<day>/', async () => {
     const xml = f0401Xml({ number: invoiceNumber(1) });
@@ -43,9 +48,19 @@ describe('BatchProcessor', () => {
     expect(outcome).toMatchObject({ accepted: 1, invalid: 0, duplicates: 0 });
     expect(readFileSync(bak('F0401', 'a.xml'), 'utf8')).toBe(xml);
     expect(readdirSync(fx.layout.folder('F0401')!.work)).toEqual([]);
-    expect(rows()).toEqual([expect.objectContaining({ state: 'queued', key: expect.stringMatching(/^F0401AB00000001\d{8}$/), sha256: sha(xml), kept: 1, holds: 1 })]);
+    expect(rows()).toEqual([
+      expect.objectContaining({
+        state: 'queued',
+        key: expect.stringMatching(/^F0401AB00000001\d{8}$/),
+        sha256: sha(xml),
+        kept: 1,
+        holds: 1,
+      }),
+    ]);
     expect(new MessageBytes(fx.store.db).read(rows()[0]!.id as number)?.toString('utf8')).toBe(xml);
-    const journal = fx.store.db.prepare('SELECT outcome, disposition, target_path AS target, filed_at AS filed FROM intake_files').get() as Record<string, unknown>;
+    const journal = fx.store.db
+      .prepare('SELECT outcome, disposition, target_path AS target, filed_at AS filed FROM intake_files')
+      .get() as Record<string, unknown>;
     expect(journal).toMatchObject({ outcome: 'new', disposition: 'BAK', target: `UpCast/B2SSTORAGE/F0401/BAK/${day()}/a.xml` });
     expect(journal.filed).toEqual(expect.any(Number));
   });
@@ -60,7 +75,7 @@ describe('BatchProcessor', () => {
     expect(fx.store.db.prepare('SELECT count(*) FROM intake_files WHERE filed_at IS NULL').pluck().get()).toBe(0);
   });
 
-  it('settles a batch in the next batch\'s record transaction, or on flush when intake goes idle', async () => {
+  it("settles a batch in the next batch's record transaction, or on flush when intake goes idle", async () => {
     fx.drop('F0401', 'a.xml', f0401Xml({ number: invoiceNumber(11) }));
     await processor.process([fx.claim('F0401', 'a.xml')]);
     // Filed in BAK and fsynced, not yet settled: still received, the journal row not yet filed.
@@ -104,7 +119,10 @@ describe('BatchProcessor', () => {
     const outcome = await processor.process([fx.claim('F0401', 'junk.xml'), fx.claim('F0401', 'good.xml')]);
     processor.flush();
     expect(outcome).toMatchObject({ accepted: 1, invalid: 1 });
-    expect(JSON.parse(readFileSync(err('F0401', 'junk.xml.err.json'), 'utf8'))).toMatchObject({ codes: ['wellformed'], messageType: 'F0401' });
+    expect(JSON.parse(readFileSync(err('F0401', 'junk.xml.err.json'), 'utf8'))).toMatchObject({
+      codes: ['wellformed'],
+      messageType: 'F0401',
+    });
   });
 
   it('reads and validates in worker threads with the same outcome, keeping the exact bytes', async () => {
@@ -115,10 +133,18 @@ describe('BatchProcessor', () => {
       fx.drop('F0401', 'good.xml', good);
       fx.drop('F0401', 'bad.xml', f0401XmlWithWrongTotal({ number: invoiceNumber(5) }));
       fx.drop('F0401', 'junk.xml', 'this is not xml');
-      const outcome = await viaWorkers.process([fx.claim('F0401', 'good.xml'), fx.claim('F0401', 'bad.xml'), fx.claim('F0401', 'junk.xml')]);
+      const outcome = await viaWorkers.process([
+        fx.claim('F0401', 'good.xml'),
+        fx.claim('F0401', 'bad.xml'),
+        fx.claim('F0401', 'junk.xml'),
+      ]);
       viaWorkers.flush();
       expect(outcome).toMatchObject({ accepted: 1, invalid: 2 });
-      expect(rows().map((r) => [r.state, r.code])).toEqual([['queued', null], ['invalid', 'amount-total'], ['invalid', 'wellformed']]);
+      expect(rows().map((r) => [r.state, r.code])).toEqual([
+        ['queued', null],
+        ['invalid', 'amount-total'],
+        ['invalid', 'wellformed'],
+      ]);
       expect(new MessageBytes(fx.store.db).read(rows()[0]!.id as number)?.toString('utf8')).toBe(good);
       expect(readFileSync(bak('F0401', 'good.xml'), 'utf8')).toBe(good);
     } finally {
@@ -154,10 +180,15 @@ describe('BatchProcessor', () => {
     expect(holder).toMatchObject({ state: 'queued', sha256: sha(first), holds: 1 });
     expect(refused).toMatchObject({ state: 'invalid', code: 'duplicate-conflict', sha256: sha(other), holds: 0 });
     expect(JSON.parse(readFileSync(err('F0401', 'other.xml.err.json'), 'utf8'))).toMatchObject({ codes: ['duplicate-conflict'] });
-    expect(fx.store.db.prepare("SELECT count(*) FROM message_events WHERE message_id = ? AND kind = 'duplicate-conflict'").pluck().get(holder!.id)).toBe(1);
+    expect(
+      fx.store.db
+        .prepare("SELECT count(*) FROM message_events WHERE message_id = ? AND kind = 'duplicate-conflict'")
+        .pluck()
+        .get(holder!.id),
+    ).toBe(1);
   });
 
-  it('refuses a message dropped into another type\'s folder with wrong-folder', async () => {
+  it("refuses a message dropped into another type's folder with wrong-folder", async () => {
     fx.drop('F0401', 'cancel.xml', f0501Xml({ number: invoiceNumber(6) }));
     await processor.process([fx.claim('F0401', 'cancel.xml')]);
     processor.flush();
@@ -208,7 +239,10 @@ describe('BatchProcessor', () => {
 
   it('refuses a file that stays unreadable for a minute as unreadable (ERR, with a report); before that it waits in WORK', async () => {
     let now = Date.now();
-    const unreadable: FileInspector = { inspect: (files) => Promise.resolve(files.map(() => ({ kind: 'unreadable' as const, code: 'EACCES', message: 'permission denied' }))), close: () => Promise.resolve() };
+    const unreadable: FileInspector = {
+      inspect: (files) => Promise.resolve(files.map(() => ({ kind: 'unreadable' as const, code: 'EACCES', message: 'permission denied' }))),
+      close: () => Promise.resolve(),
+    };
     const locked = new BatchProcessor(fx.store, unreadable, fx.layout, log.logger, () => now);
     fx.drop('F0401', 'locked.xml', f0401Xml({ number: invoiceNumber(11) }));
     const file = fx.claim('F0401', 'locked.xml');
@@ -228,7 +262,11 @@ describe('BatchProcessor', () => {
 
   it('never holds running out of file handles against a file', async () => {
     let now = Date.now();
-    const exhausted: FileInspector = { inspect: (files) => Promise.resolve(files.map(() => ({ kind: 'unreadable' as const, code: 'EMFILE', message: 'too many open files' }))), close: () => Promise.resolve() };
+    const exhausted: FileInspector = {
+      inspect: (files) =>
+        Promise.resolve(files.map(() => ({ kind: 'unreadable' as const, code: 'EMFILE', message: 'too many open files' }))),
+      close: () => Promise.resolve(),
+    };
     const busy = new BatchProcessor(fx.store, exhausted, fx.layout, log.logger, () => now);
     fx.drop('F0401', 'fine.xml', f0401Xml({ number: invoiceNumber(12) }));
     const file = fx.claim('F0401', 'fine.xml');
@@ -253,7 +291,12 @@ describe('BatchProcessor', () => {
     expect(log.lines.filter((l) => l.event === 'filing-failed')).toHaveLength(1);
 
     rmSync(errFolder);
-    const unfiled = fx.store.db.prepare('SELECT id, claim_name AS claimName, folder_type AS folderType, original_name AS originalName, sha256, size, outcome, disposition, target_path AS targetPath, message_id AS messageId FROM intake_files WHERE filed_at IS NULL').all();
+    const unfiled = fx.store.db
+      .prepare(
+        'SELECT id, claim_name AS claimName, folder_type AS folderType, original_name AS originalName, sha256, size, outcome, ' +
+          'disposition, target_path AS targetPath, message_id AS messageId FROM intake_files WHERE filed_at IS NULL',
+      )
+      .all();
     processor.refile(unfiled as Parameters<BatchProcessor['refile']>[0]);
     expect(rows().map((r) => r.state)).toEqual(['invalid', 'queued']);
     expect(existsSync(err('F0401', 'bad1.xml'))).toBe(true);

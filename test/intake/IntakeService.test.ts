@@ -119,8 +119,18 @@ describe('IntakeService', () => {
   it('during a flood lists SRC only when the files in hand run low, and still takes files dropped meanwhile', async () => {
     // Inspection slowed down (batches of 10), so that the flood lasts a few seconds.
     const inline = new InlineFileInspector(validator, 20 * 1024 * 1024);
-    const slow = { inspect: async (files: Parameters<typeof inline.inspect>[0]) => (await sleep(150), inline.inspect(files)), close: () => inline.close() };
-    service = new IntakeService({ store: fx.store, inspector: slow, layout: fx.layout, settings: { ...BASE, batchSize: 10, rescanIntervalSeconds: 60 }, logger: log.logger, watchPauseAt: 5 });
+    const slow = {
+      inspect: async (files: Parameters<typeof inline.inspect>[0]) => (await sleep(150), inline.inspect(files)),
+      close: () => inline.close(),
+    };
+    service = new IntakeService({
+      store: fx.store,
+      inspector: slow,
+      layout: fx.layout,
+      settings: { ...BASE, batchSize: 10, rescanIntervalSeconds: 60 },
+      logger: log.logger,
+      watchPauseAt: 5,
+    });
     for (let i = 0; i < 600; i++) fx.drop('F0401', `flood-${i}.xml`, f0401Xml({ number: invoiceNumber(2000 + i) }));
     await service.start();
     await waitFor(() => count() >= 100, 'the flood to be under way', 20_000);
@@ -152,10 +162,20 @@ describe('IntakeService', () => {
     const inline = new InlineFileInspector(validator, 20 * 1024 * 1024);
     // SRC that the daemon's user may not move files out of, until it may.
     const refusingInspector: FileInspector = {
-      inspect: (files) => (refusing ? Promise.resolve(files.map(() => ({ kind: 'unclaimed' as const, code: 'EACCES', message: 'permission denied' }))) : inline.inspect(files)),
+      inspect: (files) =>
+        refusing
+          ? Promise.resolve(files.map(() => ({ kind: 'unclaimed' as const, code: 'EACCES', message: 'permission denied' })))
+          : inline.inspect(files),
       close: () => Promise.resolve(),
     };
-    service = new IntakeService({ store: fx.store, inspector: refusingInspector, layout: fx.layout, settings: BASE, logger: log.logger, now: () => Date.now() + offset });
+    service = new IntakeService({
+      store: fx.store,
+      inspector: refusingInspector,
+      layout: fx.layout,
+      settings: BASE,
+      logger: log.logger,
+      now: () => Date.now() + offset,
+    });
     await service.start();
     writeFileSync(join(src(), 'stuck.xml'), f0401Xml({ number: invoiceNumber(70) }));
     await waitFor(() => log.lines.some((l) => l.event === 'claim-deferred'), 'a refused claim');

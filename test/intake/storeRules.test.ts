@@ -46,13 +46,18 @@ describe('the rules that need the store, on the samples (samples/invalid/at-inta
     fx.drop(type, name, xml);
     await processor.process([fx.claim(type, name)]);
     processor.flush();
-    const row = fx.store.db.prepare('SELECT state, error_code AS code, findings_json AS findings FROM messages ORDER BY id DESC LIMIT 1').get() as { state: string; code: string | null; findings: string | null };
+    const row = fx.store.db
+      .prepare('SELECT state, error_code AS code, findings_json AS findings FROM messages ORDER BY id DESC LIMIT 1')
+      .get() as { state: string; code: string | null; findings: string | null };
     const warnings = row.findings ? (JSON.parse(row.findings) as { warnings: Array<{ code: string }> }).warnings.map((w) => w.code) : [];
     return { state: row.state, code: row.code, warnings };
   }
 
   it('takes every valid sample, each without a finding against the others', () => {
-    const rows = fx.store.db.prepare('SELECT state, findings_json AS findings FROM messages').all() as Array<{ state: string; findings: string | null }>;
+    const rows = fx.store.db.prepare('SELECT state, findings_json AS findings FROM messages').all() as Array<{
+      state: string;
+      findings: string | null;
+    }>;
     expect(rows.length).toBe(readdirSync(join(SAMPLES, 'valid')).filter((n) => TYPES.includes(n.slice(0, 5))).length);
     expect(rows.filter((r) => r.state !== 'queued')).toEqual([]);
     expect(rows.filter((r) => r.findings !== null)).toEqual([]);
@@ -63,7 +68,12 @@ describe('the rules that need the store, on the samples (samples/invalid/at-inta
     expect(await drop(join(SAMPLES, 'invalid/at-intake', name))).toMatchObject({ state: 'invalid', code: name.split('--')[0] });
   });
 
-  const warned = [...readdirSync(join(SAMPLES, 'warnings')).filter((n) => n.endsWith('.xml')).map((n) => `warnings/${n}`), ...readdirSync(join(SAMPLES, 'warnings/at-intake')).map((n) => `warnings/at-intake/${n}`)];
+  const warned = [
+    ...readdirSync(join(SAMPLES, 'warnings'))
+      .filter((n) => n.endsWith('.xml'))
+      .map((n) => `warnings/${n}`),
+    ...readdirSync(join(SAMPLES, 'warnings/at-intake')).map((n) => `warnings/at-intake/${n}`),
+  ];
   it.each(warned)('%s is taken, with the warning in its name and no other', async (path) => {
     const code = path.split('/').pop()!.split('--')[0];
     expect(await drop(join(SAMPLES, path))).toEqual({ state: 'queued', code: null, warnings: [code] });
@@ -73,8 +83,13 @@ describe('the rules that need the store, on the samples (samples/invalid/at-inta
     const xml = readFileSync(join(SAMPLES, 'valid/G0401-b2b-damaged-goods.xml'), 'utf8');
     // QK10000013 totals 12600; the sample allowance took 919: 11681 remain.
     const allowance = (number: string, amount: number, tax: number): string =>
-      xml.replace('QCA20261020001', number).replace('<UnitPrice>875</UnitPrice>', `<UnitPrice>${amount}</UnitPrice>`).replace('<Amount>875</Amount>', `<Amount>${amount}</Amount>`)
-        .replace('<Tax>44</Tax>', `<Tax>${tax}</Tax>`).replace('<TaxAmount>44</TaxAmount>', `<TaxAmount>${tax}</TaxAmount>`).replace('<TotalAmount>875</TotalAmount>', `<TotalAmount>${amount}</TotalAmount>`);
+      xml
+        .replace('QCA20261020001', number)
+        .replace('<UnitPrice>875</UnitPrice>', `<UnitPrice>${amount}</UnitPrice>`)
+        .replace('<Amount>875</Amount>', `<Amount>${amount}</Amount>`)
+        .replace('<Tax>44</Tax>', `<Tax>${tax}</Tax>`)
+        .replace('<TaxAmount>44</TaxAmount>', `<TaxAmount>${tax}</TaxAmount>`)
+        .replace('<TotalAmount>875</TotalAmount>', `<TotalAmount>${amount}</TotalAmount>`);
     const write = (name: string, content: string): string => {
       fx.drop('G0401', name, content);
       return name;
@@ -94,13 +109,22 @@ describe('the rules that need the store, on the samples (samples/invalid/at-inta
     fx.store.db.prepare("UPDATE messages SET state = 'failed' WHERE invoice_number = 'QCA20261020001'").run();
     const xml = readFileSync(join(SAMPLES, 'valid/G0401-b2b-damaged-goods.xml'), 'utf8');
     // Its corrected version takes 11681 + 1: all that remains once the first version no longer counts.
-    const corrected = xml.replace('<UnitPrice>875</UnitPrice>', '<UnitPrice>11200</UnitPrice>').replace('<Amount>875</Amount>', '<Amount>11200</Amount>')
-      .replace('<Tax>44</Tax>', '<Tax>560</Tax>').replace('<TaxAmount>44</TaxAmount>', '<TaxAmount>560</TaxAmount>').replace('<TotalAmount>875</TotalAmount>', '<TotalAmount>11200</TotalAmount>');
+    const corrected = xml
+      .replace('<UnitPrice>875</UnitPrice>', '<UnitPrice>11200</UnitPrice>')
+      .replace('<Amount>875</Amount>', '<Amount>11200</Amount>')
+      .replace('<Tax>44</Tax>', '<Tax>560</Tax>')
+      .replace('<TaxAmount>44</TaxAmount>', '<TaxAmount>560</TaxAmount>')
+      .replace('<TotalAmount>875</TotalAmount>', '<TotalAmount>11200</TotalAmount>');
     fx.drop('G0401', 'corrected.xml', corrected);
     await processor.process([fx.claim('G0401', 'corrected.xml')]);
     processor.flush();
-    const rows = fx.store.db.prepare("SELECT state, supersedes, holds_key AS holds FROM messages WHERE invoice_number = 'QCA20261020001' ORDER BY id").all();
-    expect(rows).toEqual([expect.objectContaining({ state: 'failed', holds: 0 }), expect.objectContaining({ state: 'queued', holds: 1, supersedes: expect.any(Number) })]);
+    const rows = fx.store.db
+      .prepare("SELECT state, supersedes, holds_key AS holds FROM messages WHERE invoice_number = 'QCA20261020001' ORDER BY id")
+      .all();
+    expect(rows).toEqual([
+      expect.objectContaining({ state: 'failed', holds: 0 }),
+      expect.objectContaining({ state: 'queued', holds: 1, supersedes: expect.any(Number) }),
+    ]);
   });
 
   it('reads, at start-up, what allowances taken before the ledger existed take off their invoices', () => {

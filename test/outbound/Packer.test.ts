@@ -47,7 +47,9 @@ describe('Packer', () => {
   /** A queued message whose kept bytes are `content` (or none). */
   function queued(content: string | null, overrides: Parameters<typeof newMessage>[1] = {}): number {
     n++;
-    const sha256 = createHash('sha256').update(content ?? `none ${n}`).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(content ?? `none ${n}`)
+      .digest('hex');
     const { messageId } = messages.receive(newMessage(n, { sha256, bytesKept: content !== null, ...overrides }));
     if (content !== null) bytes.keep(messageId, sha256, Buffer.from(content));
     messages.move(messageId, 'received', 'queued');
@@ -57,11 +59,27 @@ describe('Packer', () => {
 
   function packer(partsQueries: OutboundQueries = queries): Packer {
     return new Packer(
-      { maxPackMessages: 1000, maxPackWaitMs: 0, zip: false, outboxDir: join(dir.path, 'outbox'), to: { partyId: '0000000000', routingId: '0000000000' } },
-      { queries: partsQueries, packs: new PackTransitions(store.db, messages), messages, bytes, senders, problems: new Problems(store.db, 'sending'), logger: log.logger, onChanges: () => undefined },
+      {
+        maxPackMessages: 1000,
+        maxPackWaitMs: 0,
+        zip: false,
+        outboxDir: join(dir.path, 'outbox'),
+        to: { partyId: '0000000000', routingId: '0000000000' },
+      },
+      {
+        queries: partsQueries,
+        packs: new PackTransitions(store.db, messages),
+        messages,
+        bytes,
+        senders,
+        problems: new Problems(store.db, 'sending'),
+        logger: log.logger,
+        onChanges: () => undefined,
+      },
     );
   }
-  const state = (id: number): unknown => store.db.prepare('SELECT state || coalesce(\'/\' || error_code, \'\') FROM messages WHERE id = ?').pluck().get(id);
+  const state = (id: number): unknown =>
+    store.db.prepare("SELECT state || coalesce('/' || error_code, '') FROM messages WHERE id = ?").pluck().get(id);
 
   it('takes a message that cannot be spliced into an envelope out of the queue on its own, and packs the rest', () => {
     const good = [queued(valid()), queued(valid())];
@@ -70,7 +88,9 @@ describe('Packer', () => {
     expect(packer().cutDuePacks()).toBe(1);
     expect(state(unfit)).toBe('failed/unpackable');
     for (const id of [...good, alsoGood]) expect(state(id)).toBe('packed');
-    expect(log.lines.filter((l) => l.event === 'message-isolated')).toEqual([expect.objectContaining({ messageId: unfit, code: 'unpackable' })]);
+    expect(log.lines.filter((l) => l.event === 'message-isolated')).toEqual([
+      expect.objectContaining({ messageId: unfit, code: 'unpackable' }),
+    ]);
   });
 
   it('isolates a message whose kept bytes are gone or altered, with its own code', () => {
@@ -92,7 +112,7 @@ describe('Packer', () => {
     expect(source).not.toMatch(/[\\\\:]/);
   });
 
-  it('keeps packing the other groups when one group fails for a reason not its messages\', and raises that once', () => {
+  it("keeps packing the other groups when one group fails for a reason not its messages', and raises that once", () => {
     const f0401 = queued(valid());
     const f0501 = queued(valid(), { messageType: 'F0501', messageKey: 'F0501XX0000000120250101' });
     // The store cannot give F0501's batch (say, a damaged index): only that group stops.
@@ -105,7 +125,9 @@ describe('Packer', () => {
     expect(p.cutDuePacks()).toBe(1);
     expect(p.cutDuePacks()).toBe(0); // waits before trying the failed group again
     expect([state(f0401), state(f0501)]).toEqual(['packed', 'queued']);
-    expect(store.db.prepare('SELECT subject, code FROM problems WHERE resolved_at IS NULL').all()).toEqual([{ subject: 'F0501/24634102', code: 'pack-failed' }]);
+    expect(store.db.prepare('SELECT subject, code FROM problems WHERE resolved_at IS NULL').all()).toEqual([
+      { subject: 'F0501/24634102', code: 'pack-failed' },
+    ]);
     expect(log.lines.filter((l) => l.event === 'pack-failed')).toHaveLength(1);
   });
 });

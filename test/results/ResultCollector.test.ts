@@ -21,7 +21,8 @@ class FakeOut implements PlatformFiles {
   readonly files = new Map<string, Buffer>();
   connect = (): Promise<void> => Promise.resolve();
   upload = (): Promise<void> => Promise.reject(new Error('not here'));
-  list = (): Promise<Array<{ name: string; size: number; modifiedAt: number }>> => Promise.resolve([...this.files].map(([name, b]) => ({ name, size: b.length, modifiedAt: 0 })));
+  list = (): Promise<Array<{ name: string; size: number; modifiedAt: number }>> =>
+    Promise.resolve([...this.files].map(([name, b]) => ({ name, size: b.length, modifiedAt: 0 })));
   download = (path: string): Promise<Buffer> => Promise.resolve(this.files.get(path.replace(/^out\//, ''))!);
   remove = (path: string): Promise<void> => Promise.resolve(void this.files.delete(path.replace(/^out\//, '')));
   close = (): Promise<void> => Promise.resolve();
@@ -47,21 +48,42 @@ describe('ResultCollector', () => {
     const messages = new MessageTransitions(store.db);
     const packs = new PackTransitions(store.db, messages);
     const ids = ['QK10000010', 'QK10000011'].map((number, i) => {
-      const { messageId } = messages.receive(newMessage(10 + i, { invoiceNumber: number, invoiceDate: '20261005', messageKey: `F0401${number}20261005` }));
+      const { messageId } = messages.receive(
+        newMessage(10 + i, { invoiceNumber: number, invoiceDate: '20261005', messageKey: `F0401${number}20261005` }),
+      );
       messages.move(messageId, 'received', 'queued');
       return messageId;
     });
     const { packId } = packs.create(
-      { commonName: COMMON_NAME, signedFileName: `x_53718426_0000000000_${COMMON_NAME}_2`, messageType: 'F0401', fromPartyId: '53718426', toPartyId: '0000000000', size: 10, zipped: false, payloadPath: '/nowhere', payloadSha256: 'ab' },
+      {
+        commonName: COMMON_NAME,
+        signedFileName: `x_53718426_0000000000_${COMMON_NAME}_2`,
+        messageType: 'F0401',
+        fromPartyId: '53718426',
+        toPartyId: '0000000000',
+        size: 10,
+        zipped: false,
+        payloadPath: '/nowhere',
+        payloadSha256: 'ab',
+      },
       ids,
     );
     packs.fileUploaded(packId);
     packs.notified(packId, 'file-uploaded');
-    collector = new ResultCollector(store.db, [out], new ResultInbox(join(dir.path, 'inbox')), new ReceivedFiles(store.db), new OutboundQueries(store.db), packs, validator, {
-      changes: () => undefined,
-      problem: (_file, problem) => problems.push(problem),
-      received: () => undefined,
-    });
+    collector = new ResultCollector(
+      store.db,
+      [out],
+      new ResultInbox(join(dir.path, 'inbox')),
+      new ReceivedFiles(store.db),
+      new OutboundQueries(store.db),
+      packs,
+      validator,
+      {
+        changes: () => undefined,
+        problem: (_file, problem) => problems.push(problem),
+        received: () => undefined,
+      },
+    );
   });
   afterEach(() => {
     store.close();
@@ -73,15 +95,24 @@ describe('ResultCollector', () => {
   it('applies a SummaryResult that its schema accepts', async () => {
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
     await collector.collect();
-    expect(states()).toEqual([{ n: 'QK10000010', state: 'confirmed' }, { n: 'QK10000011', state: 'rejected' }]);
+    expect(states()).toEqual([
+      { n: 'QK10000010', state: 'confirmed' },
+      { n: 'QK10000011', state: 'rejected' },
+    ]);
     expect(problems).toEqual([]);
   });
 
   it('applies what it can read of a SummaryResult with one odd field, and reports the field', async () => {
     // A date in neither form the schema knows: it matters to no verdict.
-    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE.replace('<InvoiceDate>20261005</InvoiceDate>', '<InvoiceDate>2026/10/05</InvoiceDate>')));
+    out.files.set(
+      `${COMMON_NAME}-SummaryResult`,
+      Buffer.from(SAMPLE.replace('<InvoiceDate>20261005</InvoiceDate>', '<InvoiceDate>2026/10/05</InvoiceDate>')),
+    );
     await collector.collect();
-    expect(states()).toEqual([{ n: 'QK10000010', state: 'confirmed' }, { n: 'QK10000011', state: 'rejected' }]);
+    expect(states()).toEqual([
+      { n: 'QK10000010', state: 'confirmed' },
+      { n: 'QK10000011', state: 'rejected' },
+    ]);
     expect(problems).toEqual([expect.stringMatching(/^applied what could be read; SummaryResult\.xsd refuses: xsd: .*InvoiceDate/)]);
     expect(store.db.prepare('SELECT problem FROM received_files').pluck().get()).toMatch(/applied what could be read/);
   });
@@ -92,27 +123,45 @@ describe('ResultCollector', () => {
     expect(odd).toContain('<Failed><Count></Count>');
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(odd));
     await collector.collect();
-    expect(states()).toEqual([{ n: 'QK10000010', state: 'uploaded' }, { n: 'QK10000011', state: 'uploaded' }]);
+    expect(states()).toEqual([
+      { n: 'QK10000010', state: 'uploaded' },
+      { n: 'QK10000011', state: 'uploaded' },
+    ]);
     expect(problems.join(' ')).toMatch(/unreadable or Total/);
   });
 
   it('reads the other accounts, and applies what they gave, when one account cannot be reached', async () => {
     const broken = new FakeOut();
     broken.list = () => Promise.reject(Object.assign(new Error('login refused'), { code: 'sftp-auth' }));
-    const both = new ResultCollector(store.db, [broken, out], new ResultInbox(join(dir.path, 'inbox')), new ReceivedFiles(store.db), new OutboundQueries(store.db), new PackTransitions(store.db, new MessageTransitions(store.db)), validator, {
-      changes: () => undefined,
-      problem: () => undefined,
-      received: () => undefined,
-    });
+    const both = new ResultCollector(
+      store.db,
+      [broken, out],
+      new ResultInbox(join(dir.path, 'inbox')),
+      new ReceivedFiles(store.db),
+      new OutboundQueries(store.db),
+      new PackTransitions(store.db, new MessageTransitions(store.db)),
+      validator,
+      {
+        changes: () => undefined,
+        problem: () => undefined,
+        received: () => undefined,
+      },
+    );
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
     await expect(both.collect()).rejects.toThrow(/login refused/);
-    expect(states()).toEqual([{ n: 'QK10000010', state: 'confirmed' }, { n: 'QK10000011', state: 'rejected' }]);
+    expect(states()).toEqual([
+      { n: 'QK10000010', state: 'confirmed' },
+      { n: 'QK10000011', state: 'rejected' },
+    ]);
   });
 
   it('reports, and never applies, a file that is not a readable result at all', async () => {
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from('<SummaryResult xmlns="urn:GEINV:SummaryResult:4.1"><DetailList>'));
     await collector.collect();
-    expect(states()).toEqual([{ n: 'QK10000010', state: 'uploaded' }, { n: 'QK10000011', state: 'uploaded' }]);
+    expect(states()).toEqual([
+      { n: 'QK10000010', state: 'uploaded' },
+      { n: 'QK10000011', state: 'uploaded' },
+    ]);
     expect(problems).toEqual([expect.stringMatching(/^not a readable SummaryResult: wellformed/)]);
   });
 });

@@ -59,7 +59,10 @@ describe('E0501 allocations', () => {
   });
 
   it('takes requests through the admin endpoint, and answers 404 for a period with no allocation', async () => {
-    const made = await sendJson<{ deliveries: Array<{ fileName: string }> }>(fx.sim, 'POST', '/_sim/e0501', { period: '11512', partyId: ACCOUNT.partyId });
+    const made = await sendJson<{ deliveries: Array<{ fileName: string }> }>(fx.sim, 'POST', '/_sim/e0501', {
+      period: '11512',
+      partyId: ACCOUNT.partyId,
+    });
     expect(made.status).toBe(201);
     expect(await client.names('out')).toContain(made.body.deliveries[0]!.fileName);
     const none = await sendJson<{ error: { code: string } }>(fx.sim, 'POST', '/_sim/e0501', { period: '11410' });
@@ -94,7 +97,10 @@ describe('E0501 allocations', () => {
   it('refuses allocations that are not whole booklets, or that overlap', async () => {
     const dataDir = makeTempDir('e0501-bad');
     await expect(
-      startSimulator({ dataDir, allocations: [{ partyId: ACCOUNT.partyId, period: '11512', track: 'AB', begin: '10000000', end: '10000048' }] }),
+      startSimulator({
+        dataDir,
+        allocations: [{ partyId: ACCOUNT.partyId, period: '11512', track: 'AB', begin: '10000000', end: '10000048' }],
+      }),
     ).rejects.toThrow(/whole booklets/);
     await expect(
       startSimulator({
@@ -105,7 +111,12 @@ describe('E0501 allocations', () => {
         ],
       }),
     ).rejects.toThrow(/overlap/);
-    await expect(startSimulator({ dataDir, allocations: [{ partyId: ACCOUNT.partyId, period: '11511', track: 'AB', begin: '10000000', end: '10000049' }] })).rejects.toThrow(/even end month/);
+    await expect(
+      startSimulator({
+        dataDir,
+        allocations: [{ partyId: ACCOUNT.partyId, period: '11511', track: 'AB', begin: '10000000', end: '10000049' }],
+      }),
+    ).rejects.toThrow(/even end month/);
     rmSync(dataDir, { recursive: true, force: true });
   });
 });

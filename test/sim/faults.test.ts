@@ -201,7 +201,11 @@ describe('faults, as real clients see them', () => {
   });
 
   it('can be changed at run time through /_sim/faults, and counts what fired', async () => {
-    const set = await sendJson<{ settings: { rates: Record<string, number>; seed: number } }>(fx.sim, 'PUT', '/_sim/faults', { seed: 99, rates: { gateway502: 1 }, maxFires: { gateway502: 1 } });
+    const set = await sendJson<{ settings: { rates: Record<string, number>; seed: number } }>(fx.sim, 'PUT', '/_sim/faults', {
+      seed: 99,
+      rates: { gateway502: 1 },
+      maxFires: { gateway502: 1 },
+    });
     expect(set.status).toBe(200);
     expect(set.body.settings).toMatchObject({ seed: 99, rates: { gateway502: 1 } });
     const pack = await uploaded();

@@ -6,7 +6,11 @@ import { connectSsh, SftpTestClient } from './helpers/sftpClient.js';
 import { ACCOUNT, resultsWritten, startFixture, type SimFixture } from './helpers/simFixture.js';
 
 // A window of the DOMAIN.md list, announced in Taiwan time.
-const DECEMBER_2025 = { start: '2025-12-19T18:00:00+08:00', end: '2025-12-20T12:00:00+08:00', description: '年度系統升級, yearly upgrade; uploads stop' };
+const DECEMBER_2025 = {
+  start: '2025-12-19T18:00:00+08:00',
+  end: '2025-12-20T12:00:00+08:00',
+  description: '年度系統升級, yearly upgrade; uploads stop',
+};
 
 let fx: SimFixture;
 
@@ -19,7 +23,11 @@ afterAll(async () => {
 
 /** A window around now, added at run time; removed after the test. */
 async function duringMaintenance(run: () => Promise<void>, seconds = 60): Promise<void> {
-  fx.sim.addMaintenanceWindow({ start: new Date(Date.now() - 1000), end: new Date(Date.now() + seconds * 1000), description: 'emergency maintenance' });
+  fx.sim.addMaintenanceWindow({
+    start: new Date(Date.now() - 1000),
+    end: new Date(Date.now() + seconds * 1000),
+    description: 'emergency maintenance',
+  });
   try {
     await run();
   } finally {
@@ -70,7 +78,12 @@ describe('maintenance windows', () => {
     expect(status).toBe(200);
     expect(headers['content-type']).toMatch(/^application\/json/);
     expect(body).toEqual([
-      { id: expect.stringMatching(/^[0-9a-f]{16}$/), start: '2025-12-19T18:00:00.000+08:00', end: '2025-12-20T12:00:00.000+08:00', description: DECEMBER_2025.description },
+      {
+        id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        start: '2025-12-19T18:00:00.000+08:00',
+        end: '2025-12-20T12:00:00.000+08:00',
+        description: DECEMBER_2025.description,
+      },
     ]);
   });
 
@@ -100,7 +113,10 @@ describe('maintenance windows', () => {
     expect(added.status).toBe(201);
     expect(added.body.start).toBe('2026-12-18T18:00:00.000+08:00');
     expect((await getJson<unknown[]>(fx.sim, '/announcements')).body).toHaveLength(2);
-    const bad = await sendJson<{ error: { code: string; message: string } }>(fx.sim, 'POST', '/_sim/maintenance', { start: '2026-12-18 18:00', end: '2026-12-19T12:00:00+08:00' });
+    const bad = await sendJson<{ error: { code: string; message: string } }>(fx.sim, 'POST', '/_sim/maintenance', {
+      start: '2026-12-18 18:00',
+      end: '2026-12-19T12:00:00+08:00',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('config');
     const cleared = await sendJson<unknown[]>(fx.sim, 'DELETE', '/_sim/maintenance');

@@ -18,11 +18,14 @@ describe('MessageQueries', () => {
     dir.cleanup();
   });
 
-  it('looks an invoice number up through the number\'s index, never every invoice of the type (intake asks it for every F0401)', () => {
+  it("looks an invoice number up through the number's index, never every invoice of the type (intake asks it for every F0401)", () => {
     const transitions = new MessageTransitions(store.db);
     for (let i = 0; i < 50; i++) transitions.receive(newMessage(i));
     const plan = store.db
-      .prepare(`EXPLAIN QUERY PLAN SELECT * FROM messages WHERE invoice_number = ? AND +message_type = ? AND holds_key = 1 AND message_key <> ? AND +state NOT IN ('rejected', 'invalid')`)
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT * FROM messages WHERE invoice_number = ? AND +message_type = ? AND holds_key = 1 AND message_key <> ? ` +
+          `AND +state NOT IN ('rejected', 'invalid')`,
+      )
       .all('AB00000001', 'F0401', 'x') as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX messages_number/);
     // And the statement the store really prepares agrees with that one (the text above is its copy).

@@ -75,7 +75,9 @@ describe('MessageTransitions', () => {
 
   it('refuses a move the state machine does not allow', () => {
     const { messageId } = transitions.receive(newMessage(1));
-    expect(() => transitions.move(messageId, 'received', 'confirmed')).toThrowError(expect.objectContaining({ code: 'illegal-transition' }) as unknown as Error);
+    expect(() => transitions.move(messageId, 'received', 'confirmed')).toThrowError(
+      expect.objectContaining({ code: 'illegal-transition' }) as unknown as Error,
+    );
   });
 
   it('lets only one message hold a key; invalid attempts may share it', () => {
@@ -96,8 +98,21 @@ describe('MessageTransitions', () => {
     const rows = store.db.prepare('SELECT * FROM TURNKEY_MESSAGE_LOG ORDER BY SEQNO').all() as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(MESSAGE_STATES.length);
     expect(Object.keys(rows[0]!)).toEqual([
-      'SEQNO', 'SUBSEQNO', 'UUID', 'MESSAGE_TYPE', 'CATEGORY_TYPE', 'PROCESS_TYPE', 'FROM_PARTY_ID', 'TO_PARTY_ID', 'MESSAGE_DTS',
-      'CHARACTER_COUNT', 'STATUS', 'IN_OUT_BOUND', 'FROM_ROUTING_ID', 'TO_ROUTING_ID', 'INVOICE_IDENTIFIER',
+      'SEQNO',
+      'SUBSEQNO',
+      'UUID',
+      'MESSAGE_TYPE',
+      'CATEGORY_TYPE',
+      'PROCESS_TYPE',
+      'FROM_PARTY_ID',
+      'TO_PARTY_ID',
+      'MESSAGE_DTS',
+      'CHARACTER_COUNT',
+      'STATUS',
+      'IN_OUT_BOUND',
+      'FROM_ROUTING_ID',
+      'TO_ROUTING_ID',
+      'INVOICE_IDENTIFIER',
     ]);
     for (const [state, id] of ids) {
       const row = rows.find((r) => r.SEQNO === String(id).padStart(8, '0'))!;

@@ -65,7 +65,9 @@ describe('MessageBytes and Retention', () => {
     expect(bytes.read(old.id)).toBeUndefined();
     expect(bytes.read(recent.id)?.toString()).toBe('recent confirmed');
     expect(bytes.read(pending.id)?.toString()).toBe('still queued');
-    expect(store.db.prepare("SELECT kind FROM message_events WHERE message_id = ? AND kind = 'bytes-pruned'").pluck().get(old.id)).toBe('bytes-pruned');
+    expect(store.db.prepare("SELECT kind FROM message_events WHERE message_id = ? AND kind = 'bytes-pruned'").pluck().get(old.id)).toBe(
+      'bytes-pruned',
+    );
     expect(new Retention(store.db, () => now).pruneFinalBytes(5)).toBe(0);
   });
 

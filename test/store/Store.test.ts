@@ -55,7 +55,17 @@ describe('Store', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(migrate(db)).toEqual([]);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['messages', 'message_events', 'intake_files', 'message_bytes', 'daemon_lifecycle', 'TURNKEY_MESSAGE_LOG', 'TURNKEY_MESSAGE_LOG_DETAIL']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'messages',
+        'message_events',
+        'intake_files',
+        'message_bytes',
+        'daemon_lifecycle',
+        'TURNKEY_MESSAGE_LOG',
+        'TURNKEY_MESSAGE_LOG_DETAIL',
+      ]),
+    );
     db.close();
   });
 
@@ -76,11 +86,15 @@ describe('Store', () => {
     mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    migrate(db, MIGRATIONS.filter((m) => m.version <= 3));
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
     const sha256 = newMessage(1).sha256;
     // Rows as version 3 wrote them (today's MessageTransitions writes columns added since).
     const insert = db.prepare(`
-      INSERT INTO messages (uuid, message_type, category, message_key, holds_key, sha256, size, source_name, state, received_at, state_changed_at, bytes_kept)
+      INSERT INTO messages (uuid, message_type, category, message_key, holds_key, sha256, size, source_name, state, received_at,
+        state_changed_at, bytes_kept)
       VALUES (?, 'F0401', 'B2SSTORAGE', ?, ?, ?, 9, 'a.xml', 'queued', 1, 1, ?)`);
     const row = (n: number, holdsKey: number, bytesKept: number): number =>
       Number(insert.run(`uuid-${n}`, newMessage(n).messageKey, holdsKey, sha256, bytesKept).lastInsertRowid);

@@ -6,11 +6,22 @@ import { Validator, type ValidatorOptions } from '../../src/validation/Validator
 const PRINTED = readFileSync(join(import.meta.dirname, '../../samples/valid/F0401-b2c-printed.xml'), 'utf8');
 
 /** The printed B2C sample with one item of `item` and the given Amount block values. */
-function invoice(amount: { sales: string; free?: string; zero?: string; taxType?: string; rate?: string; tax: string; total: string }, items: Array<[string, string]> = [['1', amount.total]], buyer = '0000000000'): Buffer {
+function invoice(
+  amount: { sales: string; free?: string; zero?: string; taxType?: string; rate?: string; tax: string; total: string },
+  items: Array<[string, string]> = [['1', amount.total]],
+  buyer = '0000000000',
+): Buffer {
   const details = items
-    .map(([taxType, value], i) => `<ProductItem><Description>品項${i + 1}</Description><Quantity>1</Quantity><UnitPrice>${value}</UnitPrice><TaxType>${taxType}</TaxType><Amount>${value}</Amount><SequenceNumber>${i + 1}</SequenceNumber></ProductItem>`)
+    .map(
+      ([taxType, value], i) =>
+        `<ProductItem><Description>品項${i + 1}</Description><Quantity>1</Quantity><UnitPrice>${value}</UnitPrice>` +
+        `<TaxType>${taxType}</TaxType><Amount>${value}</Amount><SequenceNumber>${i + 1}</SequenceNumber></ProductItem>`,
+    )
     .join('');
-  const amounts = `<Amount><SalesAmount>${amount.sales}</SalesAmount><FreeTaxSalesAmount>${amount.free ?? '0'}</FreeTaxSalesAmount><ZeroTaxSalesAmount>${amount.zero ?? '0'}</ZeroTaxSalesAmount><TaxType>${amount.taxType ?? '1'}</TaxType><TaxRate>${amount.rate ?? '0.05'}</TaxRate><TaxAmount>${amount.tax}</TaxAmount><TotalAmount>${amount.total}</TotalAmount></Amount>`;
+  const amounts =
+    `<Amount><SalesAmount>${amount.sales}</SalesAmount><FreeTaxSalesAmount>${amount.free ?? '0'}</FreeTaxSalesAmount>` +
+    `<ZeroTaxSalesAmount>${amount.zero ?? '0'}</ZeroTaxSalesAmount><TaxType>${amount.taxType ?? '1'}</TaxType>` +
+    `<TaxRate>${amount.rate ?? '0.05'}</TaxRate><TaxAmount>${amount.tax}</TaxAmount><TotalAmount>${amount.total}</TotalAmount></Amount>`;
   return Buffer.from(
     PRINTED.replace(/<Details>[\s\S]*<\/Details>/, `<Details>${details}</Details>`)
       .replace(/<Amount>\s*<SalesAmount>[\s\S]*<\/Amount>/, amounts)
@@ -30,7 +41,16 @@ describe('F0401 amount rules', () => {
   });
 
   it('accepts tax-excluded items that sum to the sales amount', async () => {
-    expect((await codes(invoice({ sales: '1314', tax: '66', total: '1380' }, [['1', '1000'], ['1', '314']]))).errors).toEqual([]);
+    expect(
+      (
+        await codes(
+          invoice({ sales: '1314', tax: '66', total: '1380' }, [
+            ['1', '1000'],
+            ['1', '314'],
+          ]),
+        )
+      ).errors,
+    ).toEqual([]);
   });
 
   it('allows the tax to be off by one from sales × rate, not by two', async () => {
@@ -58,20 +78,41 @@ describe('F0401 amount rules', () => {
   });
 
   it('requires TaxRate 0 for tax-free (3) and zero-rated (2), and a reason for zero-rated', async () => {
-    expect((await codes(invoice({ sales: '0', free: '500', taxType: '3', rate: '0', tax: '0', total: '500' }, [['3', '500']]))).errors).toEqual([]);
-    expect((await codes(invoice({ sales: '0', free: '500', taxType: '3', rate: '0.05', tax: '0', total: '500' }, [['3', '500']]))).errors).toEqual(['tax-rate']);
-    expect((await codes(invoice({ sales: '0', zero: '500', taxType: '2', rate: '0', tax: '0', total: '500' }, [['2', '500']]))).errors).toEqual(['tax-rate']);
+    expect(
+      (await codes(invoice({ sales: '0', free: '500', taxType: '3', rate: '0', tax: '0', total: '500' }, [['3', '500']]))).errors,
+    ).toEqual([]);
+    expect(
+      (await codes(invoice({ sales: '0', free: '500', taxType: '3', rate: '0.05', tax: '0', total: '500' }, [['3', '500']]))).errors,
+    ).toEqual(['tax-rate']);
+    expect(
+      (await codes(invoice({ sales: '0', zero: '500', taxType: '2', rate: '0', tax: '0', total: '500' }, [['2', '500']]))).errors,
+    ).toEqual(['tax-rate']);
   });
 
-  it('checks a mixed (9) invoice\'s split against its items\' tax types', async () => {
-    const good = invoice({ sales: '1000', free: '200', taxType: '9', tax: '50', total: '1250' }, [['1', '1000'], ['3', '200']]);
+  it("checks a mixed (9) invoice's split against its items' tax types", async () => {
+    const good = invoice({ sales: '1000', free: '200', taxType: '9', tax: '50', total: '1250' }, [
+      ['1', '1000'],
+      ['3', '200'],
+    ]);
     expect((await codes(good)).errors).toEqual([]);
-    const swapped = invoice({ sales: '1000', free: '200', taxType: '9', tax: '50', total: '1250' }, [['1', '200'], ['3', '1000']]);
+    const swapped = invoice({ sales: '1000', free: '200', taxType: '9', tax: '50', total: '1250' }, [
+      ['1', '200'],
+      ['3', '1000'],
+    ]);
     expect((await codes(swapped)).errors).toContain('amount-items');
   });
 
-  it('flags an item whose tax type differs from a non-mixed invoice\'s', async () => {
-    expect((await codes(invoice({ sales: '1314', tax: '66', total: '1380' }, [['1', '1000'], ['3', '380']]))).errors).toEqual(['tax-rate']);
+  it("flags an item whose tax type differs from a non-mixed invoice's", async () => {
+    expect(
+      (
+        await codes(
+          invoice({ sales: '1314', tax: '66', total: '1380' }, [
+            ['1', '1000'],
+            ['3', '380'],
+          ]),
+        )
+      ).errors,
+    ).toEqual(['tax-rate']);
   });
 
   it('refuses items that sum to neither the total nor the sales amounts', async () => {

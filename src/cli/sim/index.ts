@@ -15,7 +15,8 @@ export function registerSim(program: Command): void {
     .description('Run a local simulator of the MOF platform (SFTP server + HTTP gateway on 127.0.0.1) in the foreground, until Ctrl+C.')
     .option(
       '--config <file>',
-      'a simulator configuration, or a sandbox\'s turnkey.config.json (its simulator); default: $TURNKEY_SIM_CONFIG, else ./sim.config.json if present, else defaults',
+      "a simulator configuration, or a sandbox's turnkey.config.json (its simulator); default: $TURNKEY_SIM_CONFIG, else " +
+        './sim.config.json if present, else defaults',
     )
     .option('--json', 'print where it listens as one JSON line instead of the banner')
     .addOption(new Option('--log-level <level>', 'lowest level of the JSON log lines on stderr').choices(LOG_LEVELS).default('info'))
@@ -26,7 +27,10 @@ export function registerSim(program: Command): void {
 
   sim
     .command('stats')
-    .description("Print what the simulator received and decided, per message number (read-only, from its sim.sqlite): the ground truth for exactly-once checks.")
+    .description(
+      'Print what the simulator received and decided, per message number (read-only, from its sim.sqlite): the ground truth for ' +
+        'exactly-once checks.',
+    )
     .option('--config <file>', 'the simulator configuration whose dataDir to read (same lookup as `turnkey sim`)')
     .option('--data-dir <dir>', 'read this simulator data folder instead')
     .option('--invoice <number>', 'only this message number')

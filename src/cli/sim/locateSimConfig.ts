@@ -6,7 +6,11 @@ import { SIM_CONFIG_FILE_NAME } from '../../sim/config/loadSimConfig.js';
  * Which simulator configuration to use: `--config FILE`, else `$TURNKEY_SIM_CONFIG`, else
  * `./sim.config.json` when there is one; null: run with the defaults.
  */
-export function locateSimConfig(given: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | null {
+export function locateSimConfig(
+  given: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): string | null {
   if (given !== undefined) return resolve(cwd, given);
   if (env.TURNKEY_SIM_CONFIG) return resolve(cwd, env.TURNKEY_SIM_CONFIG);
   const beside = resolve(cwd, SIM_CONFIG_FILE_NAME);

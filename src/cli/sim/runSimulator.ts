@@ -39,7 +39,10 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<number
     const sim = await startSimulator({ ...simOptions, logger });
     process.stdout.write(options.json ? `${JSON.stringify(describe(sim, configFile))}\n` : banner(sim, configFile, simOptions));
     if ((simOptions.accounts ?? []).length === 0) {
-      process.stderr.write('turnkey sim: warning: no account is configured, so every SFTP login and notification is refused; give --config FILE with "accounts".\n');
+      process.stderr.write(
+        'turnkey sim: warning: no account is configured, so every SFTP login and notification is refused; give --config FILE with ' +
+          '"accounts".\n',
+      );
     }
     const signal = await signalled;
     logger.info({ signal }, 'stopping');

@@ -9,7 +9,10 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('Is the daemon running (lifecycle state, pid, heartbeat age), and how many messages are in each state, per message type.')
     .option('-c, --config <file>', 'the configuration file (default: $TURNKEY_CONFIG, else ./turnkey-data/turnkey.config.json)')
-    .option('--json', 'print one JSON object: { daemon: { state, pid, heartbeatAgeSeconds, running, ... }, counts: { byState, byType, total } }')
+    .option(
+      '--json',
+      'print one JSON object: { daemon: { state, pid, heartbeatAgeSeconds, running, ... }, counts: { byState, byType, total } }',
+    )
     .action((options: { config?: string; json?: boolean }) => {
       const config = loadConfig(locateConfig(options.config).path);
       const report = readStatus(config);

@@ -20,20 +20,30 @@ const REFUSED_WINDOW_MS = 24 * 3600_000;
 
 const FIXES: Record<string, string> = {
   'filing-failed':
-    'Make the folder writable by the user running turnkey and check the free disk space; the files wait in WORK and are filed by themselves once it takes them.',
+    'Make the folder writable by the user running turnkey and check the free disk space; the files wait in WORK and are filed by ' +
+    'themselves once it takes them.',
   'claim-refused':
-    'Check the permissions of the SRC folder (the turnkey user must be able to move files out of it) and whether another program keeps the file open.',
-  'folder-unusable': 'Make UpCast/<CATEGORY>/<MIG>/ and its SRC, WORK, BAK and ERR folders folders the turnkey user can write (not files, not missing mounts).',
+    'Check the permissions of the SRC folder (the turnkey user must be able to move files out of it) and whether another program keeps ' +
+    'the file open.',
+  'folder-unusable':
+    'Make UpCast/<CATEGORY>/<MIG>/ and its SRC, WORK, BAK and ERR folders folders the turnkey user can write (not files, not missing ' +
+    'mounts).',
   'intake-failed': 'See the daemon log (event intake-error): usually the disk under the database is full or not writable.',
   'pack-failed': 'See the daemon log (event pack-failed): the outbox folder must be writable and the certificate usable.',
   'packs-without-sender':
-    'Put the sender back in platform.senders (its BAN, certificate and transport account) and restart: its packs are then sent and their results collected.',
+    'Put the sender back in platform.senders (its BAN, certificate and transport account) and restart: its packs are then sent and their ' +
+    'results collected.',
   'access-not-tightened':
-    'The files and folders listed belong to another user or sit on a share that keeps no modes: give them to the user running turnkey (chown) and restart, or make them owner-only by hand. With the group setting, the user running turnkey must be a member of that group.',
-  'downcast-failed': 'Make the DownCast folder writable by the turnkey user and check the free disk space; the result files are written once it can.',
-  'not-a-file': 'Entries of SRC that are not regular files (links, FIFOs, folders) were moved to ERR with a report; have the ERP write the message files themselves.',
-  unreadable: 'Files the turnkey user could not read were moved to ERR with a report; fix the ERP\'s file permissions and drop them again.',
-  encoding: 'Files that are not UTF-8 (UTF-16, UTF-32, Big5, NUL bytes) were refused; set the ERP\'s export to UTF-8 and drop them again.',
+    'The files and folders listed belong to another user or sit on a share that keeps no modes: give them to the user ' +
+    'running turnkey (chown) and restart, or make them owner-only by hand. With the group setting, the user running ' +
+    'turnkey must be a member of that group.',
+  'downcast-failed':
+    'Make the DownCast folder writable by the turnkey user and check the free disk space; the result files are written once it can.',
+  'not-a-file':
+    'Entries of SRC that are not regular files (links, FIFOs, folders) were moved to ERR with a report; have the ERP write the message ' +
+    'files themselves.',
+  unreadable: "Files the turnkey user could not read were moved to ERR with a report; fix the ERP's file permissions and drop them again.",
+  encoding: "Files that are not UTF-8 (UTF-16, UTF-32, Big5, NUL bytes) were refused; set the ERP's export to UTF-8 and drop them again.",
 };
 
 const DEFAULT_FIX = 'Read the reports beside the refused files in ERR (<name>.err.txt), correct the messages and drop them again.';
@@ -52,9 +62,11 @@ export function readProblems(db: Database, now: number): StatusProblem[] {
     fix: FIXES[p.code] ?? DEFAULT_FIX,
   }));
   const refused = db
-    .prepare(`
+    .prepare(
+      `
       SELECT error_code AS code, message_type AS type, count(*) AS n, min(received_at) AS first, max(received_at) AS last
-        FROM messages WHERE state = 'invalid' AND received_at >= ? GROUP BY error_code, message_type ORDER BY last DESC`)
+        FROM messages WHERE state = 'invalid' AND received_at >= ? GROUP BY error_code, message_type ORDER BY last DESC`,
+    )
     .all(now - REFUSED_WINDOW_MS) as Array<{ code: string | null; type: string; n: number; first: number; last: number }>;
   for (const r of refused) {
     const code = r.code ?? 'invalid';

@@ -45,7 +45,16 @@ export function readStatus(config: TurnkeyConfig, now: number = Date.now()): Sta
     for (const type of config.intake.messageTypes) counts.byType[type] ??= {};
     let daemon: DaemonStatus;
     if (!record) {
-      daemon = { state: null, pid: null, heartbeatAgeSeconds: null, running: false, hostname: null, version: null, startedAt: null, note: 'no daemon has run on this store yet' };
+      daemon = {
+        state: null,
+        pid: null,
+        heartbeatAgeSeconds: null,
+        running: false,
+        hostname: null,
+        version: null,
+        startedAt: null,
+        note: 'no daemon has run on this store yet',
+      };
     } else {
       const age = Math.max(0, (now - record.heartbeatAt) / 1000);
       // Three missed heartbeats (at least 15 s) mean the daemon is gone, whatever its row says.
@@ -71,7 +80,15 @@ export function readStatus(config: TurnkeyConfig, now: number = Date.now()): Sta
       };
     }
     const outbound = readOutboundStatus(store.db, config, now);
-    return { daemon, counts, problems: readProblems(store.db, now), outbound, configFile: config.configFile, dataRoot: config.dataRoot, database: config.database };
+    return {
+      daemon,
+      counts,
+      problems: readProblems(store.db, now),
+      outbound,
+      configFile: config.configFile,
+      dataRoot: config.dataRoot,
+      database: config.database,
+    };
   } finally {
     store.close();
   }
@@ -92,7 +109,8 @@ export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
   const d = report.daemon;
   if (d.state === null) lines.push('daemon: never started on this store');
-  else if (d.running) lines.push(`daemon: ${d.state} (pid ${d.pid} on ${d.hostname}, heartbeat ${d.heartbeatAgeSeconds} s ago, version ${d.version})`);
+  else if (d.running)
+    lines.push(`daemon: ${d.state} (pid ${d.pid} on ${d.hostname}, heartbeat ${d.heartbeatAgeSeconds} s ago, version ${d.version})`);
   else if (d.state === 'stopped') lines.push(`daemon: stopped (last pid ${d.pid}, stopped cleanly)`);
   else lines.push(`daemon: NOT running - last state ${d.state}, pid ${d.pid}; ${d.note ?? ''}`);
   lines.push(`store:  ${report.database}`);
@@ -112,7 +130,10 @@ export function formatStatus(report: StatusReport): string {
   for (const row of rows) lines.push(line(row));
   lines.push(...formatOutboundStatus(report.outbound));
   if (report.counts.byState.failed > 0) {
-    lines.push(`ACTION NEEDED: ${report.counts.byState.failed} message(s) failed after every retry; see the daemon log (pack-attempt events) and fix the cause; they are still settled if a result arrives.`);
+    lines.push(
+      `ACTION NEEDED: ${report.counts.byState.failed} message(s) failed after every retry; see the daemon log (pack-attempt events) and ` +
+        `fix the cause; they are still settled if a result arrives.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

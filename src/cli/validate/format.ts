@@ -13,7 +13,9 @@ export function formatReports(reports: ValidationReport[], lang: Lang): string {
   for (const report of reports) {
     const what = report.messageType ? `${report.messageType} ${report.version ?? ''}`.trim() : words.unknown;
     const key = report.key ? `${report.key.number} ${report.key.date}` : '';
-    lines.push(`${report.valid ? 'OK  ' : 'FAIL'} ${report.file ?? ''}  ${what}  ${key}  ${report.valid ? words.valid : words.invalid}`.trimEnd());
+    lines.push(
+      `${report.valid ? 'OK  ' : 'FAIL'} ${report.file ?? ''}  ${what}  ${key}  ${report.valid ? words.valid : words.invalid}`.trimEnd(),
+    );
     for (const finding of report.errors) lines.push(...findingLines(finding, ''));
     for (const finding of report.warnings) lines.push(...findingLines(finding, `${words.warning}: `));
   }

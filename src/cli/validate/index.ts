@@ -22,7 +22,7 @@ export function registerValidate(program: Command): void {
     .description('Check MIG 4.1 XML files (or folders of them) against the schemas and business rules, before they are sent.')
     .argument('<paths...>', 'files or folders (folders are walked for *.xml)')
     .option('--json', 'print one JSON array of reports')
-    .option('--schemas <dir>', 'validate with this folder of XSDs (e.g. Turnkey 3.2\'s xsd/v41/) instead of the bundled ones')
+    .option('--schemas <dir>', "validate with this folder of XSDs (e.g. Turnkey 3.2's xsd/v41/) instead of the bundled ones")
     .addOption(new Option('--lang <lang>', 'language of the messages').choices(LANGS as string[]).default('en'))
     .addOption(new Option('--max-bytes <n>', 'largest file accepted').argParser(positiveInteger).default(DEFAULT_MAX_BYTES))
     .action(async (paths: string[], options: ValidateOptions) => {

@@ -74,7 +74,7 @@ export function oid(dotted: string): Buffer {
   const bytes: number[] = [];
   for (const arc of [first * 40 + second, ...rest]) {
     const chunk = [arc % 128];
-    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift(0x80 | n % 128);
+    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift(0x80 | (n % 128));
     bytes.push(...chunk);
   }
   return tlv(TAG.OID, Buffer.from(bytes));

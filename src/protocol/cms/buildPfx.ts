@@ -23,9 +23,7 @@ const OIDS = {
 export function buildPfx(privateKeyPkcs8Der: Uint8Array, certificateDer: Uint8Array, password: string): Buffer {
   // localKeyId pairs the key with its certificate, as OpenSSL and Windows expect.
   const localKeyId = createHash('sha1').update(certificateDer).digest();
-  const attributes = set([
-    sequence([oid(OIDS.localKeyId), set([primitive(asn1.Type.OCTETSTRING, binary(localKeyId))])]),
-  ]);
+  const attributes = set([sequence([oid(OIDS.localKeyId), set([primitive(asn1.Type.OCTETSTRING, binary(localKeyId))])])]);
 
   const certificateBag = sequence([
     oid(OIDS.certBag),

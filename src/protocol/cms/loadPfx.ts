@@ -89,6 +89,8 @@ function openPfx(pfxAsn1: forge.asn1.Asn1, password: string, hasMac: boolean): {
   } catch (error) {
     const reason = error instanceof Error ? error.message : '';
     const macFailed = /MAC could not be verified/i.test(reason);
+    // A password with characters beyond ASCII (control characters are ASCII too, and fine here).
+    // eslint-disable-next-line no-control-regex
     if (hasMac && !macFailed && /[^\x00-\x7f]/.test(password)) {
       const utf8Password = forge.util.encodeUtf8(password);
       const withoutMac = { ...pfxAsn1, value: (pfxAsn1.value as forge.asn1.Asn1[]).slice(0, 2) };
@@ -99,9 +101,13 @@ function openPfx(pfxAsn1: forge.asn1.Asn1, password: string, hasMac: boolean): {
       }
     }
     if (macFailed || /password/i.test(reason) || !hasMac) {
-      throw new PfxError('pfx-password', hasMac ? 'the password does not open the .pfx file' : 'the password does not open the .pfx file, or the file is damaged', {
-        hint: 'check the certificate password (it is case-sensitive)',
-      });
+      throw new PfxError(
+        'pfx-password',
+        hasMac ? 'the password does not open the .pfx file' : 'the password does not open the .pfx file, or the file is damaged',
+        {
+          hint: 'check the certificate password (it is case-sensitive)',
+        },
+      );
     }
     throw new PfxError('pfx-content', `the .pfx file cannot be read: ${reason}`);
   }

@@ -44,13 +44,7 @@ export function signEnvelope(content: Uint8Array, signer: SigningIdentity): Buff
 
   const digestAlgorithm = sequence(oid(OID.sha256), nullValue());
   const { issuer, serialNumber } = issuerAndSerialNumber(certificateDer);
-  const signerInfo = sequence(
-    integer(1),
-    sequence(issuer, serialNumber),
-    digestAlgorithm,
-    signatureAlgorithm,
-    octetString(signature),
-  );
+  const signerInfo = sequence(integer(1), sequence(issuer, serialNumber), digestAlgorithm, signatureAlgorithm, octetString(signature));
 
   return indefinite(
     TAG.SEQUENCE, // ContentInfo

@@ -66,7 +66,8 @@ export function verifySignedEnvelope(cms: Uint8Array, options: VerifyOptions = {
     const trusted = options.trustedCertificates.map(toDer);
     if (!trusted.some((der) => der.equals(signerDer))) {
       throw new SignatureVerificationError(
-        `the signer's certificate is not registered (subject ${signer.subject}, serial ${signer.serial}, SHA-256 fingerprint ${signer.fingerprint})`,
+        `the signer's certificate is not registered (subject ${signer.subject}, serial ${signer.serial}, SHA-256 fingerprint ` +
+          `${signer.fingerprint})`,
       );
     }
   }

@@ -97,7 +97,12 @@ function readParty(block: XmlElement, blockName: string, idElement: string): Env
   const children = elementChildren(block);
   const id = children[0];
   const description = children[1];
-  if (id === undefined || id.name !== idElement || children.length > 2 || (description !== undefined && description.name !== 'Description')) {
+  if (
+    id === undefined ||
+    id.name !== idElement ||
+    children.length > 2 ||
+    (description !== undefined && description.name !== 'Description')
+  ) {
     throw new EnvelopeError('envelope-parse', `${blockName} must hold ${idElement} and an optional Description`);
   }
   expectElement(id, idElement);

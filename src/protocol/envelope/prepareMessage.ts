@@ -38,7 +38,10 @@ export function prepareMessage(message: string | Uint8Array): string {
     throw new EnvelopeError('envelope-message', 'the message contains an XML declaration that is not at its start');
   }
   if (text.includes('<!DOCTYPE')) {
-    throw new EnvelopeError('envelope-message', 'the message has a DOCTYPE; messages are spliced into the envelope and may not carry a DTD');
+    throw new EnvelopeError(
+      'envelope-message',
+      'the message has a DOCTYPE; messages are spliced into the envelope and may not carry a DTD',
+    );
   }
   return `${text}\n`;
 }

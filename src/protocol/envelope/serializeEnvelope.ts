@@ -59,6 +59,8 @@ function checkedValue(field: string, value: string): string {
   if (typeof value !== 'string' || value === '') {
     throw new EnvelopeError('envelope-value', `${field} is empty`);
   }
+  // Control characters are what this looks for.
+  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001F\u007F\uFFFE\uFFFF]/.test(value) || /[\uD800-\uDFFF]/u.test(value)) {
     throw new EnvelopeError('envelope-value', `${field} contains a line break or a control character`);
   }

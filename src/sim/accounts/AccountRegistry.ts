@@ -32,7 +32,10 @@ export class SimAccount {
       try {
         return Buffer.from(new X509Certificate(typeof certificate === 'string' ? certificate : Buffer.from(certificate)).raw);
       } catch (cause) {
-        throw new ConfigError(`accounts "${options.transportId}": certificate ${index + 1} is not a readable X.509 certificate (PEM or DER)`, { cause });
+        throw new ConfigError(
+          `accounts "${options.transportId}": certificate ${index + 1} is not a readable X.509 certificate (PEM or DER)`,
+          { cause },
+        );
       }
     });
   }

@@ -1,48 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { keyPath } from '../../config/keyPath.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Algorithms } from 'ssh2';
+import { SchemaFile } from '../../config/SchemaFile.js';
 import { ConfigError } from '../../errors/TurnkeyError.js';
 import type { SimAccountOptions } from '../accounts/AccountRegistry.js';
-import type { AllocationInput } from '../e0501/AllocationBook.js';
-import type { FaultSettingsPatch } from '../faults/FaultPlan.js';
-import type { MaintenanceWindowInput } from '../maintenance/MaintenanceCalendar.js';
-import type { ExtraRules } from '../processing/ExtraRules.js';
 import type { SimulatorOptions } from '../SimulatorOptions.js';
+import { SIM_CONFIG_SCHEMA, type SimConfigFile } from './simConfigSchema.js';
 
-// ajv is CommonJS; under NodeNext its class is the module's `default`.
-const Ajv = AjvModule.default;
-
-/** The shipped JSON Schema of the simulator's configuration file: the one source of its keys and defaults. */
+/** The JSON Schema file editors read; written from SIM_CONFIG_SCHEMA by `npm run schemas`. */
 export const SIM_CONFIG_SCHEMA_PATH = fileURLToPath(new URL('../../../config/sim.config.schema.json', import.meta.url));
 export const SIM_CONFIG_FILE_NAME = 'sim.config.json';
 
-/** The file as the schema describes it, defaults applied. */
-interface SimConfigFile {
-  dataDir: string;
-  sftp: { port: number; algorithms?: Algorithms };
-  gateway: { port: number; basePath: string; actions: Record<string, string> };
-  accounts: Array<{ transportId: string; password?: string; passwordEnv?: string; partyId: string; routingId: string; certificates: string[] }>;
-  processingDelayMs: number;
-  processingWorkers: number | null;
-  validation: Partial<ExtraRules> & { b2cTaxIncluded: 'accept' | 'warn' | 'reject'; clockSkewSeconds: number };
-  maintenance: MaintenanceWindowInput[];
-  faults: FaultSettingsPatch;
-  allocations: AllocationInput[];
-  e0501: { scheduleIntervalMs: number | null };
-}
-
-let compiled: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(SIM_CONFIG_SCHEMA_PATH, 'utf8')) as object);
-  }
-  return compiled;
-}
+const SIM_CONFIG_FILE = new SchemaFile<SimConfigFile>(SIM_CONFIG_SCHEMA, {
+  label: 'simulator configuration',
+  describedIn: SIM_CONFIG_SCHEMA_PATH,
+  missingHint:
+    'Write one (config/sim.config.example.json shows every key), or run `turnkey sim --config turnkey.config.json` for a sandbox.',
+});
 
 /**
  * Reads a simulator configuration file, checks it against config/sim.config.schema.json (every
@@ -51,28 +26,8 @@ function schemaValidator(): ValidateFunction {
  * environment where `passwordEnv` is used.
  */
 export function loadSimConfig(file: string, env: NodeJS.ProcessEnv = process.env): SimulatorOptions {
-  const configFile = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(configFile, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(`cannot read the simulator configuration ${configFile} (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (cause) {
-    throw new ConfigError(`${configFile} is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`${configFile} must hold a JSON object`);
-  const check = schemaValidator();
-  if (!check(data)) {
-    const problems = [...new Set((check.errors ?? []).map(describe))];
-    throw new ConfigError(`${configFile} has ${problems.length === 1 ? 'an error' : `${problems.length} errors`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      hint: `The keys, their values and defaults are described in ${SIM_CONFIG_SCHEMA_PATH}.`,
-    });
-  }
-  return toOptions(data as SimConfigFile, dirname(configFile), env);
+  const { data, path } = SIM_CONFIG_FILE.read(file);
+  return toOptions(data, dirname(path), env);
 }
 
 function toOptions(file: SimConfigFile, base: string, env: NodeJS.ProcessEnv): SimulatorOptions {
@@ -96,7 +51,8 @@ function toOptions(file: SimConfigFile, base: string, env: NodeJS.ProcessEnv): S
   });
   return {
     dataDir: at(file.dataDir),
-    sftp: { port: file.sftp.port, ...(file.sftp.algorithms && { algorithms: file.sftp.algorithms }) },
+    // The schema lists the names as strings; ssh2 refuses an unknown one when the server starts.
+    sftp: { port: file.sftp.port, ...(file.sftp.algorithms && { algorithms: file.sftp.algorithms as Algorithms }) },
     gateway: { ...file.gateway },
     accounts,
     processingDelayMs: file.processingDelayMs,
@@ -119,18 +75,4 @@ function readCertificate(path: string, where: string): string | Buffer {
   }
   const text = bytes.toString('latin1');
   return text.includes('-----BEGIN CERTIFICATE-----') ? bytes.toString('utf8') : bytes;
-}
-
-function describe(error: ErrorObject): string {
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return `${keyPath(error.instancePath, String(params.additionalProperty))}: unknown key; remove it or fix its spelling`;
-    case 'required':
-      return `${keyPath(error.instancePath, String(params.missingProperty))}: required`;
-    case 'enum':
-      return `${keyPath(error.instancePath)}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return `${keyPath(error.instancePath)}: ${error.message ?? 'is not allowed'}`;
-  }
 }

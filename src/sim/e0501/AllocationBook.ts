@@ -45,7 +45,9 @@ export class AllocationBook {
     for (let i = 1; i < sorted.length; i++) {
       const [a, b] = [sorted[i - 1]!, sorted[i]!];
       if (a.track === b.track && a.period === b.period && b.begin <= a.end) {
-        throw new ConfigError(`allocations: ${a.track}${pad(a.begin)}-${pad(a.end)} and ${b.track}${pad(b.begin)}-${pad(b.end)} overlap in period ${a.period}`);
+        throw new ConfigError(
+          `allocations: ${a.track}${pad(a.begin)}-${pad(a.end)} and ${b.track}${pad(b.begin)}-${pad(b.end)} overlap in period ${a.period}`,
+        );
       }
     }
   }
@@ -104,7 +106,10 @@ function checkAllocation(input: AllocationInput, where: string): Allocation {
   const count = end - begin + 1;
   if (count < 1) throw new ConfigError(`${where}: end ${input.end} is before begin ${input.begin}`);
   if (begin % NUMBERS_PER_BOOKLET !== 0 || count % NUMBERS_PER_BOOKLET !== 0) {
-    throw new ConfigError(`${where}: ${input.begin}-${input.end} is not whole booklets of ${NUMBERS_PER_BOOKLET} numbers (begin on a multiple of 50, a multiple of 50 numbers)`);
+    throw new ConfigError(
+      `${where}: ${input.begin}-${input.end} is not whole booklets of ${NUMBERS_PER_BOOKLET} numbers (begin on a multiple of 50, a ` +
+        `multiple of 50 numbers)`,
+    );
   }
   const booklets = count / NUMBERS_PER_BOOKLET;
   if (input.booklets !== undefined && input.booklets !== booklets) {

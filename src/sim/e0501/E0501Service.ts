@@ -49,13 +49,20 @@ export class E0501Service {
   request(period: string, options: { partyId?: string } = {}): E0501Delivery[] {
     const groups = this.deps.allocations.byParty(period, options.partyId);
     if (groups.size === 0) {
-      throw new SimError('sim-no-allocation', `no allocation for period ${period}${options.partyId ? ` and merchant ${options.partyId}` : ''}`, {
-        hint: 'Add it to "allocations" in the simulator configuration.',
-      });
+      throw new SimError(
+        'sim-no-allocation',
+        `no allocation for period ${period}${options.partyId ? ` and merchant ${options.partyId}` : ''}`,
+        {
+          hint: 'Add it to "allocations" in the simulator configuration.',
+        },
+      );
     }
     const deliveries = [...groups].flatMap(([partyId, allocations]) => this.deliver(partyId, period, allocations, 'request'));
     if (deliveries.length === 0) {
-      throw new SimError('sim-no-allocation', `no account sends for ${[...groups.keys()].join(', ')}: there is no out/ to put the E0501 in`);
+      throw new SimError(
+        'sim-no-allocation',
+        `no account sends for ${[...groups.keys()].join(', ')}: there is no out/ to put the E0501 in`,
+      );
     }
     return deliveries;
   }
@@ -65,7 +72,9 @@ export class E0501Service {
     const deliveries: E0501Delivery[] = [];
     for (const { partyId, period } of this.deps.allocations.availableGroups(now)) {
       if (this.deps.db.wasE0501Delivered(partyId, period)) continue;
-      const allocations = (this.deps.allocations.byParty(period, partyId).get(partyId) ?? []).filter((a) => !a.availableAt || a.availableAt <= now);
+      const allocations = (this.deps.allocations.byParty(period, partyId).get(partyId) ?? []).filter(
+        (a) => !a.availableAt || a.availableAt <= now,
+      );
       deliveries.push(...this.deliver(partyId, period, allocations, 'schedule'));
     }
     return deliveries;
@@ -108,7 +117,10 @@ export class E0501Service {
     for (const message of messages) {
       const report = this.deps.validator.validate(Buffer.from(message, 'utf8'));
       if (!report.valid || report.messageType !== 'E0501') {
-        throw new SimError('sim-e0501-invalid', `the E0501 for ${account.partyId} does not pass E0501.xsd: ${report.errors.map((e) => e.message).join('; ')}`);
+        throw new SimError(
+          'sim-e0501-invalid',
+          `the E0501 for ${account.partyId} does not pass E0501.xsd: ${report.errors.map((e) => e.message).join('; ')}`,
+        );
       }
     }
     const envelope = serializeEnvelope({
@@ -123,7 +135,10 @@ export class E0501Service {
     });
     const report = this.deps.validator.validate(envelope);
     if (!report.valid || report.messageType !== 'InvoiceEnvelope') {
-      throw new SimError('sim-e0501-invalid', `the E0501 envelope does not pass InvoiceEnvelope.xsd: ${report.errors.map((e) => e.message).join('; ')}`);
+      throw new SimError(
+        'sim-e0501-invalid',
+        `the E0501 envelope does not pass InvoiceEnvelope.xsd: ${report.errors.map((e) => e.message).join('; ')}`,
+      );
     }
     return envelope;
   }

@@ -117,7 +117,8 @@ function checkSettings(settings: FaultSettings): FaultSettings {
     else if (!Number.isSafeInteger(limit) || (limit as number) < 0) problems.push(`faults.maxFires.${name} must be a whole number >= 0`);
   }
   for (const key of ['slowResponseMs', 'resultDelayMs', 'resultRewriteDelayMs'] as const) {
-    if (!Number.isSafeInteger(settings[key]) || settings[key] < 0) problems.push(`faults.${key} must be a whole number of milliseconds >= 0`);
+    if (!Number.isSafeInteger(settings[key]) || settings[key] < 0)
+      problems.push(`faults.${key} must be a whole number of milliseconds >= 0`);
   }
   const timeout = settings.timeoutAfterAcceptMs;
   if (timeout !== null && (!Number.isSafeInteger(timeout) || timeout < 0)) {

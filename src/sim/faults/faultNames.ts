@@ -22,7 +22,14 @@ export const GATEWAY_FAULTS = [
  * - `resultNeverWritten`: the pack is processed and recorded, but no result file is ever written;
  * - `resultWrittenTwice`: each result file is written again, byte for byte, `resultRewriteDelayMs` later.
  */
-export const FAULT_NAMES = ['sftpConnectRefused', 'sftpUploadCut', ...GATEWAY_FAULTS, 'resultDelayed', 'resultNeverWritten', 'resultWrittenTwice'] as const;
+export const FAULT_NAMES = [
+  'sftpConnectRefused',
+  'sftpUploadCut',
+  ...GATEWAY_FAULTS,
+  'resultDelayed',
+  'resultNeverWritten',
+  'resultWrittenTwice',
+] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
 

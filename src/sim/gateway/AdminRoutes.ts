@@ -16,7 +16,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  * - `GET /_sim/rules`; `PUT /_sim/rules` with a patch of the extra rules → the new rules
  */
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, controls: SimControls): Promise<void> {
-  if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return sendJson(res, 403, { error: { code: 'forbidden', message: 'admin endpoints answer loopback only' } });
+  if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
+    return sendJson(res, 403, { error: { code: 'forbidden', message: 'admin endpoints answer loopback only' } });
   const route = `${req.method ?? 'GET'} ${path}`;
   try {
     switch (route) {
@@ -29,7 +30,12 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
       case 'POST /_sim/maintenance': {
         const body = await jsonBody(req);
         const window = controls.addMaintenanceWindow(body as { start: string; end: string; description?: string });
-        return sendJson(res, 201, { id: window.id, start: toTaiwanIso(window.start), end: toTaiwanIso(window.end), description: window.description });
+        return sendJson(res, 201, {
+          id: window.id,
+          start: toTaiwanIso(window.start),
+          end: toTaiwanIso(window.end),
+          description: window.description,
+        });
       }
       case 'DELETE /_sim/maintenance':
         controls.clearMaintenanceWindows();

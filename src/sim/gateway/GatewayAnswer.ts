@@ -67,6 +67,12 @@ export class GatewayRefusal {
 export function acceptedBody(code: 'accepted' | 'already-accepted', filename: string): GatewayAnswerBody {
   return {
     statusCode: 0,
-    statusDetail: [{ code, description: code === 'accepted' ? 'accepted for processing' : 'already accepted; not processed again', parameter: [filename] }],
+    statusDetail: [
+      {
+        code,
+        description: code === 'accepted' ? 'accepted for processing' : 'already accepted; not processed again',
+        parameter: [filename],
+      },
+    ],
   };
 }

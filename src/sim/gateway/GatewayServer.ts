@@ -99,7 +99,9 @@ export class GatewayServer {
       case '/announcements':
         return sendJson(res, 200, this.deps.calendar.announcements(), { 'Cache-Control': 'no-cache' });
       case '/announcements.ics':
-        return sendText(res, 200, renderICalendar(this.deps.calendar.list()), 'text/calendar; charset=utf-8', { 'Cache-Control': 'no-cache' });
+        return sendText(res, 200, renderICalendar(this.deps.calendar.list()), 'text/calendar; charset=utf-8', {
+          'Cache-Control': 'no-cache',
+        });
       case '/stats': {
         const invoice = url.searchParams.get('invoice');
         return sendJson(res, 200, this.deps.controls.stats(invoice === null ? {} : { invoice }));
@@ -113,14 +115,24 @@ export class GatewayServer {
     const { calendar, faults, db, events, logger, handler } = this.deps;
     const window = calendar.activeAt();
     if (window) {
-      db.recordNotification({ account: null, filename: null, retry: null, httpStatus: 503, statusCode: 503, code: 'maintenance', fault: null });
+      db.recordNotification({
+        account: null,
+        filename: null,
+        retry: null,
+        httpStatus: 503,
+        statusCode: 503,
+        code: 'maintenance',
+        fault: null,
+      });
       const retryAfter = Math.max(1, Math.ceil((window.end.getTime() - Date.now()) / 1000));
       return sendJson(
         res,
         503,
         {
           statusCode: 503,
-          statusDetail: [{ code: 'maintenance', description: window.description, parameter: [toTaiwanIso(window.start), toTaiwanIso(window.end)] }],
+          statusDetail: [
+            { code: 'maintenance', description: window.description, parameter: [toTaiwanIso(window.start), toTaiwanIso(window.end)] },
+          ],
           maintenance: { id: window.id, start: toTaiwanIso(window.start), end: toTaiwanIso(window.end), description: window.description },
         },
         { 'Retry-After': String(retryAfter) },
@@ -131,7 +143,11 @@ export class GatewayServer {
     try {
       raw = await readBody(req, NOTIFICATION_BODY_LIMIT);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return sendJson(res, 413, { statusCode: 413, statusDetail: [{ code: 'body-too-large', description: error.message, parameter: [] }] });
+      if (error instanceof BodyTooLargeError)
+        return sendJson(res, 413, {
+          statusCode: 413,
+          statusDetail: [{ code: 'body-too-large', description: error.message, parameter: [] }],
+        });
       throw error;
     }
 

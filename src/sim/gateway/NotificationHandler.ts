@@ -51,9 +51,15 @@ export class NotificationHandler {
     const credentials = parseBasicAuth(authorization);
     const account = credentials ? this.deps.accounts.authenticate(credentials.user, credentials.password) : null;
     if (!credentials || !account) {
-      return this.refused(new GatewayRefusal('auth-failed', 'HTTP Basic authentication with the transport id and password is required'), null, null, null, {
-        'WWW-Authenticate': 'Basic realm="einvoice-gateway", charset="UTF-8"',
-      });
+      return this.refused(
+        new GatewayRefusal('auth-failed', 'HTTP Basic authentication with the transport id and password is required'),
+        null,
+        null,
+        null,
+        {
+          'WWW-Authenticate': 'Basic realm="einvoice-gateway", charset="UTF-8"',
+        },
+      );
     }
     if (!contentType || !/^application\/json\b/i.test(contentType)) {
       return this.refused(new GatewayRefusal('body-invalid', 'Content-Type must be application/json'), account, null, null);
@@ -76,7 +82,11 @@ export class NotificationHandler {
 
   private checkAgainstAccount(notice: Pfs001Body, basicUser: string, account: SimAccount): GatewayRefusal | null {
     if (notice.loginId !== basicUser || !account.passwordMatches(notice.loginPassword)) {
-      return new GatewayRefusal('login-mismatch', 'loginId and loginPassword must be the transport id and password of the Basic authentication', ['loginId']);
+      return new GatewayRefusal(
+        'login-mismatch',
+        'loginId and loginPassword must be the transport id and password of the Basic authentication',
+        ['loginId'],
+      );
     }
     let name: ReturnType<typeof parseCommonName>;
     try {
@@ -85,12 +95,17 @@ export class NotificationHandler {
       if (error instanceof NameError) return new GatewayRefusal('filename-invalid', error.message, ['filename']);
       throw error;
     }
-    if (notice.migVersion !== '4.1') return new GatewayRefusal('field-invalid', `migVersion "${notice.migVersion}" is not supported; MIG 4.1 is in force`, ['migVersion']);
+    if (notice.migVersion !== '4.1')
+      return new GatewayRefusal('field-invalid', `migVersion "${notice.migVersion}" is not supported; MIG 4.1 is in force`, ['migVersion']);
     if (name.migVersion !== notice.migVersion) {
-      return new GatewayRefusal('field-invalid', `migVersion ${notice.migVersion} differs from the file name's ${name.migVersion}`, ['migVersion']);
+      return new GatewayRefusal('field-invalid', `migVersion ${notice.migVersion} differs from the file name's ${name.migVersion}`, [
+        'migVersion',
+      ]);
     }
     if (name.messageType !== notice.messageType) {
-      return new GatewayRefusal('field-invalid', `messageType ${notice.messageType} differs from the file name's ${name.messageType}`, ['messageType']);
+      return new GatewayRefusal('field-invalid', `messageType ${notice.messageType} differs from the file name's ${name.messageType}`, [
+        'messageType',
+      ]);
     }
     const service = /^[AB]/.test(notice.messageType) ? 'E' : 'S';
     if (notice.serviceType !== service) {
@@ -102,7 +117,11 @@ export class NotificationHandler {
     }
     const from = notice.transFrom;
     if (from.partyInfo.partyId !== account.partyId || from.routingInfo.routingId !== account.routingId) {
-      return new GatewayRefusal('routing-mismatch', `transFrom must be the account's party ${account.partyId} and routing id ${account.routingId}`, ['transFrom']);
+      return new GatewayRefusal(
+        'routing-mismatch',
+        `transFrom must be the account's party ${account.partyId} and routing id ${account.routingId}`,
+        ['transFrom'],
+      );
     }
     return null;
   }
@@ -116,23 +135,42 @@ export class NotificationHandler {
     if (earlier) {
       if (notice.retry === 0) {
         return this.refused(
-          new GatewayRefusal('duplicate-notification', `${notice.filename} was accepted before; a repeated notification must count its retries (retry > 0)`, ['retry']),
-          account, notice.filename, notice.retry,
+          new GatewayRefusal(
+            'duplicate-notification',
+            `${notice.filename} was accepted before; a repeated notification must count its retries (retry > 0)`,
+            ['retry'],
+          ),
+          account,
+          notice.filename,
+          notice.retry,
         );
       }
       if (file) {
         if (this.digestOf(account.transportId, notice.filename, file) !== earlier.sha256) {
-          return this.refused(new GatewayRefusal('file-conflict', `${notice.filename} was accepted before with other bytes`, ['filename']), account, notice.filename, notice.retry);
+          return this.refused(
+            new GatewayRefusal('file-conflict', `${notice.filename} was accepted before with other bytes`, ['filename']),
+            account,
+            notice.filename,
+            notice.retry,
+          );
         }
         // The same file uploaded again: it is already held, so the copy in in/ is consumed.
         unlinkSync(inPath);
       }
-      logger.info({ account: account.transportId, filename: notice.filename, retry: notice.retry }, 'notification repeated; already accepted');
+      logger.info(
+        { account: account.transportId, filename: notice.filename, retry: notice.retry },
+        'notification repeated; already accepted',
+      );
       return this.answer(200, acceptedBody('already-accepted', notice.filename), account, notice, 'already-accepted');
     }
 
     if (!file) {
-      return this.refused(new GatewayRefusal('file-not-found', `${notice.filename} is not in in/`, ['filename']), account, notice.filename, notice.retry);
+      return this.refused(
+        new GatewayRefusal('file-not-found', `${notice.filename} is not in in/`, ['filename']),
+        account,
+        notice.filename,
+        notice.retry,
+      );
     }
     const facts = inspectSignedFile(file, notice);
     if (facts instanceof GatewayRefusal) return this.refused(facts, account, notice.filename, notice.retry);

@@ -23,7 +23,16 @@ export function checkNotificationBody(data: unknown): Pfs001Body | GatewayRefusa
   }
   const field = (key: string, description: string) => new GatewayRefusal('field-invalid', `${key} ${description}`, [key]);
 
-  for (const key of ['loginId', 'loginPassword', 'messageType', 'action', 'migVersion', 'filename', 'apiVersion', 'turnkeyVersion'] as const) {
+  for (const key of [
+    'loginId',
+    'loginPassword',
+    'messageType',
+    'action',
+    'migVersion',
+    'filename',
+    'apiVersion',
+    'turnkeyVersion',
+  ] as const) {
     if (typeof body[key] !== 'string' || body[key] === '') return field(key, 'must be a non-empty string');
   }
   if (!/^[A-Z][0-9]{4}$/.test(body.messageType as string)) return field('messageType', 'must be a message type like F0401');
@@ -35,7 +44,8 @@ export function checkNotificationBody(data: unknown): Pfs001Body | GatewayRefusa
     return field('quantity', `must be an integer from 1 to ${MAX_MESSAGES_PER_ENVELOPE}`);
   }
   const size = int32(body.size);
-  if (size === null || size < 1 || size > MAX_SIGNED_FILE_BYTES) return field('size', `must be an integer from 1 to ${MAX_SIGNED_FILE_BYTES}`);
+  if (size === null || size < 1 || size > MAX_SIGNED_FILE_BYTES)
+    return field('size', `must be an integer from 1 to ${MAX_SIGNED_FILE_BYTES}`);
   const retry = int32(body.retry);
   if (retry === null || retry < 0) return field('retry', 'must be an integer >= 0');
 
@@ -91,7 +101,8 @@ function part(value: unknown, idKey: string): { id: string; description?: string
   if (typeof id !== 'string' || id === '') return `.${idKey} must be a non-empty string`;
   const description = value.description;
   // Absent descriptions are omitted, never sent as null or "".
-  if (description !== undefined && (typeof description !== 'string' || description === '')) return '.description, when present, must be a non-empty string';
+  if (description !== undefined && (typeof description !== 'string' || description === ''))
+    return '.description, when present, must be a non-empty string';
   return description === undefined ? { id } : { id, description };
 }
 

@@ -46,24 +46,31 @@ export function inspectSignedFile(
       armoredSize = entry.content.length;
       entryName = entry.name;
     } catch (error) {
-      if (error instanceof ZipError) return new GatewayRefusal('zip-mismatch', `the ZIP is not a zipped signed file: ${error.message}`, ['zip']);
+      if (error instanceof ZipError)
+        return new GatewayRefusal('zip-mismatch', `the ZIP is not a zipped signed file: ${error.message}`, ['zip']);
       throw error;
     }
-    let entryCommonName: string | null = null;
+    let entryCommonName: string | null;
     try {
       entryCommonName = parseSignedFileName(entryName).commonName;
     } catch {
       entryCommonName = null;
     }
     if (entryCommonName !== notice.filename) {
-      return new GatewayRefusal('zip-mismatch', `the ZIP entry "${entryName}" is not the signed file of ${notice.filename}`, ['zip', entryName]);
+      return new GatewayRefusal('zip-mismatch', `the ZIP entry "${entryName}" is not the signed file of ${notice.filename}`, [
+        'zip',
+        entryName,
+      ]);
     }
   } else if (looksZipped) {
     return new GatewayRefusal('zip-mismatch', 'zip is "0" but the file is a ZIP', ['zip']);
   }
 
   if (armoredSize !== notice.size) {
-    return new GatewayRefusal('size-mismatch', `size is ${notice.size} but the armored file has ${armoredSize} bytes`, ['size', String(armoredSize)]);
+    return new GatewayRefusal('size-mismatch', `size is ${notice.size} but the armored file has ${armoredSize} bytes`, [
+      'size',
+      String(armoredSize),
+    ]);
   }
   const declaredCount = readDeclaredCount(armoredHead);
   if (declaredCount !== null && declaredCount !== notice.quantity) {

@@ -78,7 +78,8 @@ export class MaintenanceCalendar {
 function toWindow(input: MaintenanceWindowInput, source: MaintenanceWindow['source'], now: Date, where: string): MaintenanceWindow {
   const start = toDate(input.start, `${where}.start`);
   const end = toDate(input.end, `${where}.end`);
-  if (end.getTime() <= start.getTime()) throw new ConfigError(`${where}: end (${toTaiwanIso(end)}) must be after start (${toTaiwanIso(start)})`);
+  if (end.getTime() <= start.getTime())
+    throw new ConfigError(`${where}: end (${toTaiwanIso(end)}) must be after start (${toTaiwanIso(start)})`);
   const description = input.description?.trim() || DEFAULT_DESCRIPTION;
   const id = createHash('sha256').update(`${start.toISOString()}|${end.toISOString()}|${description}`).digest('hex').slice(0, 16);
   return { id, start, end, description, source, announcedAt: now };

@@ -55,7 +55,10 @@ export class PackQueue {
   enqueue(pack: PackRecord): void {
     const account = this.deps.accounts.get(pack.account);
     if (!account) {
-      this.deps.logger.warn({ account: pack.account, filename: pack.filename }, 'a queued pack belongs to an account no longer configured; left queued');
+      this.deps.logger.warn(
+        { account: pack.account, filename: pack.filename },
+        'a queued pack belongs to an account no longer configured; left queued',
+      );
       return;
     }
     const entry: QueueEntry = { pack, account, opened: null, timer: null };
@@ -93,10 +96,13 @@ export class PackQueue {
     const wait = Math.max(readyAt - now, window ? window.end.getTime() - now : 0);
     if (wait > 0) {
       // Timers cannot wait longer than about 24.8 days; look again then.
-      entry.timer = setTimeout(() => {
-        entry.timer = null;
-        this.schedule(entry);
-      }, Math.min(wait, 2 ** 31 - 1));
+      entry.timer = setTimeout(
+        () => {
+          entry.timer = null;
+          this.schedule(entry);
+        },
+        Math.min(wait, 2 ** 31 - 1),
+      );
       return;
     }
     void this.open(entry);
@@ -113,7 +119,11 @@ export class PackQueue {
     } catch (error) {
       if (this.stopped) return;
       this.deps.logger.error({ filename: entry.pack.filename, err: (error as Error).message }, 'a pack could not be opened');
-      entry.opened = { kind: 'failed', code: RESULT_CODE.systemError, reason: `the simulator could not open the pack: ${(error as Error).message}` };
+      entry.opened = {
+        kind: 'failed',
+        code: RESULT_CODE.systemError,
+        reason: `the simulator could not open the pack: ${(error as Error).message}`,
+      };
     }
     if (!this.stopped) this.drain();
   }
@@ -150,7 +160,10 @@ export class PackQueue {
     try {
       publisher.publish(pack, toPackOutcome(pack, outcome));
     } catch (error) {
-      logger.error({ filename: pack.filename, err: (error as Error).message }, 'writing results failed; they are written again on the next start');
+      logger.error(
+        { filename: pack.filename, err: (error as Error).message },
+        'writing results failed; they are written again on the next start',
+      );
     }
   }
 

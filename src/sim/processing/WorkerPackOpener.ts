@@ -11,7 +11,9 @@ export class WorkerPackOpener implements PackOpener {
   private constructor(private readonly pool: WorkerPool<OpenPackInput, OpenedPack>) {}
 
   static async create(count: number, options: OpenerValidationOptions): Promise<WorkerPackOpener> {
-    return new WorkerPackOpener(await WorkerPool.start({ script: workerScript('./packWorker.js', import.meta.url), workerData: options, size: count }));
+    return new WorkerPackOpener(
+      await WorkerPool.start({ script: workerScript('./packWorker.js', import.meta.url), workerData: options, size: count }),
+    );
   }
 
   open(input: OpenPackInput): Promise<OpenedPack> {

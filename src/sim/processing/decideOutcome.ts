@@ -28,14 +28,22 @@ export function decideOutcome(opened: OpenedPack, context: DecisionContext): Pac
   if (routing.from.id !== account.partyId || routing.fromVac.id !== account.routingId) {
     return packFailure(
       RESULT_CODE.routing,
-      `the envelope is from ${routing.from.id} via ${routing.fromVac.id}; the account ${account.transportId} sends for ${account.partyId} via ${account.routingId}`,
+      `the envelope is from ${routing.from.id} via ${routing.fromVac.id}; the account ${account.transportId} sends for ` +
+        `${account.partyId} via ${account.routingId}`,
     );
   }
   if (routing.to.id !== pack.transTo.partyInfo.partyId || routing.toVac.id !== pack.transTo.routingInfo.routingId) {
-    return packFailure(RESULT_CODE.routing, `the envelope is addressed to ${routing.to.id} via ${routing.toVac.id}, the notification to ${pack.transTo.partyInfo.partyId} via ${pack.transTo.routingInfo.routingId}`);
+    return packFailure(
+      RESULT_CODE.routing,
+      `the envelope is addressed to ${routing.to.id} via ${routing.toVac.id}, the notification to ${pack.transTo.partyInfo.partyId} via ` +
+        `${pack.transTo.routingInfo.routingId}`,
+    );
   }
   if (opened.messageType !== pack.messageType) {
-    return packFailure(RESULT_CODE.packMismatch, `the envelope holds ${opened.messageType}; the notification and the file name say ${pack.messageType}`);
+    return packFailure(
+      RESULT_CODE.packMismatch,
+      `the envelope holds ${opened.messageType}; the notification and the file name say ${pack.messageType}`,
+    );
   }
   if (opened.count !== pack.quantity) {
     return packFailure(RESULT_CODE.packMismatch, `the envelope holds ${opened.count} messages; the notification says ${pack.quantity}`);
@@ -101,13 +109,21 @@ function decideMessage(
     return refuse(RESULT_CODE.extraRule, `${number} is refused by the simulator's rejectInvoiceNumbers rule`, 'reject-invoice-number');
   }
   if (rules.requireSellerIsSender && (type.startsWith('F') || type.startsWith('G')) && message.sellerId !== account.partyId) {
-    return refuse(RESULT_CODE.extraRule, `the seller ${message.sellerId ?? '(none)'} is not the sender ${account.partyId}`, 'seller-not-sender');
+    return refuse(
+      RESULT_CODE.extraRule,
+      `the seller ${message.sellerId ?? '(none)'} is not the sender ${account.partyId}`,
+      'seller-not-sender',
+    );
   }
   if (rules.requireAllocatedNumbers && type === 'F0401' && number !== null) {
     const period = message.date ? periodOfDate(message.date) : null;
     const seller = message.sellerId ?? '';
     if (period === null || !allocations.covers(seller, period, number)) {
-      return refuse(RESULT_CODE.extraRule, `${number} is not allocated to ${seller} for period ${period ?? '(unknown)'}`, 'number-not-allocated');
+      return refuse(
+        RESULT_CODE.extraRule,
+        `${number} is not allocated to ${seller} for period ${period ?? '(unknown)'}`,
+        'number-not-allocated',
+      );
     }
   }
   return { ...base, decision: 'accepted', code: RESULT_CODE.success, reason: null, findingCode: null };

@@ -113,9 +113,7 @@ export class SimDatabase {
   private prepare() {
     const db = this.db;
     return {
-      insertReceivedFile: db.prepare(
-        `INSERT INTO received_files (account, name, size, sha256, received_at) VALUES (?, ?, ?, ?, ?)`,
-      ),
+      insertReceivedFile: db.prepare(`INSERT INTO received_files (account, name, size, sha256, received_at) VALUES (?, ?, ?, ?, ?)`),
       lastReceivedFile: db.prepare(`SELECT size, sha256 FROM received_files WHERE account = ? AND name = ? ORDER BY id DESC LIMIT 1`),
       insertNotification: db.prepare(
         `INSERT INTO notifications (account, filename, retry, http_status, status_code, code, fault, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -131,11 +129,13 @@ export class SimDatabase {
         `SELECT content_sha256 AS digest FROM messages WHERE message_type = ? AND number = ? AND decision = 'accepted'`,
       ),
       insertMessage: db.prepare(
-        `INSERT INTO messages (pack_id, seq, message_type, number, date, invoice_identifier, seller_id, content_sha256, decision, code, reason, finding_code)
+        `INSERT INTO messages (pack_id, seq, message_type, number, date, invoice_identifier, seller_id, content_sha256, decision, code,
+           reason, finding_code)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       markProcessed: db.prepare(
-        `UPDATE packs SET state = 'processed', pack_code = ?, pack_reason = ?, good = ?, failed = ?, processed_at = ? WHERE id = ? AND state = 'queued'`,
+        `UPDATE packs SET state = 'processed', pack_code = ?, pack_reason = ?, good = ?, failed = ?, processed_at = ? WHERE id = ? AND ` +
+          `state = 'queued'`,
       ),
       markResults: db.prepare(`UPDATE packs SET results_state = ?, results_written_at = ? WHERE id = ?`),
       queuedPacks: db.prepare(`SELECT * FROM packs WHERE state = 'queued' ORDER BY id`),
@@ -171,7 +171,16 @@ export class SimDatabase {
     code: string;
     fault: string | null;
   }): void {
-    this.statements.insertNotification.run(entry.account, entry.filename, entry.retry, entry.httpStatus, entry.statusCode, entry.code, entry.fault, now());
+    this.statements.insertNotification.run(
+      entry.account,
+      entry.filename,
+      entry.retry,
+      entry.httpStatus,
+      entry.statusCode,
+      entry.code,
+      entry.fault,
+      now(),
+    );
   }
 
   findPack(account: string, filename: string): PackRecord | undefined {
@@ -215,7 +224,18 @@ export class SimDatabase {
     this.db.transaction(() => {
       for (const d of outcome.decisions) {
         insertMessage.run(
-          packId, d.seq, d.messageType, d.number, d.date, d.invoiceIdentifier, d.sellerId, d.contentSha256, d.decision, d.code, d.reason, d.findingCode,
+          packId,
+          d.seq,
+          d.messageType,
+          d.number,
+          d.date,
+          d.invoiceIdentifier,
+          d.sellerId,
+          d.contentSha256,
+          d.decision,
+          d.code,
+          d.reason,
+          d.findingCode,
         );
       }
       const changed = markProcessed.run(outcome.packCode, outcome.packReason, good, outcome.decisions.length - good, now(), packId).changes;
@@ -243,7 +263,13 @@ export class SimDatabase {
     };
   }
 
-  recordE0501Delivery(entry: { account: string; partyId: string; period: string; filename: string; trigger: 'request' | 'schedule' }): void {
+  recordE0501Delivery(entry: {
+    account: string;
+    partyId: string;
+    period: string;
+    filename: string;
+    trigger: 'request' | 'schedule';
+  }): void {
     this.statements.insertDelivery.run(entry.account, entry.partyId, entry.period, entry.filename, entry.trigger, now());
   }
 

@@ -39,12 +39,17 @@ export function queryStats(db: Database.Database, options: { invoice?: string } 
             COALESCE(SUM(decision = 'duplicate'), 0) AS duplicate
        FROM messages`,
   );
-  const faultRows = db.prepare(`SELECT fault, COUNT(*) AS n FROM faults_fired GROUP BY fault ORDER BY fault`).all() as Array<{ fault: string; n: number }>;
+  const faultRows = db.prepare(`SELECT fault, COUNT(*) AS n FROM faults_fired GROUP BY fault ORDER BY fault`).all() as Array<{
+    fault: string;
+    n: number;
+  }>;
   const invoiceSql = `SELECT message_type AS messageType, number,
             SUM(decision = 'accepted') AS accepted, SUM(decision = 'rejected') AS rejected, SUM(decision = 'duplicate') AS duplicate
        FROM messages WHERE number IS NOT NULL ${options.invoice !== undefined ? 'AND number = ?' : ''}
       GROUP BY message_type, number ORDER BY number, message_type`;
-  const invoices = (options.invoice !== undefined ? db.prepare(invoiceSql).all(options.invoice) : db.prepare(invoiceSql).all()) as InvoiceCounts[];
+  const invoices = (
+    options.invoice !== undefined ? db.prepare(invoiceSql).all(options.invoice) : db.prepare(invoiceSql).all()
+  ) as InvoiceCounts[];
   const total = Number(notifications.total ?? 0);
   const accepted = Number(notifications.accepted ?? 0);
   return {
@@ -57,7 +62,11 @@ export function queryStats(db: Database.Database, options: { invoice?: string } 
       resultsWritten: Number(packs.written ?? 0),
       resultsSuppressed: Number(packs.suppressed ?? 0),
     },
-    messages: { accepted: Number(messages.accepted ?? 0), rejected: Number(messages.rejected ?? 0), duplicate: Number(messages.duplicate ?? 0) },
+    messages: {
+      accepted: Number(messages.accepted ?? 0),
+      rejected: Number(messages.rejected ?? 0),
+      duplicate: Number(messages.duplicate ?? 0),
+    },
     faults: Object.fromEntries(faultRows.map((r) => [r.fault, r.n])),
     e0501: { delivered: Number(one(`SELECT COUNT(*) AS n FROM e0501_deliveries`).n ?? 0) },
     invoices,

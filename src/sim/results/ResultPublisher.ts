@@ -18,9 +18,7 @@ export class ResultPublisher {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idleWaiters: Array<() => void> = [];
 
-  constructor(
-    private readonly deps: { layout: SimLayout; db: SimDatabase; faults: FaultPlan; events: SimEvents; logger: SimLogger },
-  ) {}
+  constructor(private readonly deps: { layout: SimLayout; db: SimDatabase; faults: FaultPlan; events: SimEvents; logger: SimLogger }) {}
 
   /** How many writes are still waiting (delayed results, second copies). */
   get pending(): number {

@@ -18,8 +18,10 @@ export const PLATFORM_PARTY = {
 /** `<RoutingInfo>` at `indent`, its blocks two spaces deeper. */
 export function routingXml(routing: ResultRouting, indent: string): string {
   const inner = `${indent}  `;
-  const block = (name: string, idName: string, id: string, description: string | undefined) =>
-    `${inner}<${name}>\n${leaf(`${inner}  `, idName, id)}${description ? leaf(`${inner}  `, 'Description', description) : ''}${inner}</${name}>\n`;
+  const block = (name: string, idName: string, id: string, description: string | undefined) => {
+    const described = description ? leaf(`${inner}  `, 'Description', description) : '';
+    return `${inner}<${name}>\n${leaf(`${inner}  `, idName, id)}${described}${inner}</${name}>\n`;
+  };
   return (
     `${indent}<RoutingInfo>\n` +
     block('From', 'PartyId', routing.from.partyId, routing.from.description) +

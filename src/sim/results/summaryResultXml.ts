@@ -43,7 +43,12 @@ function countBlock(name: string, count: number, invoices: readonly MessageDecis
       ? `          <Invoices>\n${invoices
           .map(
             (d) =>
-              `            <Invoice>\n${leaf('              ', 'ReferenceNumber', d.number ?? '')}${leaf('              ', 'InvoiceDate', d.date ?? '')}            </Invoice>\n`,
+              `            <Invoice>
+` +
+              leaf('              ', 'ReferenceNumber', d.number ?? '') +
+              leaf('              ', 'InvoiceDate', d.date ?? '') +
+              `            </Invoice>
+`,
           )
           .join('')}          </Invoices>\n`
       : '';

@@ -11,7 +11,10 @@ export function leaf(indent: string, name: string, value: string): string {
 }
 
 /** The leaves naming the judged pack (in ProcessResult's MessageInfo and SummaryResult's Info). */
-export function packInfoLeaves(indent: string, outcome: Pick<PackOutcome, 'messageId' | 'size' | 'messageType' | 'serviceType' | 'action'>): string {
+export function packInfoLeaves(
+  indent: string,
+  outcome: Pick<PackOutcome, 'messageId' | 'size' | 'messageType' | 'serviceType' | 'action'>,
+): string {
   return (
     leaf(indent, 'Id', outcome.messageId) +
     leaf(indent, 'Size', String(outcome.size)) +

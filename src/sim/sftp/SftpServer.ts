@@ -112,7 +112,11 @@ export class SftpServer {
         const session = acceptSession();
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
-          sessions.push(new SftpSession(sftp, account!, { layout, db: this.deps.db, faults: this.deps.faults, events: this.deps.events, logger }, () => client.end()));
+          sessions.push(
+            new SftpSession(sftp, account!, { layout, db: this.deps.db, faults: this.deps.faults, events: this.deps.events, logger }, () =>
+              client.end(),
+            ),
+          );
         });
         session.on('exec', (_accept, reject) => reject());
         session.on('shell', (_accept, reject) => reject());

@@ -181,9 +181,7 @@ export class SftpSession {
       return this.reply(id, STATUS_CODE.PERMISSION_DENIED, 'in/ is upload-only: it cannot be listed');
     }
     const entries =
-      target.kind === 'root'
-        ? (['in', 'out'] as const).map((area) => entry(area, statSync(this.areaDir(area))))
-        : this.listOut();
+      target.kind === 'root' ? (['in', 'out'] as const).map((area) => entry(area, statSync(this.areaDir(area)))) : this.listOut();
     this.sendHandle(id, { kind: 'dir', entries, offset: 0 });
   }
 

@@ -10,8 +10,10 @@ export interface PartyRouting {
 }
 
 /** What one PFS001 notification says; `retry` counts earlier notifications of the same file. */
-export interface UploadNotification
-  extends Pick<Pfs001Body, 'serviceType' | 'messageType' | 'action' | 'quantity' | 'migVersion' | 'filename' | 'size' | 'retry' | 'apiVersion' | 'turnkeyVersion'> {
+export interface UploadNotification extends Pick<
+  Pfs001Body,
+  'serviceType' | 'messageType' | 'action' | 'quantity' | 'migVersion' | 'filename' | 'size' | 'retry' | 'apiVersion' | 'turnkeyVersion'
+> {
   from: PartyRouting;
   to: PartyRouting;
   zipped: boolean;
@@ -47,7 +49,11 @@ export class GatewayClient {
   private readonly url: string;
 
   constructor(private readonly settings: GatewaySettings) {
-    this.agent = new Agent({ connect: { timeout: settings.connectTimeoutMs }, headersTimeout: settings.totalTimeoutMs, bodyTimeout: settings.totalTimeoutMs });
+    this.agent = new Agent({
+      connect: { timeout: settings.connectTimeoutMs },
+      headersTimeout: settings.totalTimeoutMs,
+      bodyTimeout: settings.totalTimeoutMs,
+    });
     this.url = `${settings.baseUrl.replace(/\/+$/, '')}/pfs001i/uploadInvoiceMessage`;
   }
 
@@ -104,7 +110,11 @@ export class GatewayClient {
       throw classifyRequestError(err, this.settings.baseUrl, true);
     }
     if (response.statusCode === 503) {
-      throw new TransportError('gateway-maintenance', `the gateway answered 503 (platform unavailable or in maintenance): ${text.slice(0, 200)}`, { httpStatus: 503 });
+      throw new TransportError(
+        'gateway-maintenance',
+        `the gateway answered 503 (platform unavailable or in maintenance): ${text.slice(0, 200)}`,
+        { httpStatus: 503 },
+      );
     }
     if (response.statusCode < 200 || response.statusCode > 299) {
       throw new TransportError('gateway-http', `the gateway answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`, {
@@ -126,11 +136,17 @@ function parseAnswer(text: string, httpStatus: number): NotificationAnswer {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new TransportError('gateway-response', `the gateway's answer is not JSON: ${text.slice(0, 200)}`, { outcomeUnknown: true, httpStatus });
+    throw new TransportError('gateway-response', `the gateway's answer is not JSON: ${text.slice(0, 200)}`, {
+      outcomeUnknown: true,
+      httpStatus,
+    });
   }
   const answer = parsed as { statusCode?: unknown; statusDetail?: unknown };
   if (typeof answer.statusCode !== 'number' || !Number.isInteger(answer.statusCode)) {
-    throw new TransportError('gateway-response', `the gateway's answer has no integer statusCode: ${text.slice(0, 200)}`, { outcomeUnknown: true, httpStatus });
+    throw new TransportError('gateway-response', `the gateway's answer has no integer statusCode: ${text.slice(0, 200)}`, {
+      outcomeUnknown: true,
+      httpStatus,
+    });
   }
   const details = Array.isArray(answer.statusDetail) ? answer.statusDetail : [];
   return {
@@ -148,11 +164,17 @@ function classifyRequestError(err: unknown, baseUrl: string, afterResponse = fal
   const code = (err as { code?: string })?.code ?? '';
   const name = (err as { name?: string })?.name ?? '';
   const message = (err as Error)?.message ?? String(err);
-  if (!afterResponse && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(code)) {
+  if (
+    !afterResponse &&
+    ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(code)
+  ) {
     return new TransportError('gateway-connect', `cannot connect to the gateway at ${baseUrl}: ${code}`, { cause: err });
   }
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new TransportError('gateway-timeout', `the gateway did not answer in time (${baseUrl})`, { cause: err, outcomeUnknown: true });
   }
-  return new TransportError('gateway-reset', `the connection to the gateway broke: ${code || message}`, { cause: err, outcomeUnknown: true });
+  return new TransportError('gateway-reset', `the connection to the gateway broke: ${code || message}`, {
+    cause: err,
+    outcomeUnknown: true,
+  });
 }

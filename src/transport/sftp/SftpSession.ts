@@ -69,17 +69,33 @@ export class SftpSession {
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (hostKeyRejected) {
           fail(
-            new TransportError('sftp-host-key', `the SFTP server at ${settings.host}:${settings.port} presented a host key that is not in the known-hosts entry`, {
-              hint: 'If the platform changed its key, confirm the new key with the MOF and update platform.sftp.knownHosts; otherwise this may be an impostor.',
-            }),
+            new TransportError(
+              'sftp-host-key',
+              `the SFTP server at ${settings.host}:${settings.port} presented a host key that is not in the known-hosts entry`,
+              {
+                hint:
+                  'If the platform changed its key, confirm the new key with the MOF and update platform.sftp.knownHosts; otherwise ' +
+                  'this may be an impostor.',
+              },
+            ),
           );
         } else if (err.level === 'client-authentication') {
-          fail(new TransportError('sftp-auth', `SFTP login refused for account ${settings.username}`, { hint: 'Check platform.transport.id and its password.' }));
+          fail(
+            new TransportError('sftp-auth', `SFTP login refused for account ${settings.username}`, {
+              hint: 'Check platform.transport.id and its password.',
+            }),
+          );
         } else {
-          fail(new TransportError('sftp-connect', `cannot connect to SFTP ${settings.host}:${settings.port}: ${err.code ?? err.message}`, { cause: err }));
+          fail(
+            new TransportError('sftp-connect', `cannot connect to SFTP ${settings.host}:${settings.port}: ${err.code ?? err.message}`, {
+              cause: err,
+            }),
+          );
         }
       });
-      client.on('close', () => fail(new TransportError('sftp-connect', `SFTP connection to ${settings.host}:${settings.port} closed during set-up`)));
+      client.on('close', () =>
+        fail(new TransportError('sftp-connect', `SFTP connection to ${settings.host}:${settings.port} closed during set-up`)),
+      );
       client.connect({
         host: settings.host,
         port: settings.port,
@@ -126,7 +142,9 @@ export class SftpSession {
   }
 
   async list(remoteDir: string): Promise<RemoteFile[]> {
-    const entries = await this.call<Array<{ filename: string; attrs: { size: number; mode: number } }>>('readdir', (cb) => this.sftp.readdir(remoteDir, cb));
+    const entries = await this.call<Array<{ filename: string; attrs: { size: number; mode: number } }>>('readdir', (cb) =>
+      this.sftp.readdir(remoteDir, cb),
+    );
     // Regular files only (S_IFREG); results are never folders or links.
     return entries.filter((e) => (e.attrs.mode & 0o170000) === 0o100000).map((e) => ({ name: e.filename, size: e.attrs.size }));
   }
@@ -162,7 +180,9 @@ export class SftpSession {
         this.underWay.delete(onClose);
         if (!err) return resolve(value);
         const missing = (err as Error & { code?: number }).code === 2; // SSH_FX_NO_SUCH_FILE
-        reject(new TransportError(missing ? 'sftp-remote-missing' : 'sftp-transfer', `SFTP ${operation} failed: ${err.message}`, { cause: err }));
+        reject(
+          new TransportError(missing ? 'sftp-remote-missing' : 'sftp-transfer', `SFTP ${operation} failed: ${err.message}`, { cause: err }),
+        );
       });
     });
   }

@@ -51,7 +51,12 @@ serveTasks<SftpRequest, SftpReply>(async (data) => {
       }
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      return { result: { ok: false, failure: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), outcomeUnknown: err.outcomeUnknown } } };
+      return {
+        result: {
+          ok: false,
+          failure: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), outcomeUnknown: err.outcomeUnknown },
+        },
+      };
     }
   };
 });

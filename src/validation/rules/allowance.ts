@@ -40,7 +40,10 @@ export function checkAllowance(ctx: RuleContext): void {
       ctx.error('amount-tax', taxElement, 'allowanceItemTaxNotZero', { item: i + 1, taxType, tax: formatDecimal(tax) });
     } else if (taxType === '1' && abs(tax - roundToInteger(multiply(amount, RATE_5_PERCENT))) > TOLERANCE) {
       ctx.error('amount-tax', taxElement, 'allowanceItemTax', {
-        item: i + 1, tax: formatDecimal(tax), amount: formatDecimal(amount), expected: formatDecimal(roundToInteger(multiply(amount, RATE_5_PERCENT))),
+        item: i + 1,
+        tax: formatDecimal(tax),
+        amount: formatDecimal(amount),
+        expected: formatDecimal(roundToInteger(multiply(amount, RATE_5_PERCENT))),
       });
     }
   }
@@ -48,10 +51,20 @@ export function checkAllowance(ctx: RuleContext): void {
   const total = parseDecimal(textAt(totals, 'TotalAmount'));
   const taxAmount = parseDecimal(textAt(totals, 'TaxAmount'));
   if (total !== null && abs(total - amountSum) > TOLERANCE) {
-    ctx.error('amount-items', child(totals, 'TotalAmount'), 'allowanceItemsSum', { field: 'TotalAmount', sum: formatDecimal(amountSum), total: formatDecimal(total), what: 'Amount' });
+    ctx.error('amount-items', child(totals, 'TotalAmount'), 'allowanceItemsSum', {
+      field: 'TotalAmount',
+      sum: formatDecimal(amountSum),
+      total: formatDecimal(total),
+      what: 'Amount',
+    });
   }
   if (taxAmount !== null && abs(taxAmount - taxSum) > TOLERANCE) {
-    ctx.error('amount-tax', child(totals, 'TaxAmount'), 'allowanceItemsSum', { field: 'TaxAmount', sum: formatDecimal(taxSum), total: formatDecimal(taxAmount), what: 'Tax' });
+    ctx.error('amount-tax', child(totals, 'TaxAmount'), 'allowanceItemsSum', {
+      field: 'TaxAmount',
+      sum: formatDecimal(taxSum),
+      total: formatDecimal(taxAmount),
+      what: 'Tax',
+    });
   }
 }
 

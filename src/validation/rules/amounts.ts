@@ -37,7 +37,14 @@ export function checkInvoiceAmounts(ctx: RuleContext): void {
   const rate = read('TaxRate');
   const taxTypeElement = child(amount, 'TaxType');
   const taxType = taxTypeElement?.text.trim() ?? '';
-  if (sales.value === null || free.value === null || zero.value === null || tax.value === null || total.value === null || rate.value === null) {
+  if (
+    sales.value === null ||
+    free.value === null ||
+    zero.value === null ||
+    tax.value === null ||
+    total.value === null ||
+    rate.value === null
+  ) {
     return; // the schema already said what is missing
   }
   const salesSum = sales.value + free.value + zero.value;
@@ -47,7 +54,10 @@ export function checkInvoiceAmounts(ctx: RuleContext): void {
   checkTaxRate(ctx, taxType, taxTypeElement, rate.element!, rate.value);
 
   if (total.value !== salesSum + tax.value) {
-    ctx.error('amount-total', total.element, 'amountTotal', { total: formatDecimal(total.value), expected: formatDecimal(salesSum + tax.value) });
+    ctx.error('amount-total', total.element, 'amountTotal', {
+      total: formatDecimal(total.value),
+      expected: formatDecimal(salesSum + tax.value),
+    });
   }
 
   if (taxType === '2' || taxType === '3') {
@@ -79,7 +89,11 @@ function checkTaxRate(ctx: RuleContext, taxType: string, taxTypeElement: Element
   const expected = taxType === '2' || taxType === '3' ? ['0'] : taxType === '4' ? SPECIAL_RATES : ['0.05'];
   if (!expected.includes(rateText)) {
     ctx.error('tax-rate', rateElement, 'taxRate', {
-      taxType, meaning: meaning.en, meaningZh: meaning.zh, expected: expected.join(' / '), rate: rateText,
+      taxType,
+      meaning: meaning.en,
+      meaningZh: meaning.zh,
+      expected: expected.join(' / '),
+      rate: rateText,
     });
   }
   if (taxType === '2' && !textAt(ctx.root, 'Main/ZeroTaxRateReason')) {
@@ -121,7 +135,9 @@ function checkItems(ctx: RuleContext, totals: Totals): void {
   const near = (a: Fixed, b: Fixed): boolean => abs(a - b) <= TOLERANCE;
   if (!near(sum, totals.total) && !near(sum, salesSum)) {
     ctx.error('amount-items', child(ctx.root, 'Details'), 'amountItems', {
-      sum: formatDecimal(sum), total: formatDecimal(totals.total), sales: formatDecimal(salesSum),
+      sum: formatDecimal(sum),
+      total: formatDecimal(totals.total),
+      sales: formatDecimal(salesSum),
     });
     return;
   }
@@ -138,7 +154,10 @@ function checkItems(ctx: RuleContext, totals: Totals): void {
     const itemSum = byTaxType.get(itemTaxType) ?? ZERO;
     if (near(itemSum, amount) || (alternative !== null && near(itemSum, alternative))) continue;
     ctx.error('amount-items', child(child(ctx.root, 'Amount'), field), 'amountItemsMixed', {
-      itemTaxType, sum: formatDecimal(itemSum), field, amount: formatDecimal(amount),
+      itemTaxType,
+      sum: formatDecimal(itemSum),
+      field,
+      amount: formatDecimal(amount),
     });
   }
 }

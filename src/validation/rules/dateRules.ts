@@ -44,7 +44,7 @@ export function checkDates(ctx: RuleContext): void {
       continue;
     }
     valid.add(field.date);
-    const time = field.time ? at(ctx.root, field.time)?.text.trim() ?? null : null;
+    const time = field.time ? (at(ctx.root, field.time)?.text.trim() ?? null) : null;
     if (isInFuture(date, time, now, clockSkewSeconds)) {
       ctx.error('date-future', element, 'dateFuture', { field: name, date: time ? `${date} ${time}` : date, skew: clockSkewSeconds });
     }
@@ -55,7 +55,12 @@ export function checkDates(ctx: RuleContext): void {
     const later = at(ctx.root, order[0])!;
     const earlier = at(ctx.root, order[1])!;
     if (later.text.trim() < earlier.text.trim()) {
-      ctx.error('date-order', later, 'dateOrder', { field: later.name, date: later.text.trim(), otherField: earlier.name, other: earlier.text.trim() });
+      ctx.error('date-order', later, 'dateOrder', {
+        field: later.name,
+        date: later.text.trim(),
+        otherField: earlier.name,
+        other: earlier.text.trim(),
+      });
     }
   }
   if (ctx.family === 'allowance' && valid.has('Main/AllowanceDate')) {
@@ -65,7 +70,10 @@ export function checkDates(ctx: RuleContext): void {
       if (!original || !valid.has(`Details/ProductItem[${i}]/OriginalInvoiceDate`)) return;
       if (allowanceDate.text.trim() < original.text.trim()) {
         ctx.error('date-order', allowanceDate, 'dateOrder', {
-          field: 'AllowanceDate', date: allowanceDate.text.trim(), otherField: `OriginalInvoiceDate (item ${i + 1})`, other: original.text.trim(),
+          field: 'AllowanceDate',
+          date: allowanceDate.text.trim(),
+          otherField: `OriginalInvoiceDate (item ${i + 1})`,
+          other: original.text.trim(),
         });
       }
     });

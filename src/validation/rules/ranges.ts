@@ -39,7 +39,12 @@ export function checkRanges(ctx: RuleContext): void {
     const [previous, current] = [sorted[i - 1]!, sorted[i]!];
     if (current.begin <= previous.end) {
       ctx.error('range-overlap', current.element, 'rangeOverlap', {
-        item: current.item, begin: pad(current.begin), end: pad(current.end), other: previous.item, otherBegin: pad(previous.begin), otherEnd: pad(previous.end),
+        item: current.item,
+        begin: pad(current.begin),
+        end: pad(current.end),
+        other: previous.item,
+        otherBegin: pad(previous.begin),
+        otherEnd: pad(previous.end),
       });
     }
   }
@@ -54,7 +59,13 @@ export function checkRanges(ctx: RuleContext): void {
   }
   for (const range of ranges) {
     if (range.begin < whole.begin || range.end > whole.end) {
-      ctx.error('range-outside', range.element, 'rangeOutside', { item: range.item, begin: pad(range.begin), end: pad(range.end), mainBegin: pad(whole.begin), mainEnd: pad(whole.end) });
+      ctx.error('range-outside', range.element, 'rangeOutside', {
+        item: range.item,
+        begin: pad(range.begin),
+        end: pad(range.end),
+        mainBegin: pad(whole.begin),
+        mainEnd: pad(whole.end),
+      });
     }
   }
 }
@@ -67,7 +78,13 @@ function checkBooklets(ctx: RuleContext, range: Range): void {
   const booklets = (range.end - range.begin + 1) / BOOKLET;
   const stated = textAt(range.element, 'InvoiceBooklet')?.trim();
   if (stated !== undefined && stated !== '' && Number(stated) !== booklets) {
-    ctx.error('booklet', child(range.element, 'InvoiceBooklet'), 'bookletCount', { item: range.item, stated, booklets, begin: pad(range.begin), end: pad(range.end) });
+    ctx.error('booklet', child(range.element, 'InvoiceBooklet'), 'bookletCount', {
+      item: range.item,
+      stated,
+      booklets,
+      begin: pad(range.begin),
+      end: pad(range.end),
+    });
   }
 }
 

@@ -1,13 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  XmlBufferInputProvider,
-  XmlDocument,
-  XsdValidator,
-  xmlRegisterInputProvider,
-  ParseOption,
-} from 'libxml2-wasm';
+import { XmlBufferInputProvider, XmlDocument, XsdValidator, xmlRegisterInputProvider, ParseOption } from 'libxml2-wasm';
 import { TurnkeyError } from '../../errors/index.js';
 
 /** A schema folder that cannot be used at all (missing, unreadable, or a schema does not compile). */
@@ -52,12 +46,12 @@ export class SchemaSet {
     } catch (cause) {
       throw new SchemaLoadError(`cannot read the schema folder ${absolute}`, {
         cause,
-        hint: 'Give --schemas a folder holding the XSD files (e.g. Turnkey 3.2\'s xsd/v41/).',
+        hint: "Give --schemas a folder holding the XSD files (e.g. Turnkey 3.2's xsd/v41/).",
       });
     }
     if (names.length === 0) {
       throw new SchemaLoadError(`the schema folder ${absolute} holds no .xsd file`, {
-        hint: 'Give --schemas a folder holding the XSD files (e.g. Turnkey 3.2\'s xsd/v41/).',
+        hint: "Give --schemas a folder holding the XSD files (e.g. Turnkey 3.2's xsd/v41/).",
       });
     }
 

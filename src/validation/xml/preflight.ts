@@ -45,7 +45,9 @@ export function preflight(bytes: Uint8Array, maxBytes: number): PreflightProblem
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     const wide = wideEncodingOf(buf);
-    return wide ? { code: 'encoding', kind: 'wide', encoding: wide, bom: false } : { code: 'encoding', kind: 'nul', line: lineAt(buf, nul) };
+    return wide
+      ? { code: 'encoding', kind: 'wide', encoding: wide, bom: false }
+      : { code: 'encoding', kind: 'nul', line: lineAt(buf, nul) };
   }
   const declared = declaredEncoding(buf);
   if (declared !== null && !/^utf-?8$/i.test(declared)) return { code: 'encoding', kind: 'declared', declared };

@@ -39,7 +39,10 @@ export interface GatewayReply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: { statusCode: number; statusDetail: Array<{ code: string; description: string | null; parameter: string[] }> } & Record<string, unknown>;
+  json: { statusCode: number; statusDetail: Array<{ code: string; description: string | null; parameter: string[] }> } & Record<
+    string,
+    unknown
+  >;
 }
 
 /** POSTs a notification with undici; `body` may be an object (sent as JSON) or raw text. */
@@ -69,13 +72,21 @@ export async function notify(
 }
 
 /** GET on the gateway's origin (announcements, stats, admin). */
-export async function getJson<T = unknown>(sim: RunningSimulator, path: string): Promise<{ status: number; body: T; headers: Record<string, string | string[] | undefined> }> {
+export async function getJson<T = unknown>(
+  sim: RunningSimulator,
+  path: string,
+): Promise<{ status: number; body: T; headers: Record<string, string | string[] | undefined> }> {
   const response = await request(`${sim.gateway.origin}${path}`);
   const text = await response.body.text();
   return { status: response.statusCode, body: JSON.parse(text) as T, headers: response.headers };
 }
 
-export async function sendJson<T = unknown>(sim: RunningSimulator, method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function sendJson<T = unknown>(
+  sim: RunningSimulator,
+  method: 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await request(`${sim.gateway.origin}${path}`, {
     method,
     headers: { 'content-type': 'application/json' },

@@ -10,5 +10,9 @@ export interface TestIdentity {
 export function makeIdentity(commonName = 'Sim Test Merchant'): TestIdentity {
   const password = 'test-only-pfx-password';
   const certificate = generateTestCertificate({ commonName, password });
-  return { signer: loadPfx(certificate.pfx, password), certificatePem: certificate.certificatePem, certificateDer: certificate.certificateDer };
+  return {
+    signer: loadPfx(certificate.pfx, password),
+    certificatePem: certificate.certificatePem,
+    certificateDer: certificate.certificateDer,
+  };
 }

@@ -41,7 +41,13 @@ export function buildPack(options: {
   const zip = options.zip ?? false;
   const file = zip
     ? zipSignedFile(
-        formatSignedFileName({ source: 'erp_batch.xml', from: options.routing.from.id, to: options.routing.to.id, commonName, count: options.messages.length }),
+        formatSignedFileName({
+          source: 'erp_batch.xml',
+          from: options.routing.from.id,
+          to: options.routing.to.id,
+          commonName,
+          count: options.messages.length,
+        }),
         armored,
       )
     : armored;

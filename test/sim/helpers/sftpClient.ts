@@ -61,7 +61,12 @@ export class SftpTestClient {
 }
 
 /** An SSH connection that accepts only the simulator's published host key. */
-export function connectSsh(sim: RunningSimulator, user: string, password: string, options: { readyTimeout?: number } = {}): Promise<ssh2.Client> {
+export function connectSsh(
+  sim: RunningSimulator,
+  user: string,
+  password: string,
+  options: { readyTimeout?: number } = {},
+): Promise<ssh2.Client> {
   return new Promise((resolve, reject) => {
     const connection = new ssh2.Client();
     connection

@@ -21,7 +21,15 @@ describe('failpoints', () => {
 
   it('names a failpoint for every step boundary of intake', () => {
     expect(Object.keys(INTAKE_FAILPOINTS)).toEqual([
-      'mid-claim', 'after-claim', 'after-validate', 'after-record', 'after-report', 'mid-move', 'after-move', 'after-settle', 'mid-recovery',
+      'mid-claim',
+      'after-claim',
+      'after-validate',
+      'after-record',
+      'after-report',
+      'mid-move',
+      'after-move',
+      'after-settle',
+      'mid-recovery',
     ]);
   });
 
@@ -39,7 +47,8 @@ describe('failpoints', () => {
   it('kills the process with SIGKILL at the armed hit, not before', () => {
     const script = `
       process.env.TURNKEY_FAILPOINTS = 'after-claim@3';
-      import(${JSON.stringify(new URL('../../dist/intake/intakeFailpoints.js', import.meta.url).href)}).then(({ intakeFailpoint: failpoint }) => {
+      import(${JSON.stringify(new URL('../../dist/intake/intakeFailpoints.js', import.meta.url).href)})
+      .then(({ intakeFailpoint: failpoint }) => {
         failpoint('after-claim'); process.stdout.write('1 ');
         failpoint('after-claim'); process.stdout.write('2 ');
         failpoint('after-claim'); process.stdout.write('3 ');

@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { identify, invoiceIdentifier, messageNamespace, outboundMessages } from '../../src/mig/catalog.js';
 
 describe('message catalog', () => {
-  it('files every outbound message under Turnkey\'s category', () => {
+  it("files every outbound message under Turnkey's category", () => {
     const byType = Object.fromEntries(outboundMessages().map((m) => [m.type, m.category]));
     expect(byType).toEqual({
-      F0401: 'B2SSTORAGE', F0501: 'B2SSTORAGE', F0701: 'B2SSTORAGE', G0401: 'B2SSTORAGE', G0501: 'B2SSTORAGE',
-      E0401: 'B2PMESSAGE', E0402: 'B2PMESSAGE',
+      F0401: 'B2SSTORAGE',
+      F0501: 'B2SSTORAGE',
+      F0701: 'B2SSTORAGE',
+      G0401: 'B2SSTORAGE',
+      G0501: 'B2SSTORAGE',
+      E0401: 'B2PMESSAGE',
+      E0402: 'B2PMESSAGE',
     });
   });
 
@@ -22,11 +27,15 @@ describe('message catalog', () => {
 
   it('names a retired 3.2 message and what replaced it', () => {
     expect(identify('urn:GEINV:eInvoiceMessage:C0401:3.2', 'Invoice')).toMatchObject({
-      kind: 'other-version', type: 'C0401', version: '3.2', replacedBy: 'F0401', family: 'invoice',
+      kind: 'other-version',
+      type: 'C0401',
+      version: '3.2',
+      replacedBy: 'F0401',
+      family: 'invoice',
     });
   });
 
-  it('reads the namespace even with the official files\' stray spaces', () => {
+  it("reads the namespace even with the official files' stray spaces", () => {
     expect(identify(' urn:GEINV:eInvoiceMessage:F0501:4.1', 'CancelInvoice').kind).toBe('current');
   });
 
@@ -35,7 +44,7 @@ describe('message catalog', () => {
     expect(messageNamespace('SummaryResult')).toBe('urn:GEINV:SummaryResult:4.1');
   });
 
-  it('builds Turnkey\'s INVOICE_IDENTIFIER as <MIG><number><date>', () => {
+  it("builds Turnkey's INVOICE_IDENTIFIER as <MIG><number><date>", () => {
     expect(invoiceIdentifier('F0401', 'LY42140650', '20210821')).toBe('F0401LY4214065020210821');
   });
 });

@@ -29,7 +29,12 @@ async function uploaded(count = 1, options: { zip?: boolean } = {}): Promise<Bui
 }
 
 function refusal(reply: Awaited<ReturnType<typeof notify>>) {
-  return { status: reply.status, statusCode: reply.json.statusCode, code: reply.json.statusDetail[0]?.code, parameter: reply.json.statusDetail[0]?.parameter };
+  return {
+    status: reply.status,
+    statusCode: reply.json.statusCode,
+    code: reply.json.statusDetail[0]?.code,
+    parameter: reply.json.statusDetail[0]?.parameter,
+  };
 }
 
 describe('the gateway refuses callers it cannot authenticate', () => {
@@ -58,7 +63,12 @@ describe('the gateway refuses callers it cannot authenticate', () => {
 
 describe('the gateway checks every field of the body', () => {
   const cases: Array<[string, Record<string, unknown> | ((body: Record<string, unknown>) => Record<string, unknown>), string, string]> = [
-    ['a missing key', (b) => Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'turnkeyVersion')), 'body-invalid', 'turnkeyVersion'],
+    [
+      'a missing key',
+      (b) => Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'turnkeyVersion')),
+      'body-invalid',
+      'turnkeyVersion',
+    ],
     ['an unknown key', { extra: 1 }, 'body-invalid', 'extra'],
     ['quantity as a string', { quantity: '1' }, 'field-invalid', 'quantity'],
     ['quantity over 1,000', { quantity: 1001 }, 'field-invalid', 'quantity'],
@@ -72,10 +82,20 @@ describe('the gateway checks every field of the body', () => {
     ['an empty apiVersion', { apiVersion: '' }, 'field-invalid', 'apiVersion'],
     ['another MIG version', { migVersion: '3.2' }, 'field-invalid', 'migVersion'],
     ['transFrom without routingInfo', { transFrom: { partyInfo: { partyId: 'x' } } }, 'field-invalid', 'transFrom'],
-    ['a null description', { transTo: { partyInfo: { partyId: '0000000000', description: null }, routingInfo: { routingId: '0000000000' } } }, 'field-invalid', 'transTo'],
+    [
+      'a null description',
+      { transTo: { partyInfo: { partyId: '0000000000', description: null }, routingInfo: { routingId: '0000000000' } } },
+      'field-invalid',
+      'transTo',
+    ],
     ['a filename that is not a common name', { filename: '../../etc/passwd' }, 'filename-invalid', 'filename'],
-    ['a messageType other than the file name\'s', { messageType: 'F0501' }, 'field-invalid', 'messageType'],
-    ['transFrom of another merchant', { transFrom: { partyInfo: { partyId: '12345675' }, routingInfo: { routingId: '12345675' } } }, 'routing-mismatch', 'transFrom'],
+    ["a messageType other than the file name's", { messageType: 'F0501' }, 'field-invalid', 'messageType'],
+    [
+      'transFrom of another merchant',
+      { transFrom: { partyInfo: { partyId: '12345675' }, routingInfo: { routingId: '12345675' } } },
+      'routing-mismatch',
+      'transFrom',
+    ],
   ];
 
   it.each(cases)('refuses %s', async (_label, change, code, parameter) => {
@@ -119,7 +139,10 @@ describe('the gateway checks the notification against the uploaded file', () => 
       code: 'size-mismatch',
       parameter: ['size', String(pack.armored.length)],
     });
-    expect(refusal(await notify(fx.sim, notificationFor(pack, fx.account, { quantity: 3 })))).toMatchObject({ code: 'quantity-mismatch', parameter: ['quantity', '2'] });
+    expect(refusal(await notify(fx.sim, notificationFor(pack, fx.account, { quantity: 3 })))).toMatchObject({
+      code: 'quantity-mismatch',
+      parameter: ['quantity', '2'],
+    });
     // Refusals leave the file in in/: the corrected notification is accepted.
     expect((await notify(fx.sim, notificationFor(pack, fx.account))).json.statusCode).toBe(0);
   });
@@ -151,7 +174,9 @@ describe('the gateway checks the notification against the uploaded file', () => 
     await fx.sim.idle();
     const numbers = pack.envelope.toString('utf8').match(/GW\d{8}/g)!;
     for (const number of numbers) {
-      expect(fx.sim.stats({ invoice: number }).invoices).toEqual([{ messageType: 'F0401', number, accepted: 1, rejected: 0, duplicate: 0 }]);
+      expect(fx.sim.stats({ invoice: number }).invoices).toEqual([
+        { messageType: 'F0401', number, accepted: 1, rejected: 0, duplicate: 0 },
+      ]);
     }
 
     // Other bytes under the name of an accepted file: a conflict.

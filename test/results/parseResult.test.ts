@@ -8,7 +8,7 @@ const VALID = join(import.meta.dirname, '../../samples/valid');
 const read = (name: string) => readElements(readFileSync(join(VALID, name), 'utf8'));
 
 describe('platform result files', () => {
-  it('reads a ProcessResult\'s pack id and codes', () => {
+  it("reads a ProcessResult's pack id and codes", () => {
     expect(readProcessResult(read('ProcessResult-F0401-accepted.xml'))).toEqual({
       kind: 'ProcessResult',
       messageId: '4.1-F0401-20261005-181500123-3f6c2a9e-8b1d-4c7e-9a52-0d4e6b7f1c38',
@@ -17,7 +17,7 @@ describe('platform result files', () => {
     });
   });
 
-  it('reads a SummaryResult\'s good and failed invoices per pack', () => {
+  it("reads a SummaryResult's good and failed invoices per pack", () => {
     const summary = readSummaryResult(read('SummaryResult-F0401-one-failed.xml'));
     expect(summary.entries).toEqual([
       {

@@ -18,7 +18,14 @@ async function closedPort(): Promise<number> {
 
 describe('the SFTP thread', () => {
   it('gives back the same TransportError, code and all, as the main thread would, and closes cleanly', async () => {
-    const link = await ThreadedPlatformLink.start({ host: '127.0.0.1', port: await closedPort(), username: 'u', password: 'secret-pw', knownHosts: '', timeoutMs: 2000 });
+    const link = await ThreadedPlatformLink.start({
+      host: '127.0.0.1',
+      port: await closedPort(),
+      username: 'u',
+      password: 'secret-pw',
+      knownHosts: '',
+      timeoutMs: 2000,
+    });
     try {
       const error = await link.upload('in/x', new Uint8Array([1, 2, 3])).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransportError);

@@ -31,7 +31,8 @@ describe('serializeEnvelope', () => {
   it('writes the exact bytes of a two-message envelope', () => {
     const expected =
       '\n' +
-      '<InvoiceEnvelope xmlns="urn:GEINV:InvoiceEnvelope:4.1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:GEINV:InvoiceEnvelope:4.1 InvoiceEnvelope.xsd">\n' +
+      '<InvoiceEnvelope xmlns="urn:GEINV:InvoiceEnvelope:4.1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+      'xsi:schemaLocation="urn:GEINV:InvoiceEnvelope:4.1 InvoiceEnvelope.xsd">\n' +
       '  <From>\n' +
       '    <PartyId>12345678</PartyId>\n' +
       '    <Description>Example Co</Description>\n' +
@@ -105,7 +106,10 @@ describe('serializeEnvelope', () => {
   });
 
   it('splices message bytes in as UTF-8 text, untouched apart from line endings', () => {
-    const chinese = Buffer.from('\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<Invoice a="1"  b=\'2\'><Name>測試 &amp; 公司</Name></Invoice>', 'utf8');
+    const chinese = Buffer.from(
+      '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n<Invoice a="1"  b=\'2\'><Name>測試 &amp; 公司</Name></Invoice>',
+      'utf8',
+    );
     const text = serializeEnvelope(envelope({ messages: [chinese] })).toString('utf8');
     expect(text).toContain(`">\n<Invoice a="1"  b='2'><Name>測試 &amp; 公司</Name></Invoice>\n</InvoicePack>\n`);
   });
@@ -126,7 +130,9 @@ describe('prepareMessage', () => {
   });
 
   it('refuses bytes that are not UTF-8 or declare another encoding', () => {
-    expect(() => prepareMessage(Buffer.from([0x3c, 0x41, 0xff, 0x2f, 0x3e]))).toThrow(expect.objectContaining({ code: 'envelope-message' }));
+    expect(() => prepareMessage(Buffer.from([0x3c, 0x41, 0xff, 0x2f, 0x3e]))).toThrow(
+      expect.objectContaining({ code: 'envelope-message' }),
+    );
     expect(() => prepareMessage(Buffer.from('<?xml version="1.0" encoding="Big5"?><A/>'))).toThrow(
       expect.objectContaining({ code: 'envelope-message' }),
     );
@@ -165,7 +171,11 @@ describe('prepareMessageBytes', () => {
     '   ',
     '',
   ];
-  const inputs: Array<string | Buffer> = [...texts, ...texts.map((t) => Buffer.from(t, 'utf8')), Buffer.from([0x3c, 0x41, 0xff, 0x2f, 0x3e])];
+  const inputs: Array<string | Buffer> = [
+    ...texts,
+    ...texts.map((t) => Buffer.from(t, 'utf8')),
+    Buffer.from([0x3c, 0x41, 0xff, 0x2f, 0x3e]),
+  ];
 
   it('gives the bytes of prepareMessage without its final LF, or refuses what it refuses', () => {
     for (const input of inputs) {
@@ -202,7 +212,9 @@ describe('parseEnvelope', () => {
   it('round-trips: serializing the parsed messages gives the same bytes', () => {
     const bytes = serializeEnvelope(envelope());
     const parsed = parseEnvelope(bytes);
-    expect(serializeEnvelope({ routing: parsed.routing, messageType: parsed.messageType, messages: parsed.messages }).equals(bytes)).toBe(true);
+    expect(serializeEnvelope({ routing: parsed.routing, messageType: parsed.messageType, messages: parsed.messages }).equals(bytes)).toBe(
+      true,
+    );
   });
 
   it('decodes escaped routing values', () => {

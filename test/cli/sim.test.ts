@@ -5,11 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import { runCli, TURNKEY_BIN } from '../helpers/cli.js';
-import { getJson, notificationFor, notify } from './helpers/gateway.js';
-import { makeIdentity } from './helpers/identity.js';
-import { buildPack, routingFor } from './helpers/packs.js';
-import { SftpTestClient } from './helpers/sftpClient.js';
-import { ACCOUNT, makeTempDir } from './helpers/simFixture.js';
+import { getJson, notificationFor, notify } from '../sim/helpers/gateway.js';
+import { makeIdentity } from '../sim/helpers/identity.js';
+import { buildPack, routingFor } from '../sim/helpers/packs.js';
+import { SftpTestClient } from '../sim/helpers/sftpClient.js';
+import { ACCOUNT, makeTempDir } from '../sim/helpers/simFixture.js';
 
 const dir = makeTempDir('cli');
 const identity = makeIdentity();
@@ -65,7 +65,11 @@ describe('turnkey sim (spawned)', () => {
       const sim = started as unknown as RunningSimulator;
 
       const client = await SftpTestClient.connect(sim, ACCOUNT.transportId, ACCOUNT.password);
-      const pack = buildPack({ messages: [f0401Xml({ number: good }), f0401XmlWithWrongTotal({ number: bad })], identity, routing: routingFor(ACCOUNT.partyId) });
+      const pack = buildPack({
+        messages: [f0401Xml({ number: good }), f0401XmlWithWrongTotal({ number: bad })],
+        identity,
+        routing: routingFor(ACCOUNT.partyId),
+      });
       await client.upload(`in/${pack.commonName}`, pack.file);
       expect((await notify(sim, notificationFor(pack, ACCOUNT))).json.statusCode).toBe(0);
       // Send the same pack again under a new name: the good invoice becomes a duplicate.
@@ -88,12 +92,17 @@ describe('turnkey sim (spawned)', () => {
   });
 
   it('prints the banner with the host key line and the gateway URL', async () => {
-    const child = spawn(process.execPath, [TURNKEY_BIN, 'sim', '--config', configFile, '--log-level', 'silent'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TURNKEY_BIN, 'sim', '--config', configFile, '--log-level', 'silent'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    await new Promise<void>((resolve) => child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (out.includes('Ctrl+C')) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('Ctrl+C')) resolve();
+      }),
+    );
     const stopped = exitCode(child);
     child.kill('SIGINT');
     expect(await stopped).toBe(0);
@@ -102,7 +111,7 @@ describe('turnkey sim (spawned)', () => {
     expect(out).toContain('simulator stopped');
   });
 
-  it('`turnkey sim stats` reads the counts per invoice from the sim\'s database', async () => {
+  it("`turnkey sim stats` reads the counts per invoice from the sim's database", async () => {
     const json = await runCli(['sim', 'stats', '--config', configFile, '--json']);
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);

@@ -10,7 +10,7 @@ import {
   type LoadedPfx,
 } from '../../src/protocol/cms/index.js';
 import { serializeEnvelope } from '../../src/protocol/envelope/index.js';
-import { makeTempDir, openssl } from './openssl.js';
+import { makeTempDir, openssl } from '../helpers/openssl.js';
 
 const TURNKEY_FIRST_LINE = 'MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0B';
 const PASSWORD = 'test-only-password';
@@ -34,7 +34,18 @@ afterAll(() => temp.remove());
 /** `openssl cms -verify -binary -noverify`: the signature is checked, the (self-signed) chain is not. */
 function opensslRecoversContent(cms: Buffer, name: string): Buffer {
   writeFileSync(temp.path(`${name}.cms`), cms);
-  const result = openssl(['cms', '-verify', '-inform', 'DER', '-binary', '-noverify', '-in', temp.path(`${name}.cms`), '-out', temp.path(`${name}.out`)]);
+  const result = openssl([
+    'cms',
+    '-verify',
+    '-inform',
+    'DER',
+    '-binary',
+    '-noverify',
+    '-in',
+    temp.path(`${name}.cms`),
+    '-out',
+    temp.path(`${name}.out`),
+  ]);
   expect(result.stderr).toContain('Verification successful');
   expect(result.status).toBe(0);
   return readFileSync(temp.path(`${name}.out`));
@@ -45,9 +56,23 @@ function opensslSign(name: string, extraArgs: string[] = []): Buffer {
   writeFileSync(temp.path(`${name}.crt`), rsa.certificate.pem);
   writeFileSync(temp.path(`${name}.xml`), envelopeBytes);
   const result = openssl([
-    'cms', '-sign', '-binary', '-nodetach', '-md', 'sha256', '-outform', 'DER', ...extraArgs,
-    '-signer', temp.path(`${name}.crt`), '-inkey', temp.path(`${name}.key`),
-    '-in', temp.path(`${name}.xml`), '-out', temp.path(`${name}.cms`),
+    'cms',
+    '-sign',
+    '-binary',
+    '-nodetach',
+    '-md',
+    'sha256',
+    '-outform',
+    'DER',
+    ...extraArgs,
+    '-signer',
+    temp.path(`${name}.crt`),
+    '-inkey',
+    temp.path(`${name}.key`),
+    '-in',
+    temp.path(`${name}.xml`),
+    '-out',
+    temp.path(`${name}.cms`),
   ]);
   expect(result.status, result.stderr).toBe(0);
   return readFileSync(temp.path(`${name}.cms`));

@@ -17,7 +17,9 @@ describe('log line batching', () => {
     expect(sink.writes).toEqual([]);
     for (let i = 9; i < 12; i++) batcher.write(`{"n":${i},"pad":"${'x'.repeat(2)}"}\n`);
     expect(sink.writes).toHaveLength(1);
-    const lines = sink.writes[0]!.trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n);
+    const lines = sink.writes[0]!.trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { n: number }).n);
     expect(lines).toEqual(Array.from({ length: lines.length }, (_, i) => i));
   });
 
@@ -44,7 +46,10 @@ describe('log line batching', () => {
       process.exit(0);`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(child.stderr).toBe('');
-    const events = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; i: number });
+    const events = child.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; i: number });
     expect(events.map((e) => e.i)).toEqual([0, 1, 2]);
   });
 });

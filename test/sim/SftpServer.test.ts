@@ -12,7 +12,9 @@ let fx: SimFixture;
 let client: SftpTestClient;
 
 beforeAll(async () => {
-  fx = await startFixture({ allocations: [{ partyId: ACCOUNT.partyId, period: '11512', track: 'SF', begin: '10000000', end: '10000049' }] });
+  fx = await startFixture({
+    allocations: [{ partyId: ACCOUNT.partyId, period: '11512', track: 'SF', begin: '10000000', end: '10000049' }],
+  });
   client = await SftpTestClient.connect(fx.sim, fx.account.transportId, fx.account.password);
 });
 afterAll(async () => {
@@ -72,7 +74,9 @@ describe('SFTP login', () => {
   it('offers no shell and no command execution', async () => {
     const connection = await connectSsh(fx.sim, ACCOUNT.transportId, ACCOUNT.password);
     try {
-      await expect(new Promise((resolve, reject) => connection.exec('ls', (e, stream) => (e ? reject(e) : resolve(stream))))).rejects.toThrow();
+      await expect(
+        new Promise((resolve, reject) => connection.exec('ls', (e, stream) => (e ? reject(e) : resolve(stream)))),
+      ).rejects.toThrow();
     } finally {
       connection.end();
     }
@@ -92,9 +96,13 @@ describe('SFTP folders', () => {
     const sftp = client.sftp;
     const name = 'upload-visibility-test';
     const handle = await new Promise<Buffer>((resolve, reject) => sftp.open(`in/${name}`, 'w', (e, h) => (e ? reject(e) : resolve(h))));
-    await new Promise<void>((resolve, reject) => sftp.write(handle, Buffer.from('half of it'), 0, 10, 0, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sftp.write(handle, Buffer.from('half of it'), 0, 10, 0, (e) => (e ? reject(e) : resolve())),
+    );
     expect(await sftpErrorCode(client.stat(`in/${name}`))).toBe(STATUS_CODE.NO_SUCH_FILE);
-    await new Promise<void>((resolve, reject) => sftp.write(handle, Buffer.from(', all of it'), 0, 11, 10, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sftp.write(handle, Buffer.from(', all of it'), 0, 11, 10, (e) => (e ? reject(e) : resolve())),
+    );
     await new Promise<void>((resolve, reject) => sftp.close(handle, (e) => (e ? reject(e) : resolve())));
     expect((await client.stat(`in/${name}`)).size).toBe(21);
     expect(readFileSync(join(fx.dataDir, 'sftp', ACCOUNT.transportId, 'in', name), 'utf8')).toBe('half of it, all of it');
@@ -136,7 +144,8 @@ describe('SFTP folders', () => {
 
   it('refuses renames, folders and links', async () => {
     const sftp = client.sftp;
-    const call = (run: (done: (e?: Error | null) => void) => void) => new Promise<void>((resolve, reject) => run((e) => (e ? reject(e) : resolve())));
+    const call = (run: (done: (e?: Error | null) => void) => void) =>
+      new Promise<void>((resolve, reject) => run((e) => (e ? reject(e) : resolve())));
     expect(await sftpErrorCode(call((d) => sftp.rename('in/kept-private', 'in/other', d)))).toBe(STATUS_CODE.PERMISSION_DENIED);
     expect(await sftpErrorCode(call((d) => sftp.mkdir('in/sub', d)))).toBe(STATUS_CODE.PERMISSION_DENIED);
     expect(await sftpErrorCode(call((d) => sftp.rmdir('out', d)))).toBe(STATUS_CODE.PERMISSION_DENIED);
@@ -145,13 +154,16 @@ describe('SFTP folders', () => {
 
   it('gives each account its own in/ and out/', async () => {
     const other = { transportId: 'TKTEST02', password: 'another-test-password', partyId: ACCOUNT.partyId, routingId: 'R2' };
-    const two = await startFixture({
-      accounts: [
-        { ...ACCOUNT, certificates: [fx.identity.certificatePem] },
-        { ...other, certificates: [fx.identity.certificatePem] },
-      ],
-      allocations: [{ partyId: ACCOUNT.partyId, period: '11512', track: 'SF', begin: '10000000', end: '10000049' }],
-    }, fx.identity);
+    const two = await startFixture(
+      {
+        accounts: [
+          { ...ACCOUNT, certificates: [fx.identity.certificatePem] },
+          { ...other, certificates: [fx.identity.certificatePem] },
+        ],
+        allocations: [{ partyId: ACCOUNT.partyId, period: '11512', track: 'SF', begin: '10000000', end: '10000049' }],
+      },
+      fx.identity,
+    );
     const a = await SftpTestClient.connect(two.sim, ACCOUNT.transportId, ACCOUNT.password);
     const b = await SftpTestClient.connect(two.sim, other.transportId, other.password);
     try {

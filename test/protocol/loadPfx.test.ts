@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTestCertificate, loadPfx, PfxError, type TestCertificate } from '../../src/protocol/cms/index.js';
-import { makeTempDir, openssl } from './openssl.js';
+import { makeTempDir, openssl } from '../helpers/openssl.js';
 
 const PASSWORD = 'Pfx-Test-Only-9876';
 /** `openssl pkcs12 -legacy` needs OpenSSL 3's legacy provider (legacy.so); without it those cases are skipped. */
@@ -90,19 +90,32 @@ describe('loadPfx', () => {
     expect(loaded.notAfter.getTime()).toBe(new Date(certificate.validTo).getTime());
   });
 
-  it.skipIf(!hasLegacyProvider)('opens a legacy .pfx (RC2-40 certificates, 3DES key) that OpenSSL 3 refuses by default (skipped without the OpenSSL legacy provider)', () => {
-    const pfx = opensslExport('legacy.pfx', ['-legacy']);
-    // Without the legacy provider OpenSSL 3 cannot read it; node-forge can.
-    const refused = openssl(['pkcs12', '-in', temp.path('legacy.pfx'), '-passin', `pass:${PASSWORD}`, '-nodes', '-noout']);
-    expect(refused.status).not.toBe(0);
-    const info = openssl(['pkcs12', '-legacy', '-in', temp.path('legacy.pfx'), '-passin', `pass:${PASSWORD}`, '-nodes', '-info', '-noout']);
-    expect(info.stderr).toContain('pbeWithSHA1And40BitRC2-CBC');
-    expect(info.stderr).toContain('pbeWithSHA1And3-KeyTripleDES-CBC');
+  it.skipIf(!hasLegacyProvider)(
+    'opens a legacy .pfx (RC2-40 certificates, 3DES key) that OpenSSL 3 refuses by default (skipped without the OpenSSL legacy provider)',
+    () => {
+      const pfx = opensslExport('legacy.pfx', ['-legacy']);
+      // Without the legacy provider OpenSSL 3 cannot read it; node-forge can.
+      const refused = openssl(['pkcs12', '-in', temp.path('legacy.pfx'), '-passin', `pass:${PASSWORD}`, '-nodes', '-noout']);
+      expect(refused.status).not.toBe(0);
+      const info = openssl([
+        'pkcs12',
+        '-legacy',
+        '-in',
+        temp.path('legacy.pfx'),
+        '-passin',
+        `pass:${PASSWORD}`,
+        '-nodes',
+        '-info',
+        '-noout',
+      ]);
+      expect(info.stderr).toContain('pbeWithSHA1And40BitRC2-CBC');
+      expect(info.stderr).toContain('pbeWithSHA1And3-KeyTripleDES-CBC');
 
-    const loaded = loadPfx(pfx, PASSWORD);
-    expect(loaded.certificate.der.equals(generated.certificateDer)).toBe(true);
-    expect(new X509Certificate(loaded.certificate.der).checkPrivateKey(loaded.privateKey)).toBe(true);
-  });
+      const loaded = loadPfx(pfx, PASSWORD);
+      expect(loaded.certificate.der.equals(generated.certificateDer)).toBe(true);
+      expect(new X509Certificate(loaded.certificate.der).checkPrivateKey(loaded.privateKey)).toBe(true);
+    },
+  );
 
   it('opens the PBES2/AES-256 .pfx that OpenSSL 3 writes by default', () => {
     const loaded = loadPfx(opensslExport('modern.pfx', []), PASSWORD);
@@ -113,9 +126,13 @@ describe('loadPfx', () => {
     const password = '發票憑證密碼-ü';
     const ours = generateTestCertificate({ commonName: 'Non-ASCII', password });
     expect(loadPfx(ours.pfx, password).subject).toBe('CN=Non-ASCII');
-    expect(loadPfx(opensslExport('unicode-modern.pfx', [], password), password).certificate.der.equals(generated.certificateDer)).toBe(true);
+    expect(loadPfx(opensslExport('unicode-modern.pfx', [], password), password).certificate.der.equals(generated.certificateDer)).toBe(
+      true,
+    );
     if (hasLegacyProvider) {
-      expect(loadPfx(opensslExport('unicode-legacy.pfx', ['-legacy'], password), password).certificate.der.equals(generated.certificateDer)).toBe(true);
+      expect(
+        loadPfx(opensslExport('unicode-legacy.pfx', ['-legacy'], password), password).certificate.der.equals(generated.certificateDer),
+      ).toBe(true);
     }
     expectPfxError(() => loadPfx(ours.pfx, '發票憑證密碼-u'), 'pfx-password');
   });

@@ -12,7 +12,8 @@ describe('hostile and odd input', () => {
   beforeAll(async () => {
     validator = await Validator.create();
   });
-  const codes = (text: string | Buffer) => validator.validate(typeof text === 'string' ? Buffer.from(text) : text).errors.map((e) => e.code);
+  const codes = (text: string | Buffer) =>
+    validator.validate(typeof text === 'string' ? Buffer.from(text) : text).errors.map((e) => e.code);
 
   it('refuses an entity-expansion bomb without expanding it', () => {
     const lol = ['<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">'];
@@ -28,14 +29,17 @@ describe('hostile and odd input', () => {
     const dir = mkdtempSync(join(tmpdir(), 'turnkey-xxe-'));
     const secret = join(dir, 'secret.txt');
     writeFileSync(secret, 'TOPSECRET');
-    const xxe = `<?xml version="1.0"?>\n<!DOCTYPE Invoice [<!ENTITY x SYSTEM "file://${secret}">]>\n<Invoice xmlns="${F0401_NS}">&x;</Invoice>`;
+    const xxe =
+      `<?xml version="1.0"?>\n<!DOCTYPE Invoice [<!ENTITY x SYSTEM "file://${secret}">]>\n<Invoice ` + `xmlns="${F0401_NS}">&x;</Invoice>`;
     const report = validator.validate(Buffer.from(xxe));
     expect(report.errors.map((e) => e.code)).toEqual(['unsafe-xml']);
     expect(JSON.stringify(report)).not.toContain('TOPSECRET');
   });
 
   it('does not fetch a schema an instance document names in xsi:schemaLocation', () => {
-    const doc = `<Invoice xmlns="${F0401_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="${F0401_NS} http://203.0.113.1/evil.xsd"><Main/></Invoice>`;
+    const doc =
+      `<Invoice xmlns="${F0401_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="${F0401_NS} ` +
+      `http://203.0.113.1/evil.xsd"><Main/></Invoice>`;
     const started = performance.now();
     const report = validator.validate(Buffer.from(doc));
     expect(report.errors.map((e) => e.code)).toContain('xsd');
@@ -51,7 +55,11 @@ describe('hostile and odd input', () => {
 
   it('names Big5 bytes as Big5', () => {
     // 發票 in Big5 is B5 6F B2 BC.
-    const big5 = Buffer.concat([Buffer.from(`<Invoice xmlns="${F0401_NS}">\n<Main>`), Buffer.from([0xb5, 0x6f, 0xb2, 0xbc]), Buffer.from('</Main></Invoice>')]);
+    const big5 = Buffer.concat([
+      Buffer.from(`<Invoice xmlns="${F0401_NS}">\n<Main>`),
+      Buffer.from([0xb5, 0x6f, 0xb2, 0xbc]),
+      Buffer.from('</Main></Invoice>'),
+    ]);
     const report = validator.validate(big5);
     expect(report.errors.map((e) => e.code)).toEqual(['encoding']);
     expect(report.errors[0]!.message).toContain('Big5');
@@ -66,7 +74,10 @@ describe('hostile and odd input', () => {
   describe('only UTF-8 reaches the parser', () => {
     // ASCII markup, so that its UTF-16 and UTF-32 forms are valid UTF-8 (NULs between the letters),
     // which libxml2 would read by itself and the field reader would not.
-    const ascii = f0401Xml({ number: invoiceNumber(1), sellerName: 'Good Coffee', buyerName: 'Buyer Co' }).replace(/^<\?xml[^>]*\?>\s*/, '');
+    const ascii = f0401Xml({ number: invoiceNumber(1), sellerName: 'Good Coffee', buyerName: 'Buyer Co' }).replace(
+      /^<\?xml[^>]*\?>\s*/,
+      '',
+    );
     const broken = ascii.replace(/<TotalAmount>(\d+)</, (_, t: string) => `<TotalAmount>${Number(t) + 1}<`);
     const utf32 = (text: string, bigEndian = false): Buffer => {
       const out = Buffer.alloc(text.length * 4);
@@ -84,7 +95,11 @@ describe('hostile and odd input', () => {
       ['UTF-32BE without a byte-order mark', utf32(broken, true), 'UTF-32BE'],
       ['UTF-32LE with a byte-order mark', utf32(`\ufeff${ascii}`), 'UTF-32LE'],
       ['UTF-32BE with a byte-order mark', utf32(`\ufeff${ascii}`, true), 'UTF-32BE'],
-      ['UTF-32LE with a DOCTYPE and an entity', utf32(`<!DOCTYPE Invoice [<!ENTITY e "x">]>${ascii.replace('Buyer Co', '&e;')}`), 'UTF-32LE'],
+      [
+        'UTF-32LE with a DOCTYPE and an entity',
+        utf32(`<!DOCTYPE Invoice [<!ENTITY e "x">]>${ascii.replace('Buyer Co', '&e;')}`),
+        'UTF-32LE',
+      ],
     ];
     it.each(cases)('refuses %s as encoding, naming it', (_what, bytes, encoding) => {
       const report = validator.validate(bytes);

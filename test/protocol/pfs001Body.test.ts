@@ -20,11 +20,15 @@ describe('the PFS001 body', () => {
     turnkeyVersion: '3.2.1',
   };
 
-  it('is written by the client with every key in the platform client\'s order, and passes the simulator\'s check', () => {
+  it("is written by the client with every key in the platform client's order, and passes the simulator's check", () => {
     const text = GatewayClient.body({ loginId: 'acct', loginPassword: 'pw' }, notification);
     const parsed = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual([...PFS001_KEYS]);
-    expect(parsed).toMatchObject({ zip: '0', retry: 2, transTo: { partyInfo: { partyId: '0000000000' }, routingInfo: { routingId: '0000000000', description: 'platform' } } });
+    expect(parsed).toMatchObject({
+      zip: '0',
+      retry: 2,
+      transTo: { partyInfo: { partyId: '0000000000' }, routingInfo: { routingId: '0000000000', description: 'platform' } },
+    });
     expect(parsed.transFrom).toEqual({ partyInfo: { partyId: '53718426' }, routingInfo: { routingId: '53718426' } });
     expect(checkNotificationBody(parsed)).toEqual(parsed);
   });

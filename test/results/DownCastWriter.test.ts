@@ -27,16 +27,24 @@ describe('DownCast result files', () => {
   /** Messages taken through queued → packed → uploaded to a final state. */
   function finalMessages(from: number, count: number, verdict: 'confirmed' | 'rejected', type = 'F0401'): void {
     for (let i = from; i < from + count; i++) {
-      const { messageId } = messages.receive(newMessage(i, { messageType: type, messageKey: `${type}AB${String(i).padStart(8, '0')}20261122` }));
+      const { messageId } = messages.receive(
+        newMessage(i, { messageType: type, messageKey: `${type}AB${String(i).padStart(8, '0')}20261122` }),
+      );
       messages.move(messageId, 'received', 'queued');
       messages.move(messageId, 'queued', 'packed');
       messages.move(messageId, 'packed', 'uploaded');
       messages.move(messageId, 'uploaded', verdict, verdict === 'rejected' ? { code: 'E9102', text: 'the platform refused it' } : {});
     }
   }
-  const filesIn = (folder: string): string[] => readdirSync(join(dir.path, folder), { recursive: true }).map(String).filter((n) => n.endsWith('.json')).sort();
-  const read = (folder: string, name: string): DownCastFile => JSON.parse(readFileSync(join(dir.path, folder, name), 'utf8')) as DownCastFile;
-  const untold = () => store.db.prepare("SELECT count(*) FROM messages WHERE state IN ('confirmed', 'rejected') AND downcast_at IS NULL").pluck().get();
+  const filesIn = (folder: string): string[] =>
+    readdirSync(join(dir.path, folder), { recursive: true })
+      .map(String)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
+  const read = (folder: string, name: string): DownCastFile =>
+    JSON.parse(readFileSync(join(dir.path, folder, name), 'utf8')) as DownCastFile;
+  const untold = () =>
+    store.db.prepare("SELECT count(*) FROM messages WHERE state IN ('confirmed', 'rejected') AND downcast_at IS NULL").pluck().get();
 
   it('tells every final message once, in files of at most maxPerFile results, one message type per file, under its Taiwan day', () => {
     finalMessages(0, 5, 'confirmed');
@@ -51,7 +59,13 @@ describe('DownCast result files', () => {
     expect(invoices.every((n) => /^20261123\/20261123040000000-\d+\.json$/.test(n))).toBe(true);
     const results = invoices.flatMap((n) => read('DownCast/B2SSTORAGE/F0401', n).results);
     expect(results.map((r) => r.number)).toEqual(Array.from({ length: 7 }, (_, i) => `AB${String(i).padStart(8, '0')}`));
-    expect(results[5]).toMatchObject({ verdict: 'rejected', status: 'E', code: 'E9102', text: 'the platform refused it', invoiceIdentifier: 'F0401AB0000000520261122' });
+    expect(results[5]).toMatchObject({
+      verdict: 'rejected',
+      status: 'E',
+      code: 'E9102',
+      text: 'the platform refused it',
+      invoiceIdentifier: 'F0401AB0000000520261122',
+    });
     expect(results[0]).toMatchObject({ verdict: 'confirmed', status: 'C', code: null, sourceFile: 'AB00000000.xml' });
     const cancels = filesIn('DownCast/B2SSTORAGE/F0501');
     expect(cancels).toHaveLength(1);

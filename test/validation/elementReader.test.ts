@@ -33,7 +33,9 @@ describe('element reader', () => {
   });
 
   it('handles comments, CDATA, entities, prefixes, self-closing tags and ">" inside attributes', () => {
-    const text = '<?xml version="1.0"?>\n<!-- c -->\n<p:A xmlns:p="u" note="a>b">\n  <p:B>x &amp; &#x767C;&#31080;</p:B>\n  <C/><D><![CDATA[<raw>]]></D>\n</p:A>';
+    const text =
+      '<?xml version="1.0"?>\n<!-- c -->\n<p:A xmlns:p="u" note="a>b">\n  <p:B>x &amp; &#x767C;&#31080;</p:B>\n  ' +
+      '<C/><D><![CDATA[<raw>]]></D>\n</p:A>';
     const doc = XmlDocument.fromString(text);
     try {
       expect(plain(readElements(text))).toEqual(viaLibxml2(doc.root));

@@ -34,8 +34,15 @@ describe('pack transitions', () => {
   }
   const stateOf = (id: number) => store.db.prepare('SELECT state FROM messages WHERE id = ?').pluck().get(id);
   const packFor = (name: string) => ({
-    commonName: name, signedFileName: `x_${name}_2`, messageType: 'F0401', fromPartyId: '53718426', toPartyId: '0000000000',
-    size: 10, zipped: false, payloadPath: `/tmp/${name}`, payloadSha256: 'ab',
+    commonName: name,
+    signedFileName: `x_${name}_2`,
+    messageType: 'F0401',
+    fromPartyId: '53718426',
+    toPartyId: '0000000000',
+    size: 10,
+    zipped: false,
+    payloadPath: `/tmp/${name}`,
+    payloadSha256: 'ab',
   });
 
   it('records a pack and moves its messages queued → packed in one transaction', () => {
@@ -63,7 +70,7 @@ describe('pack transitions', () => {
     expect(queries.packById(packId)).toMatchObject({ attempts: 3, notifyCount: 2 });
   });
 
-  it('moves an unknown pack\'s messages to uploaded when a re-notification is accepted', () => {
+  it("moves an unknown pack's messages to uploaded when a re-notification is accepted", () => {
     const ids = queuedMessages(2);
     const { packId } = packs.create(packFor('p1'), ids);
     packs.fileUploaded(packId);
@@ -81,10 +88,14 @@ describe('pack transitions', () => {
     packs.failed(packId, 'unknown', 'retries-exhausted', 'gave up');
     expect(ids.map(stateOf)).toEqual(['failed', 'failed']);
     let applied = false;
-    packs.settle(packId, [
-      { messageId: ids[0]!, verdict: 'confirmed', code: null, text: null },
-      { messageId: ids[1]!, verdict: 'rejected', code: 'E1003', text: 'issued twice' },
-    ], () => (applied = true));
+    packs.settle(
+      packId,
+      [
+        { messageId: ids[0]!, verdict: 'confirmed', code: null, text: null },
+        { messageId: ids[1]!, verdict: 'rejected', code: 'E1003', text: 'issued twice' },
+      ],
+      () => (applied = true),
+    );
     expect(ids.map(stateOf)).toEqual(['confirmed', 'rejected']);
     expect(applied).toBe(true);
     expect(queries.packById(packId)!.state).toBe('settled');

@@ -21,7 +21,12 @@ describe('common name', () => {
   });
 
   it('rolls the date over at 16:00 UTC', () => {
-    const name = formatCommonName({ migVersion: '4.1', messageType: 'C0401', at: new Date('2026-12-31T16:00:00.007Z'), uuid: UUID.toUpperCase() });
+    const name = formatCommonName({
+      migVersion: '4.1',
+      messageType: 'C0401',
+      at: new Date('2026-12-31T16:00:00.007Z'),
+      uuid: UUID.toUpperCase(),
+    });
     expect(name).toBe(`4.1-C0401-20270101-000000007-${UUID}`);
   });
 
