@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerInit } from './init/index.js';
+import { registerMaintenance } from './maintenance/index.js';
 import { registerStart } from './start/index.js';
 import { registerStatus } from './status/index.js';
 import { registerSim } from './sim/index.js';
@@ -12,4 +13,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerInit,
   registerStart,
   registerStatus,
+  registerMaintenance,
 ];

@@ -1,9 +1,16 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import cron from 'node-cron';
+import { parseIsoTime } from '../time/parseWhen.js';
 import { ConfigError } from '../errors/index.js';
 import { SchemaFile } from './SchemaFile.js';
 import { TURNKEY_CONFIG_SCHEMA } from './turnkeyConfigSchema.js';
 import type {
+  ConfiguredWindow,
+  DeadlineSettings,
+  FeedSettings,
+  MaintenanceSettings,
   PlatformSettings,
+  ScheduleSettings,
   PlatformSettingsFile,
   SecretRef,
   SenderEntry,
@@ -48,7 +55,61 @@ function resolvePaths(file: TurnkeyConfigFile, configFile: string): TurnkeyConfi
     daemon: { ...file.daemon },
     platform: file.platform === null ? null : resolvePlatform(file.platform, at, configFile),
     outbound: structuredClone(file.outbound),
+    maintenance: resolveMaintenance(file.maintenance, at, configFile),
+    deadlines: checkDeadlines(file.deadlines, configFile),
+    schedules: checkSchedules(file.schedules, configFile),
   };
+}
+
+/** Windows' times read (ISO 8601; Taiwan time without an offset), feeds located; every problem at once. */
+function resolveMaintenance(section: TurnkeyConfigFile['maintenance'], at: (p: string) => string, configFile: string): MaintenanceSettings {
+  const problems: string[] = [];
+  const windows: ConfiguredWindow[] = [];
+  section.windows.forEach((w, i) => {
+    const from = parseIsoTime(w.from);
+    const to = parseIsoTime(w.to);
+    if (from === null) problems.push(`maintenance.windows[${i}].from: "${w.from}" is not an ISO 8601 time (e.g. 2026-12-18T18:00+08:00).`);
+    if (to === null) problems.push(`maintenance.windows[${i}].to: "${w.to}" is not an ISO 8601 time (e.g. 2026-12-20T12:00+08:00).`);
+    if (from === null || to === null) return;
+    if (to <= from) problems.push(`maintenance.windows[${i}]: ends (${w.to}) before it starts (${w.from}).`);
+    else windows.push({ from, to, reason: w.reason });
+  });
+  const feeds: FeedSettings[] = [];
+  section.feeds.forEach((feed, i) => {
+    if ((feed.url === undefined) === (feed.file === undefined)) {
+      problems.push(`maintenance.feeds[${i}]: give exactly one of url and file.`);
+    } else if (feed.url !== undefined) {
+      if (!/^https?:\/\//.test(feed.url)) problems.push(`maintenance.feeds[${i}].url: "${feed.url}" is not an http(s) URL.`);
+      else feeds.push({ location: feed.url, kind: 'url', format: feed.format });
+    } else {
+      feeds.push({ location: at(feed.file!), kind: 'file', format: feed.format });
+    }
+  });
+  if (problems.length > 0)
+    throw ConfigError.listing(configFile, problems, 'Fix the maintenance section; see config/turnkey.config.schema.json.');
+  return { ...section, windows, feeds };
+}
+
+/** A deadline rule says how long in exactly one way. */
+function checkDeadlines(section: DeadlineSettings, configFile: string): DeadlineSettings {
+  const problems = section.rules.flatMap((rule, i) => {
+    const ways = [rule.hours, rule.days, rule.daysAfterPeriod].filter((v) => v !== undefined).length;
+    return ways === 1 ? [] : [`deadlines.rules[${i}]: give exactly one of hours, days and daysAfterPeriod.`];
+  });
+  if (problems.length > 0)
+    throw ConfigError.listing(configFile, problems, 'Fix the deadlines section; see config/turnkey.config.schema.json.');
+  return structuredClone(section);
+}
+
+function checkSchedules(section: ScheduleSettings, configFile: string): ScheduleSettings {
+  const problems = Object.entries(section).flatMap(([name, expression]) =>
+    expression === null || cron.validate(expression)
+      ? []
+      : [`schedules.${name}: "${expression}" is not a cron expression (minute hour day month weekday, e.g. "*/10 * * * *").`],
+  );
+  if (problems.length > 0)
+    throw ConfigError.listing(configFile, problems, 'Fix the schedules section, or set a job to null to never run it.');
+  return { ...section };
 }
 
 /**

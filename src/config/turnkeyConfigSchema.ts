@@ -394,6 +394,142 @@ export const TURNKEY_CONFIG_SCHEMA = {
         },
       },
     },
+    maintenance: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Announced maintenance windows of the platform: nothing is uploaded or notified and no result is polled inside one (intake ' +
+        'and validation go on); sending resumes by itself after it. Windows also come from `turnkey maintenance add|import` and ' +
+        'from feeds.',
+      properties: {
+        windows: {
+          type: 'array',
+          default: [],
+          description: 'Windows known in advance. Times are ISO 8601; without an offset they are Taiwan time (+08:00).',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'to'],
+            properties: {
+              from: { type: 'string', minLength: 1 },
+              to: { type: 'string', minLength: 1 },
+              reason: { type: 'string', default: 'announced maintenance' },
+            },
+          },
+        },
+        feeds: {
+          type: 'array',
+          default: [],
+          description:
+            'Announcement feeds, read on the maintenance.feeds schedule: an iCalendar file (.ics), the JSON list the simulator serves ' +
+            'at /announcements ([{"start","end","description"}]), or a maintenance notice in Chinese (text or HTML, read as ' +
+            '`turnkey maintenance import` reads it). A window removed from its feed is removed here.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              url: { type: 'string', minLength: 1, description: 'An http(s) URL.' },
+              file: { type: 'string', minLength: 1, description: 'A local file, relative to this configuration.' },
+              format: { enum: ['auto', 'ics', 'json', 'notice'], default: 'auto' },
+            },
+          },
+        },
+        marginBeforeMinutes: {
+          type: 'number',
+          minimum: 0,
+          default: 5,
+          description: 'Sending stops this long before a window starts (a pack sent just before may find the platform gone).',
+        },
+        marginAfterMinutes: {
+          type: 'number',
+          minimum: 0,
+          default: 5,
+          description: 'Sending resumes this long after a window ends.',
+        },
+        resumeJitterSeconds: {
+          type: 'number',
+          minimum: 0,
+          default: 60,
+          description: 'And after a random delay up to this long, so that merchants do not all come back in the same second.',
+        },
+        probeSeconds: {
+          type: 'number',
+          minimum: 1,
+          default: 60,
+          description: 'While the platform says it is in maintenance without saying until when, one attempt this often.',
+        },
+      },
+    },
+    deadlines: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        "Legal upload deadlines (統一發票使用辦法 art. 7). Each message's deadline is set when it is recorded, from the first rule " +
+        "that matches its type and buyer, counted from the message's own date and time (its issue, cancel, void or allowance date; " +
+        'the start of that day in Taiwan time when the message has no time).',
+      properties: {
+        atRiskHours: {
+          type: 'number',
+          minimum: 0,
+          default: 12,
+          description: 'A message not yet uploaded this close to its deadline is at risk: logged, in turnkey status and its exit code.',
+        },
+        rules: {
+          type: 'array',
+          default: [
+            { types: ['F0401', 'F0501', 'F0701', 'G0401', 'G0501'], buyer: 'b2c', hours: 48 },
+            { types: ['F0401', 'F0501', 'F0701', 'G0401', 'G0501'], buyer: 'b2b', days: 7 },
+            { types: ['E0402'], daysAfterPeriod: 10 },
+          ],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['types'],
+            properties: {
+              types: { type: 'array', minItems: 1, items: { enum: ['F0401', 'F0501', 'F0701', 'G0401', 'G0501', 'E0401', 'E0402'] } },
+              buyer: {
+                enum: ['b2c', 'b2b', 'any'],
+                default: 'any',
+                description: 'b2c: the buyer is 0000000000 (a consumer); b2b: any other buyer.',
+              },
+              hours: { type: 'number', exclusiveMinimum: 0, description: 'Hours after the message’s date and time.' },
+              days: { type: 'number', exclusiveMinimum: 0, description: 'Days (of 24 hours) after the message’s date and time.' },
+              daysAfterPeriod: {
+                type: 'integer',
+                minimum: 1,
+                description: 'Until the end of this day of the period after the message’s period (E0402: the 10th).',
+              },
+            },
+          },
+        },
+      },
+    },
+    schedules: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'When the wall-clock jobs run: cron expressions (minute hour day month weekday, an optional seconds field first) in Taiwan ' +
+        'time, or null to never run the job. Jobs never overlap; a failed job is logged and tried at its next time.',
+      properties: {
+        feeds: { type: ['string', 'null'], default: '*/10 * * * *', description: 'Read the maintenance feeds.' },
+        deadlines: { type: ['string', 'null'], default: '*/15 * * * *', description: 'Log messages at risk of their deadline.' },
+        dailySummary: { type: ['string', 'null'], default: '0 9 * * *', description: "A log line with yesterday's figures." },
+        retention: {
+          type: ['string', 'null'],
+          default: '30 3 * * *',
+          description: 'Release the kept bytes of old final messages (store.finalBytesRetentionDays).',
+        },
+        walCheckpoint: { type: ['string', 'null'], default: '*/30 * * * *', description: "Fold the database's write-ahead log back." },
+        certificates: {
+          type: ['string', 'null'],
+          default: '0 9 * * *',
+          description: 'Warn of certificates that expire within 30 days (then every day until replaced).',
+        },
+      },
+    },
     outbound: {
       type: 'object',
       additionalProperties: false,
@@ -469,13 +605,17 @@ export const TURNKEY_CONFIG_SCHEMA = {
               type: 'integer',
               minimum: 1,
               default: 50,
-              description: "Attempts (uploads and notifications) before a pack's messages go to failed.",
+              description:
+                "Failed attempts the platform answered (a refusal, an HTTP 4xx, an unreadable answer) before a pack's messages go to " +
+                'failed. Attempts that did not reach the platform (an outage, a maintenance window) never count.',
             },
             maxAgeHours: {
               type: 'number',
               minimum: 0.001,
               default: 48,
-              description: "Age after which a pack's messages go to failed (B2C invoices must be uploaded within 48 hours).",
+              description:
+                "Hours after a pack's first answered failure after which its messages go to failed if the platform still refuses " +
+                'it. Time the platform cannot be reached never counts.',
             },
           },
         },

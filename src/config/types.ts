@@ -14,6 +14,30 @@ export type IntakeSettings = TurnkeyConfigFile['intake'];
 export type StoreSettings = TurnkeyConfigFile['store'];
 export type DaemonSettings = TurnkeyConfigFile['daemon'];
 export type OutboundSettings = TurnkeyConfigFile['outbound'];
+export type DeadlineSettings = TurnkeyConfigFile['deadlines'];
+export type DeadlineRule = DeadlineSettings['rules'][number];
+export type ScheduleSettings = TurnkeyConfigFile['schedules'];
+export type ScheduleName = keyof ScheduleSettings;
+
+/** A window of the configuration, its times read (epoch milliseconds). */
+export interface ConfiguredWindow {
+  from: number;
+  to: number;
+  reason: string;
+}
+
+/** An announcement feed: a URL or an absolute file path. */
+export interface FeedSettings {
+  location: string;
+  kind: 'url' | 'file';
+  format: 'auto' | 'ics' | 'json' | 'notice';
+}
+
+/** The `maintenance` section as the program uses it: times read, feed files absolute. */
+export interface MaintenanceSettings extends Omit<TurnkeyConfigFile['maintenance'], 'windows' | 'feeds'> {
+  windows: ConfiguredWindow[];
+  feeds: FeedSettings[];
+}
 
 /** The `platform` section as written. */
 export type PlatformSettingsFile = NonNullable<TurnkeyConfigFile['platform']>;
@@ -42,7 +66,7 @@ export interface PlatformSettings extends Omit<PlatformSettingsFile, 'partyId' |
 }
 
 /** What the program uses: every path absolute. */
-export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'platform' | 'database'> {
+export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'platform' | 'database' | 'maintenance'> {
   /** Absolute path of the file this was loaded from. */
   configFile: string;
   /** Absolute. */
@@ -51,4 +75,5 @@ export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'plat
   database: string;
   /** Paths absolute, secrets' files absolute, senders resolved. */
   platform: PlatformSettings | null;
+  maintenance: MaintenanceSettings;
 }

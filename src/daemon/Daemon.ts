@@ -12,11 +12,17 @@ import { InlineFileInspector, WorkerFileInspector, type FileInspector, type Insp
 import { backfillAllowanceRefs } from '../intake/backfillAllowanceRefs.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
 import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
+import type { IntakeRules } from '../intake/BatchProcessor.js';
+import { uploadDeadline } from '../schedule/deadlines.js';
 import { DaemonLifecycle, type DaemonState } from '../store/DaemonLifecycle.js';
 import { MessageQueries } from '../store/MessageQueries.js';
 import { OutboundRuntime } from '../outbound/OutboundRuntime.js';
 import { SandboxLauncher } from '../sandbox/SandboxLauncher.js';
-import { Retention } from '../store/Retention.js';
+import { Deadlines } from '../store/Deadlines.js';
+import { JobRuns } from '../store/JobRuns.js';
+import { Maintenance } from '../schedule/Maintenance.js';
+import { Scheduler } from '../schedule/Scheduler.js';
+import { scheduleJobs } from './DaemonJobs.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
@@ -24,8 +30,6 @@ import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
 import { packageVersion } from './packageVersion.js';
-
-const RETENTION_INTERVAL_MS = 3600_000;
 
 export interface DaemonStartOptions {
   config: TurnkeyConfig;
@@ -35,14 +39,15 @@ export interface DaemonStartOptions {
 }
 
 /**
- * The daemon's lifecycle: starting (lock, store, validator, recovery) → running (intake,
- * heartbeat, retention) → draining (stop taking files, finish the batch in hand) → stopped (store
- * closed, lock released). Each state is written to the store so `turnkey status` can see it.
+ * The daemon's lifecycle: starting (lock, store, validator, recovery, maintenance windows) → running
+ * (intake, sending behind the windows, heartbeat, scheduled jobs) → draining (stop taking files,
+ * finish the batch in hand) → stopped (store closed, lock released). Each state is written to the
+ * store so `turnkey status` can see it.
  */
 export class Daemon {
   private state: DaemonState = 'starting';
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private retentionTimer: NodeJS.Timeout | null = null;
+  private scheduler: Scheduler | null = null;
   private draining: Promise<void> | null = null;
   private outbound: OutboundRuntime | null = null;
   private sandbox: SandboxLauncher | null = null;
@@ -99,7 +104,11 @@ export class Daemon {
       inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
       let daemon: Daemon | null = null;
-      const rules = { lang: config.validation.lang, ...(config.platform && { covers: coversSeller(config.platform.senders) }) };
+      const rules: IntakeRules = {
+        lang: config.validation.lang,
+        ...(config.platform && { covers: coversSeller(config.platform.senders) }),
+        uploadDeadline: (messageType, fields) => uploadDeadline(config.deadlines.rules, { messageType, ...fields }),
+      };
       const intake = new IntakeService({
         store,
         inspector,
@@ -109,6 +118,8 @@ export class Daemon {
         rules,
         onQueued: () => daemon?.outbound?.service.wake(),
       });
+      const filled = new Deadlines(store.db).backfill((m) => uploadDeadline(config.deadlines.rules, { ...m, time: null }));
+      if (filled > 0) logger.info({ event: 'deadlines-backfilled', messages: filled }, 'gave waiting messages their upload deadline');
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
       const { recovered } = await intake.start();
       let access: AccessOutcome;
@@ -117,15 +128,28 @@ export class Daemon {
         reportAccess(new Problems(store.db, 'daemon'), access, group, logger);
         // The sandbox's platform runs as a process of its own (`turnkey sim`), started first.
         if (config.platform?.mode === 'sandbox') daemon.sandbox = await SandboxLauncher.start(config.configFile, logger);
+        const maintenance = await Maintenance.start(config, store.db, logger);
         daemon.outbound = await OutboundRuntime.start({
           config,
           store,
           validator,
           logger,
           intakeBacklog: () => intake.backlog >= config.intake.batchSize,
+          gate: maintenance.gate,
         });
+        const scheduler = new Scheduler(new JobRuns(store.db), logger);
+        const outbound = daemon.outbound;
+        scheduleJobs(scheduler, {
+          config,
+          db: store.db,
+          logger,
+          maintenance,
+          certificates: () => outbound?.certificates() ?? [],
+        });
+        daemon.scheduler = scheduler;
       } catch (err) {
         await intake.stop();
+        await daemon.outbound?.stop();
         await daemon.sandbox?.stop();
         throw err;
       }
@@ -168,9 +192,10 @@ export class Daemon {
     this.lifecycle.enter(process.pid, 'running');
     this.heartbeatTimer = setInterval(() => this.beat(), config.daemon.heartbeatSeconds * 1000);
     this.heapGuard.start();
-    if (config.store.finalBytesRetentionDays !== null) {
-      this.applyRetention();
-      this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_INTERVAL_MS);
+    if (this.scheduler) {
+      this.scheduler.start();
+      // What was due while the daemon was down runs now, in turn.
+      for (const job of ['retention', 'certificates', 'deadlines']) void this.scheduler.run(job);
     }
     const counts = new MessageQueries(this.store.db).countByTypeAndState();
     this.logger.info(
@@ -204,6 +229,7 @@ export class Daemon {
     } catch (err) {
       this.logger.warn({ event: 'lifecycle-write-failed', err }, 'could not record the draining state');
     }
+    await this.scheduler?.stop();
     await this.intake.stop();
     await this.inspector.close();
     // In-flight uploads and notifications finish (and are recorded) before the store closes.
@@ -211,7 +237,6 @@ export class Daemon {
     await this.sandbox?.stop();
     daemonFailpoint('mid-drain');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.heapGuard.stop();
     this.state = 'stopped';
     this.lifecycle.enter(process.pid, 'stopped');
@@ -238,17 +263,6 @@ export class Daemon {
       this.lifecycle.heartbeat(process.pid);
     } catch (err) {
       this.logger.warn({ event: 'heartbeat-failed', err }, 'could not write the heartbeat');
-    }
-  }
-
-  private applyRetention(): void {
-    const days = this.config.store.finalBytesRetentionDays;
-    if (days === null) return;
-    try {
-      const pruned = new Retention(this.store.db).pruneFinalBytes(days);
-      if (pruned > 0) this.logger.info({ event: 'retention', pruned, days }, 'released the kept bytes of old final messages');
-    } catch (err) {
-      this.logger.warn({ event: 'retention-failed', err }, 'retention failed; it will run again later');
     }
   }
 }

@@ -14,6 +14,7 @@ import { decideIntake, type IntakeContext } from './decideIntake.js';
 import { storeFacts } from './storeRules.js';
 import { AllowanceLedger } from '../store/AllowanceLedger.js';
 import type { Lang } from '../validation/messages.js';
+import type { MessageFields } from '../validation/types.js';
 import { errReportInput, type ErrReportInput, type ReportFinding } from './ErrReport.js';
 import { entryExists, Filer, workEntry, type FilingTarget } from './Filer.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
@@ -36,6 +37,8 @@ export interface IntakeRules {
   lang: Lang;
   /** Whether a configured sender covers this seller; absent when nothing is sent (no platform). */
   covers?: (sellerId: string) => boolean;
+  /** The legal upload deadline of a valid message (epoch ms), null when none applies; absent: none recorded. */
+  uploadDeadline?: (messageType: string, fields: MessageFields) => number | null;
 }
 
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
@@ -103,6 +106,7 @@ export class BatchProcessor {
   private readonly queries: MessageQueries;
   private readonly ledger: AllowanceLedger;
   private readonly context: IntakeContext;
+  private readonly uploadDeadline: IntakeRules['uploadDeadline'] | null;
   private readonly filer: Filer;
   /** Files of the last batch: filed and fsynced, their messages still `received`. */
   private unsettled: Pending[] = [];
@@ -129,6 +133,7 @@ export class BatchProcessor {
     this.ledger = new AllowanceLedger(db);
     this.problems = new Problems(db, 'intake', now);
     this.filer = new Filer(layout, this.problems, logger);
+    this.uploadDeadline = rules.uploadDeadline ?? null;
     this.context = {
       holderOf: (key) => this.queries.findKeyHolder(key),
       latestOf: (number, key) => this.queries.latestVersion(number, key),
@@ -391,6 +396,7 @@ export class BatchProcessor {
             findingsJson: errors.length > 0 || warnings.length > 0 ? JSON.stringify({ errors, warnings }) : null,
             bytesKept: valid,
             supersedes: supersedes?.id ?? null,
+            uploadDeadline: valid && fields && this.uploadDeadline ? this.uploadDeadline(messageType, fields) : null,
           },
           supersedes ? `supersedes message #${supersedes.id} (${supersedes.state})` : null,
         );

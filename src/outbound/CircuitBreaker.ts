@@ -59,12 +59,21 @@ export class CircuitBreaker {
     return 'probe';
   }
 
-  /** The platform answered (whatever it said). */
-  succeeded(): void {
+  /** The platform answered (whatever it said). True when that ends an outage (the breaker was open). */
+  succeeded(): boolean {
     this.probeInFlight = false;
     const s = this.snapshot();
-    if (s.state === 'closed' && s.consecutiveFailures === 0) return;
+    if (s.state === 'closed' && s.consecutiveFailures === 0) return false;
     this.update.run({ state: 'closed', consecutiveFailures: 0, openedAt: null, retryAt: null, lastErrorCode: null });
+    return s.state !== 'closed';
+  }
+
+  /**
+   * The probe let through ended without reaching the platform (its sender is held, a window began):
+   * it tells nothing, so the next pack may probe.
+   */
+  release(): void {
+    this.probeInFlight = false;
   }
 
   /** The platform could not be reached or did not answer properly. */

@@ -21,6 +21,8 @@ import { OutboundService } from './OutboundService.js';
 import { Packer } from './Packer.js';
 import { PackSender } from './PackSender.js';
 import { ResultDeferral } from './ResultDeferral.js';
+import type { SendingGate } from '../schedule/SendingGate.js';
+import { HOLD, SendingHolds } from './SendingHolds.js';
 
 /** Results wait for a burst's sending at most this long at a time. */
 const RESULT_DEFER_MAX_MS = 30_000;
@@ -49,8 +51,10 @@ export class OutboundRuntime {
     logger: Logger;
     /** True while invoices wait to be taken: results then wait (see ResultDeferral). */
     intakeBacklog?: () => boolean;
+    /** The maintenance windows: nothing is sent inside one. */
+    gate: SendingGate;
   }): Promise<OutboundRuntime | null> {
-    const { config, store, validator, logger } = options;
+    const { config, store, validator, logger, gate } = options;
     const platform = config.platform;
     if (!platform) return null;
 
@@ -81,6 +85,14 @@ export class OutboundRuntime {
       { queries, packs, messages, bytes: new MessageBytes(db), senders, problems: new Problems(db, 'sending'), logger, onChanges },
     );
     const retry = config.outbound.retry;
+    const holds = new SendingHolds(
+      db,
+      new Problems(db, 'sending'),
+      senders.transports,
+      logger,
+      config.outbound.breaker.maxOpenSeconds * 1000,
+    );
+    holds.releaseSenders();
     let service: OutboundService | null = null;
     const sender = new PackSender(
       packs,
@@ -104,12 +116,28 @@ export class OutboundRuntime {
         attempt: (event) => logger.info({ event: 'pack-attempt', ...event }, `pack ${event.stage}: ${event.outcome}`),
         notified: () => service?.pollResultsSoon(),
       },
+      gate,
+      holds,
     );
     const links = senders.transports.map((t) => t.link);
     const collector = new ResultCollector(db, links, new ResultInbox(folders.inbox), new ReceivedFiles(db), queries, packs, validator, {
       changes: onChanges,
       problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
       received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
+      packRefused: (pack, code, text) => {
+        const sender = senders.byParty(pack.fromPartyId);
+        // A signature the platform cannot verify: every later pack of this sender would be refused the same
+        // way, unless the pack was signed by a certificate the sender no longer uses.
+        const current = pack.signerFingerprint === null || pack.signerFingerprint === sender?.signer.fingerprint;
+        if (code === 'E0004' && sender && current) {
+          holds.holdSender(
+            sender,
+            HOLD.certificateNotRegistered,
+            `the platform could not verify the signature of pack ${pack.commonName} (${text}); certificate ` +
+              `${sender.signer.subject}, fingerprint ${sender.signer.fingerprint}`,
+          );
+        }
+      },
     });
     service = new OutboundService(
       {
@@ -129,13 +157,19 @@ export class OutboundRuntime {
       Date.now,
       options.intakeBacklog ? new ResultDeferral(options.intakeBacklog, RESULT_DEFER_MAX_MS) : null,
       new Problems(db, 'results'),
+      gate,
+      holds,
     );
     service.start();
     // Connect now, so the first upload does not wait for the SSH handshake. A failure here is
     // retried by the first upload.
-    for (const transport of senders.transports) {
+    // (Not inside a maintenance window: the platform is not to be contacted then.)
+    const transports = gate.update().state === 'sending' ? senders.transports : [];
+    for (const transport of transports) {
       void transport.link
         .connect()
+        // A login that works lifts a hold on the account (the operator fixed the password, say, and restarted).
+        .then(() => holds.releaseTransport(transport.id))
         .catch((err: unknown) =>
           logger.warn(
             { event: 'sftp-connect-failed', transport: transport.id, code: (err as { code?: string }).code },
@@ -160,6 +194,11 @@ export class OutboundRuntime {
       'sending to the platform',
     );
     return new OutboundRuntime(service, senders);
+  }
+
+  /** The senders' certificates, for the expiry warnings. */
+  certificates(): Array<{ partyId: string; subject: string; notAfter: Date }> {
+    return this.senders.all.map((s) => ({ partyId: s.partyId, subject: s.signer.subject, notAfter: s.signer.notAfter }));
   }
 
   /** Finishes what is in flight, then closes connections. */

@@ -6,13 +6,18 @@ import type { Problems } from '../store/Problems.js';
 import type { ResultCollector } from '../results/ResultCollector.js';
 import type { DownCastWriter } from '../results/DownCastWriter.js';
 import { TransportError } from '../transport/TransportError.js';
+import type { GateView, SendingGate } from '../schedule/SendingGate.js';
 import type { CircuitBreaker } from './CircuitBreaker.js';
+import type { SendingHolds } from './SendingHolds.js';
 import type { ResultDeferral } from './ResultDeferral.js';
 import type { Packer } from './Packer.js';
 import type { PackSender } from './PackSender.js';
 
 /** Problem code (results area) of a DownCast folder that refuses the ERP's result files. */
 export const DOWNCAST_FAILED = 'downcast-failed';
+
+/** After a window, results wait for the backlog to be sent at most this long. */
+const CATCH_UP_MAX_MS = 10 * 60_000;
 
 export interface OutboundLoopSettings {
   /** Packs moved forward at once (uploads and notifications in flight). */
@@ -57,7 +62,13 @@ export class OutboundService {
     private readonly resultDeferral: ResultDeferral | null = null,
     /** The results area's open problems (a DownCast folder that refuses files). */
     private readonly problems: Problems,
+    private readonly gate: Pick<SendingGate, 'update' | 'probeStarted'>,
+    private readonly holds: Pick<SendingHolds, 'probe' | 'isHeldLink'>,
   ) {}
+
+  /** Set when sending resumes after a window: results wait until the backlog is sent. */
+  private catchingUpSince: number | null = null;
+  private wasSending = true;
 
   /** Start-up recovery, then the loop. */
   start(): void {
@@ -114,11 +125,16 @@ export class OutboundService {
     try {
       // Each stage on its own: a failure in one (a disk error while packing, say) never keeps the
       // others (sending what is packed, writing DownCast files, collecting results) from running.
+      // Packing and the ERP's DownCast files are local and go on in a window; talking to the platform does not.
+      const view = this.gateView();
       this.stage('pack', () => this.packer.cutDuePacks());
-      this.stage('send', () => this.startDuePacks());
+      this.stage('send', () => this.send(view));
+      // A held account tries to log in again now and then, but never inside a window.
+      if (view.state === 'sending') this.stage('holds', () => void this.holds.probe());
       if (this.resultDeferral?.defer(this.now())) return;
       this.stage('downcast', () => this.writeDownCast());
       this.stage('results', () => {
+        if (view.state !== 'sending' || this.catchingUp()) return;
         if (this.now() >= this.nextResultPollAt && !this.collecting) {
           this.nextResultPollAt = Number.POSITIVE_INFINITY; // set when this poll ends
           this.collecting = this.collectResults().finally(() => (this.collecting = null));
@@ -170,19 +186,59 @@ export class OutboundService {
     }
   }
 
+  /** What the maintenance windows allow now; a gate that cannot be read lets sending go on (the platform decides). */
+  private gateView(): GateView {
+    let view: GateView = { state: 'sending' };
+    this.stage('gate', () => (view = this.gate.update()));
+    const sending = view.state === 'sending';
+    if (sending && !this.wasSending) {
+      this.catchingUpSince = this.now();
+      // The window's time counts against no pack's age budget.
+      this.packs.restartAgeBudgets();
+    }
+    this.wasSending = sending;
+    return view;
+  }
+
+  private send(view: GateView): void {
+    if (view.state === 'sending') {
+      this.startDuePacks();
+    } else if (view.state === 'paused' && view.probe && this.inFlight.size === 0) {
+      // The platform's own window has no end: one pack now and then tells when it answers again.
+      const [probe] = this.queries.duePacks(this.now(), 1);
+      if (probe) {
+        this.gate.probeStarted();
+        this.launch(probe);
+      }
+    }
+  }
+
+  /** After a window the backlog is sent first, at full speed; results are polled once it is (or after a while). */
+  private catchingUp(): boolean {
+    if (this.catchingUpSince === null) return false;
+    const backlog = this.inFlight.size > 0 || this.queries.duePacks(this.now(), 1).length > 0;
+    if (backlog && this.now() - this.catchingUpSince < CATCH_UP_MAX_MS) return true;
+    this.catchingUpSince = null;
+    this.pollResultsSoon();
+    return false;
+  }
+
   private startDuePacks(): void {
+    // Asked again each time (a slot freed by a finished pack may come after a window began).
+    if (this.gate.update().state !== 'sending') return;
     const free = this.settings.concurrency - this.inFlight.size;
     if (free <= 0) return;
     const due = this.queries.duePacks(this.now(), this.settings.concurrency * 2).filter((p) => !this.inFlight.has(p.id));
     for (const pack of due.slice(0, free)) {
       const permit = this.breaker.permit();
       if (permit === 'wait') return;
-      this.launch(pack);
+      this.launch(pack, permit === 'probe');
       if (permit === 'probe') return; // one probe at a time while the breaker is not closed
     }
   }
 
-  private launch(pack: PackRow): void {
+  /** `probe`: the breaker's one attempt; one that ends without reaching the platform frees the breaker for another. */
+  private launch(pack: PackRow, probe = false): void {
     const run = this.sender
       .advance(pack)
       .catch((err) =>
@@ -192,6 +248,7 @@ export class OutboundService {
         ),
       )
       .finally(() => {
+        if (probe) this.breaker.release();
         this.inFlight.delete(pack.id);
         // A freed slot is used at once rather than at the next tick.
         if (!this.stopped) this.startDuePacks();
@@ -206,7 +263,8 @@ export class OutboundService {
   private async collectResults(): Promise<void> {
     let taken = 0;
     try {
-      taken = await this.collector.collect();
+      // A held account is not logged into for results either (a refused login again and again may lock it).
+      taken = await this.collector.collect((link) => this.holds.isHeldLink(link));
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'result-collection';
       this.logger.warn(

@@ -196,6 +196,7 @@ export class Packer {
           zipped: pack.zipped,
           payloadPath,
           payloadSha256: createHash('sha256').update(pack.payload).digest('hex'),
+          signerFingerprint: sender.signer.fingerprint,
         },
         batch.map((m) => m.id),
       );

@@ -17,6 +17,11 @@ const TRANSIENT_CODES: Readonly<Record<string, string>> = {
   E0002: 'platform database error',
 };
 
+/** The platform's own trouble (its system or database): like an outage, it never spends a pack's budget. */
+export function isPlatformTrouble(code: string): boolean {
+  return code in TRANSIENT_CODES;
+}
+
 export function refusalMeaning(code: string): RefusalMeaning {
   return code in CONTENT_CODES ? 'content' : 'transient';
 }

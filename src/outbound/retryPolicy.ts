@@ -1,14 +1,14 @@
 /**
- * When to try again. Exponential backoff with full jitter up to a maximum delay, and a budget (a
- * number of attempts and an age) after which the messages go to `failed` and an operator is told.
+ * When to try again. Exponential backoff with jitter up to a maximum delay, and a budget (a number
+ * of answered failures and an age) after which the messages go to `failed` and an operator is told.
  * Pure: the scheduler stores the result as `next_attempt_at`; nothing waits in memory.
  */
 export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Attempts (of any stage) before giving up. */
+  /** Failed attempts the platform answered before giving up. */
   maxAttempts: number;
-  /** Age of the pack before giving up, whatever the attempt count. */
+  /** Time since the first answered failure before giving up, whatever their count. */
   maxAgeMs: number;
 }
 
@@ -28,6 +28,12 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, random: numbe
   return Math.round(exponential / 2 + (exponential / 2) * random);
 }
 
-export function budgetExhausted(policy: RetryPolicy, attempts: number, firstAttemptAt: number, now: number): boolean {
-  return attempts >= policy.maxAttempts || now - firstAttemptAt >= policy.maxAgeMs;
+/**
+ * Whether a pack has spent its budget: only failures the platform answered count (a refusal that is
+ * not about the content, an HTTP 4xx, an answer that cannot be read). An outage or a maintenance
+ * window, however long, spends nothing: the platform could not have answered.
+ */
+export function budgetExhausted(policy: RetryPolicy, countedFailures: number, firstCountedFailureAt: number | null, now: number): boolean {
+  if (countedFailures >= policy.maxAttempts) return true;
+  return firstCountedFailureAt !== null && now - firstCountedFailureAt >= policy.maxAgeMs;
 }

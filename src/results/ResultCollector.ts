@@ -18,6 +18,8 @@ export interface ResultEvents {
   /** Something the operator should know: an unknown pack, a conflicting copy, an invalid result. */
   problem(file: string, problem: string): void;
   received(file: string, kind: OutboxFileKind): void;
+  /** The platform refused a whole pack (E0004: it cannot verify the signature): the sender may need holding. */
+  packRefused(pack: { commonName: string; fromPartyId: string; signerFingerprint: string | null }, code: string, text: string): void;
 }
 
 const KIND_ORDER: Partial<Record<OutboxFileKind, number>> = { ProcessResult: 0, SummaryResult: 1 };
@@ -45,12 +47,14 @@ export class ResultCollector {
   /**
    * One pass: receive what is in each out/ folder, then apply everything received and not yet
    * applied. An account that cannot be reached keeps no other from being read, nor what was
-   * received from being applied; its failure is thrown afterwards, for the caller to log.
+   * received from being applied; its failure is thrown afterwards, for the caller to log. `skip`
+   * leaves out accounts that must not log in now (held for the operator).
    */
-  async collect(): Promise<number> {
+  async collect(skip: (link: PlatformFiles) => boolean = () => false): Promise<number> {
     let taken = 0;
     let failure: unknown = null;
     for (const link of this.links) {
+      if (skip(link)) continue;
       try {
         taken += await this.receive(link);
       } catch (err) {
@@ -146,6 +150,7 @@ export class ResultCollector {
     this.events.changes(this.packs.settle(pack.id, verdicts, () => this.received.markApplied(file.id, pack.id, oddities)));
     failpoint('after-result-apply');
     if (oddities) this.events.problem(file.remoteName, oddities);
+    this.events.packRefused(pack, error.code, verdicts[0]?.text ?? error.code);
   }
 
   private applySummaryResult(file: ReceivedFile, entries: SummaryEntry[], oddities: string | null): void {

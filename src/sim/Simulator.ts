@@ -121,7 +121,10 @@ export class Simulator implements RunningSimulator {
 
   addMaintenanceWindow(window: MaintenanceWindowInput): MaintenanceWindow {
     this.ensureRunning();
-    return this.parts.calendar.add(window);
+    const added = this.parts.calendar.add(window);
+    // A window in force now takes the platform down: sessions already logged in end, as on the real platform.
+    if (this.parts.calendar.activeAt() && this.servers) this.servers.sftp.dropConnections();
+    return added;
   }
 
   clearMaintenanceWindows(): void {

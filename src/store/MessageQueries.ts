@@ -38,6 +38,8 @@ export class MessageQueries {
   private readonly latestOfKey: Statement;
   private readonly sameNumber: Statement;
   private readonly counts: Statement;
+  private readonly receivedBetween: Statement;
+  private readonly finalBetween: Statement;
   private readonly filing: Statement;
 
   constructor(db: Database) {
@@ -52,6 +54,9 @@ export class MessageQueries {
       SELECT ${holder} FROM messages
        WHERE invoice_number = ? AND +message_type = ? AND holds_key = 1 AND message_key <> ? AND +state NOT IN ${NOT_STANDING_SQL}`);
     this.counts = db.prepare('SELECT message_type AS type, state, count(*) AS n FROM messages GROUP BY message_type, state');
+    // Once a day, for the summary line: a scan is fine.
+    this.receivedBetween = db.prepare('SELECT count(*) FROM messages WHERE received_at >= ? AND received_at < ?').pluck();
+    this.finalBetween = db.prepare('SELECT state, count(*) AS n FROM messages WHERE final_at >= ? AND final_at < ? GROUP BY state');
     this.filing = db.prepare(`
       SELECT id, state, message_type AS messageType, message_key AS messageKey, error_code AS errorCode,
              error_text AS errorText, findings_json AS findingsJson, received_at AS receivedAt
@@ -75,6 +80,14 @@ export class MessageQueries {
   /** Standing messages of this type and number under another key (another date): an invoice number used twice. */
   sameNumberOtherKey(messageType: string, number: string, messageKey: string): KeyHolder[] {
     return this.sameNumber.all(number, messageType, messageKey) as KeyHolder[];
+  }
+
+  /** What a day brought (`from` ≤ t < `to`): messages received, and messages that reached each final state. */
+  dayFigures(from: number, to: number): { received: number; final: Partial<Record<MessageState, number>> } {
+    const received = this.receivedBetween.get(from, to) as number;
+    const final: Partial<Record<MessageState, number>> = {};
+    for (const row of this.finalBetween.all(from, to) as Array<{ state: MessageState; n: number }>) final[row.state] = row.n;
+    return { received, final };
   }
 
   countByTypeAndState(): MessageCounts {

@@ -30,6 +30,8 @@ export interface NewMessage {
   bytesKept: boolean;
   /** The earlier version of this message (same key) that this one corrects, if any. */
   supersedes?: number | null;
+  /** When the law wants it at the platform (epoch ms); null when no deadline rule covers it. */
+  uploadDeadline?: number | null;
 }
 
 /** One state change, for the log line written after its transaction commits. */
@@ -76,8 +78,9 @@ export class MessageTransitions {
     this.insertMessage = db.prepare(`
       INSERT INTO messages (uuid, message_type, category, message_key, holds_key, invoice_number, invoice_date,
         action_date, seller_id, seller_name, buyer_id, buyer_name, total_amount, tax_amount, sha256, size,
-        source_name, state, error_code, error_text, findings_json, received_at, state_changed_at, bytes_kept, supersedes)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`);
+        source_name, state, error_code, error_text, findings_json, received_at, state_changed_at, bytes_kept, supersedes,
+        upload_deadline)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertEvent = db.prepare(`
       INSERT INTO message_events (message_id, at, kind, from_state, to_state, code, detail)
       VALUES (?, ?, 'state', ?, ?, ?, ?)`);
@@ -140,6 +143,7 @@ export class MessageTransitions {
       at,
       message.bytesKept ? 1 : 0,
       message.supersedes ?? null,
+      message.uploadDeadline ?? null,
     );
     const messageId = Number(result.lastInsertRowid);
     this.insertEvent.run(messageId, at, null, 'received', null, detail);

@@ -26,7 +26,8 @@ export interface PackMessageRef {
 const PACK_COLUMNS = `id, common_name AS commonName, signed_file_name AS signedFileName, message_type AS messageType,
   from_party_id AS fromPartyId, to_party_id AS toPartyId, message_count AS messageCount, size, zipped,
   payload_path AS payloadPath, payload_sha256 AS payloadSha256, state, notify_count AS notifyCount, attempts,
-  next_attempt_at AS nextAttemptAt, created_at AS createdAt, first_attempt_at AS firstAttemptAt`;
+  next_attempt_at AS nextAttemptAt, created_at AS createdAt, first_attempt_at AS firstAttemptAt,
+  counted_failures AS countedFailures, first_counted_failure_at AS firstCountedFailureAt, signer_fingerprint AS signerFingerprint`;
 
 /** Read-only questions the outbound side asks: what to pack, what is due, what a result is about. */
 export class OutboundQueries {

@@ -23,6 +23,11 @@ export interface PackRow {
   nextAttemptAt: number;
   createdAt: number;
   firstAttemptAt: number | null;
+  /** Failed attempts the platform answered: the retry budget (outages and windows never count). */
+  countedFailures: number;
+  firstCountedFailureAt: number | null;
+  /** The certificate that signed it; null for packs made before this was recorded. */
+  signerFingerprint: string | null;
 }
 
 export interface NewPack {
@@ -35,6 +40,8 @@ export interface NewPack {
   zipped: boolean;
   payloadPath: string;
   payloadSha256: string;
+  /** The certificate that signed it (SHA-256 fingerprint). */
+  signerFingerprint?: string | null;
 }
 
 export interface MessageVerdict {
@@ -65,6 +72,10 @@ export class PackTransitions {
   private readonly finishAttempt: Statement;
   private readonly countAttempt: Statement;
   private readonly packState: Statement;
+  private readonly countFailure: Statement;
+  private readonly setDue: Statement;
+  private readonly restartAges: Statement;
+  private readonly restartAge: Statement;
 
   constructor(
     private readonly db: Database,
@@ -73,9 +84,9 @@ export class PackTransitions {
   ) {
     this.insertPack = db.prepare(`
       INSERT INTO packs (common_name, signed_file_name, message_type, from_party_id, to_party_id, message_count, size,
-        zipped, payload_path, payload_sha256, state, next_attempt_at, created_at)
+        zipped, payload_path, payload_sha256, state, next_attempt_at, created_at, signer_fingerprint)
       VALUES (@commonName, @signedFileName, @messageType, @fromPartyId, @toPartyId, @messageCount, @size,
-        @zipped, @payloadPath, @payloadSha256, 'packed', @at, @at)`);
+        @zipped, @payloadPath, @payloadSha256, 'packed', @at, @at, @signerFingerprint)`);
     this.insertPackMessage = db.prepare('INSERT INTO pack_messages (pack_id, message_id, position) VALUES (?, ?, ?)');
     this.updatePack = db.prepare(`
       UPDATE packs SET state = @to, next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at),
@@ -98,6 +109,14 @@ export class PackTransitions {
        WHERE id = @id
       RETURNING notify_count AS notifyCount`);
     this.packState = db.prepare('SELECT state FROM packs WHERE id = ?').pluck();
+    this.countFailure = db.prepare(`
+      UPDATE packs SET counted_failures = counted_failures + 1, first_counted_failure_at = COALESCE(first_counted_failure_at, @at)
+       WHERE id = @id`);
+    this.setDue = db.prepare('UPDATE packs SET next_attempt_at = ? WHERE id = ? AND state = ?');
+    this.restartAge = db.prepare('UPDATE packs SET first_counted_failure_at = NULL WHERE id = ?');
+    this.restartAges = db.prepare(`
+      UPDATE packs SET first_counted_failure_at = NULL
+       WHERE first_counted_failure_at IS NOT NULL AND state IN ('packed', 'file-uploaded', 'unknown')`);
   }
 
   /** Records a pack whose signed file is already on disk, and moves its messages queued → packed. */
@@ -106,7 +125,13 @@ export class PackTransitions {
       .transaction(() => {
         const at = this.now();
         const packId = Number(
-          this.insertPack.run({ ...pack, zipped: pack.zipped ? 1 : 0, messageCount: messageIds.length, at }).lastInsertRowid,
+          this.insertPack.run({
+            ...pack,
+            zipped: pack.zipped ? 1 : 0,
+            messageCount: messageIds.length,
+            at,
+            signerFingerprint: pack.signerFingerprint ?? null,
+          }).lastInsertRowid,
         );
         messageIds.forEach((id, position) => this.insertPackMessage.run(packId, id, position));
         const moved = this.messages.moveMany(messageIds, 'queued', 'packed', { detail: pack.commonName });
@@ -172,8 +197,30 @@ export class PackTransitions {
   }
 
   /** A transient failure: same state, try again at `nextAttemptAt`. */
-  retryLater(packId: number, state: PackState, nextAttemptAt: number, code: string, text: string): void {
-    this.db.transaction(() => this.movePack(packId, state, state, { nextAttemptAt, code, text })).immediate();
+  retryLater(packId: number, state: PackState, nextAttemptAt: number, code: string, text: string, counted: boolean): void {
+    this.db
+      .transaction(() => {
+        this.movePack(packId, state, state, { nextAttemptAt, code, text });
+        // The age budget runs only while the platform answers: a failure it could not answer starts it again.
+        if (counted) this.countFailure.run({ id: packId, at: this.now() });
+        else this.restartAge.run(packId);
+      })
+      .immediate();
+  }
+
+  /**
+   * The age budget starts again for every pack still being sent: after an outage or a window, time
+   * the platform could not answer never counts against a pack.
+   */
+  restartAgeBudgets(): number {
+    return this.restartAges.run().changes;
+  }
+
+  /** Not now, with nothing attempted (its sender is held): the pack is looked at again at `nextAttemptAt`. */
+  postpone(packId: number, state: PackState, nextAttemptAt: number): void {
+    if (this.setDue.run(nextAttemptAt, packId, state).changes !== 1) {
+      throw new StoreError('transition-conflict', `pack ${packId} is not ${state}; it cannot be postponed`);
+    }
   }
 
   /** The platform refused the pack because its content is wrong: its messages are rejected. */

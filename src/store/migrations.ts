@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { BYTES_BY_MESSAGE_MIGRATION } from './bytesByMessageMigration.js';
 import { DOWNCAST_MIGRATION } from './downCastMigration.js';
+import { MAINTENANCE_MIGRATION } from './maintenanceMigration.js';
 import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { PROBLEMS_MIGRATION } from './problemsMigration.js';
 import { VERSIONS_MIGRATION } from './versionsMigration.js';
@@ -161,6 +162,7 @@ export const MIGRATIONS: readonly Migration[] = [
   BYTES_BY_MESSAGE_MIGRATION,
   PROBLEMS_MIGRATION,
   VERSIONS_MIGRATION,
+  MAINTENANCE_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

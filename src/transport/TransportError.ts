@@ -39,15 +39,18 @@ export class TransportError extends TurnkeyError {
   readonly retryable: boolean;
   readonly outcomeUnknown: boolean;
   readonly httpStatus: number | null;
+  /** What the platform answered with an HTTP error (at most 16 KiB): a maintenance notice is read from it. */
+  readonly body: string | null;
 
   constructor(
     code: TransportErrorCode,
     message: string,
-    options: { cause?: unknown; hint?: string; outcomeUnknown?: boolean; httpStatus?: number } = {},
+    options: { cause?: unknown; hint?: string; outcomeUnknown?: boolean; httpStatus?: number; body?: string } = {},
   ) {
     super(code, message, options);
     this.retryable = RETRYABLE[code];
     this.outcomeUnknown = options.outcomeUnknown ?? false;
     this.httpStatus = options.httpStatus ?? null;
+    this.body = options.body?.slice(0, 16_384) ?? null;
   }
 }

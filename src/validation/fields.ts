@@ -8,6 +8,8 @@ interface FieldMap {
   number: string;
   date: string;
   actionDate?: string;
+  /** The time of the message's own act: the issue time of an invoice, the time of a cancel or void. */
+  time?: string;
   sellerId?: string;
   sellerName?: string;
   buyerId?: string;
@@ -20,6 +22,7 @@ const FIELD_MAPS: Partial<Record<MessageFamily, FieldMap>> = {
   invoice: {
     number: 'Main/InvoiceNumber',
     date: 'Main/InvoiceDate',
+    time: 'Main/InvoiceTime',
     sellerId: 'Main/Seller/Identifier',
     sellerName: 'Main/Seller/Name',
     buyerId: 'Main/Buyer/Identifier',
@@ -31,10 +34,18 @@ const FIELD_MAPS: Partial<Record<MessageFamily, FieldMap>> = {
     number: 'CancelInvoiceNumber',
     date: 'InvoiceDate',
     actionDate: 'CancelDate',
+    time: 'CancelTime',
     sellerId: 'SellerId',
     buyerId: 'BuyerId',
   },
-  'invoice-void': { number: 'VoidInvoiceNumber', date: 'InvoiceDate', actionDate: 'VoidDate', sellerId: 'SellerId', buyerId: 'BuyerId' },
+  'invoice-void': {
+    number: 'VoidInvoiceNumber',
+    date: 'InvoiceDate',
+    actionDate: 'VoidDate',
+    time: 'VoidTime',
+    sellerId: 'SellerId',
+    buyerId: 'BuyerId',
+  },
   allowance: {
     number: 'Main/AllowanceNumber',
     date: 'Main/AllowanceDate',
@@ -49,6 +60,7 @@ const FIELD_MAPS: Partial<Record<MessageFamily, FieldMap>> = {
     number: 'CancelAllowanceNumber',
     date: 'AllowanceDate',
     actionDate: 'CancelDate',
+    time: 'CancelTime',
     sellerId: 'SellerId',
     buyerId: 'BuyerId',
   },
@@ -74,6 +86,7 @@ export function readFields(root: Element, family: MessageFamily): MessageFields 
     number,
     date: read(map.date),
     actionDate: read(map.actionDate),
+    time: read(map.time),
     sellerId: read(map.sellerId),
     sellerName: read(map.sellerName),
     buyerId: read(map.buyerId),

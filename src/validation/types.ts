@@ -56,6 +56,8 @@ export interface MessageFields {
   date: string | null;
   /** yyyyMMdd: the cancel/void date, when the message is a cancel or void. */
   actionDate: string | null;
+  /** HH:mm:ss of the message's own act (issue, cancel, void), when it has one (an allowance has none). */
+  time: string | null;
   sellerId: string | null;
   sellerName: string | null;
   buyerId: string | null;

@@ -45,6 +45,8 @@ export class PlatformPair {
       outbound?: Record<string, unknown>;
       platform?: Record<string, unknown>;
       senders?: 1 | 2;
+      /** Further sections of the daemon's configuration (maintenance, deadlines, schedules), given the gateway's origin. */
+      config?: Record<string, unknown> | ((gatewayOrigin: string) => Record<string, unknown>);
     } = {},
   ): Promise<PlatformPair> {
     const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
@@ -115,6 +117,7 @@ export class PlatformPair {
         gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, connectTimeoutSeconds: 2, totalTimeoutSeconds: 2 },
         ...options.platform,
       },
+      ...(typeof options.config === 'function' ? options.config(`http://127.0.0.1:${gatewayPort}`) : options.config),
     } as Parameters<typeof writeTestConfig>[1]);
     return new PlatformPair(dir, simConfigFile, file, config.database, simDataDir, `http://127.0.0.1:${gatewayPort}`);
   }

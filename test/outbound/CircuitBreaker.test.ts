@@ -68,4 +68,17 @@ describe('circuit breaker', () => {
     b.failed('sftp-connect');
     expect(b.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 1 });
   });
+
+  it('lets another probe through when one ended without reaching the platform', () => {
+    const b = breaker();
+    for (let i = 0; i < 3; i++) b.failed('sftp-connect');
+    now += 1000;
+    expect(b.permit()).toBe('probe');
+    expect(b.permit()).toBe('wait'); // one probe at a time
+    b.release(); // its sender was held, or a window began: no verdict
+    expect(b.snapshot().state).toBe('half-open');
+    expect(b.permit()).toBe('probe');
+    expect(b.succeeded()).toBe(true); // an outage ended
+    expect(b.succeeded()).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/outbound/CircuitBreaker.js';
 import { PackSender, type PackSenderEvents } from '../../src/outbound/PackSender.js';
@@ -12,10 +12,17 @@ import { PackTransitions, type PackRow } from '../../src/store/PackTransitions.j
 import { Store } from '../../src/store/Store.js';
 import type { NotificationAnswer, UploadNotification } from '../../src/transport/gateway/GatewayClient.js';
 import { TransportError } from '../../src/transport/TransportError.js';
-import { newMessage } from '../helpers/messages.js';
+import { SendingGate } from '../../src/schedule/SendingGate.js';
+import { SendingHolds } from '../../src/outbound/SendingHolds.js';
+import { MaintenanceWindows } from '../../src/store/MaintenanceWindows.js';
+import { Problems } from '../../src/store/Problems.js';
+import { SendingState } from '../../src/store/SendingState.js';
+import { FAKE_PARTY, fakeSender, packOf } from '../helpers/fakeSender.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-const PARTY = '24634102';
+const PARTY = FAKE_PARTY;
+const GATE = { marginBeforeMs: 0, marginAfterMs: 0, resumeJitterMs: 0, probeMs: 60_000 };
+const silent = pino({ level: 'silent' });
 const POLICY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAttempts: 4, maxAgeMs: 3600_000 };
 
 /** What the fake platform does at each call, in order; a function may answer or throw. */
@@ -27,6 +34,7 @@ class ScriptedPlatform {
   readonly notifications: UploadNotification[] = [];
   uploadSteps: Array<Step<void>> = [];
   notifySteps: Array<Step<NotificationAnswer>> = [];
+  certificateNotAfter = new Date('2099-01-01T00:00:00Z');
 
   sender(): Sender {
     const next = <T>(steps: Array<Step<T>>, what: string): T => {
@@ -34,33 +42,17 @@ class ScriptedPlatform {
       if (!step) throw new Error(`the script has no ${what} left`);
       return step();
     };
-    return {
-      partyId: PARTY,
-      routingId: PARTY,
-      bans: [PARTY],
-      signer: undefined as never, // the sender only uploads signed files; it never signs
-      transport: {
-        id: 'T1',
-        link: {
-          connect: async () => {},
-          upload: async (path) => {
-            this.uploads.push(path);
-            next(this.uploadSteps, 'upload');
-          },
-          list: async () => [],
-          download: async () => Buffer.alloc(0),
-          remove: async () => {},
-          close: async () => {},
-        },
-        gateway: {
-          notify: async (notification) => {
-            this.notifications.push(notification);
-            return next(this.notifySteps, 'notification');
-          },
-          close: async () => {},
-        },
+    return fakeSender({
+      upload: (path) => {
+        this.uploads.push(path);
+        next(this.uploadSteps, 'upload');
       },
-    };
+      notify: (notification) => {
+        this.notifications.push(notification);
+        return next(this.notifySteps, 'notification');
+      },
+      certificateNotAfter: () => this.certificateNotAfter,
+    });
   }
 }
 
@@ -84,6 +76,10 @@ describe('PackSender', () => {
   let clock: number;
   let sender: PackSender;
   let notified: string[];
+  let windows: MaintenanceWindows;
+  let gate: SendingGate;
+  let breaker: CircuitBreaker;
+  let holds: SendingHolds;
 
   beforeEach(() => {
     dir = tempDir();
@@ -98,7 +94,19 @@ describe('PackSender', () => {
     const events: PackSenderEvents = { changes: () => {}, attempt: () => {}, notified: (pack) => notified.push(pack) };
     const senders = { byParty: (party: string) => (party === PARTY ? platform.sender() : undefined) };
     const settings = { toPartyId: '0000000000', toRoutingId: '0000000000', actions: {}, apiVersion: '1', turnkeyVersion: '3.2' };
-    sender = new PackSender(packs, senders, new CircuitBreaker(store.db, undefined, now), POLICY, settings, events, now, () => 0.5);
+    windows = new MaintenanceWindows(store.db, now);
+    gate = new SendingGate(
+      windows,
+      new SendingState(store.db, now),
+      GATE,
+      silent,
+      async () => {},
+      now,
+      () => 0.5,
+    );
+    breaker = new CircuitBreaker(store.db, undefined, now);
+    holds = new SendingHolds(store.db, new Problems(store.db, 'sending', now), [], silent, 60_000, now);
+    sender = new PackSender(packs, senders, breaker, POLICY, settings, events, gate, holds, now, () => 0.5);
   });
   afterEach(() => {
     store.close();
@@ -106,33 +114,11 @@ describe('PackSender', () => {
   });
 
   /** A pack of two queued messages, its signed file on disk. */
-  function packedPack(): { packId: number; messageIds: number[] } {
-    const messageIds = [1, 2].map((n) => {
-      const { messageId } = messages.receive(newMessage(n, { sellerId: PARTY }));
-      messages.move(messageId, 'received', 'queued');
-      return messageId;
-    });
-    const payload = Buffer.from('signed bytes');
-    const payloadPath = join(dir.path, 'pack.signed');
-    writeFileSync(payloadPath, payload);
-    const { packId } = packs.create(
-      {
-        commonName: 'pack-1',
-        signedFileName: 'x_pack-1_2',
-        messageType: 'F0401',
-        fromPartyId: PARTY,
-        toPartyId: '0000000000',
-        size: payload.length,
-        zipped: false,
-        payloadPath,
-        payloadSha256: createHash('sha256').update(payload).digest('hex'),
-      },
-      messageIds,
-    );
-    return { packId, messageIds };
-  }
+  const packedPack = () => packOf({ messages, packs }, dir.path, 1, 2);
 
   const pack = (id: number): PackRow => queries.packById(id)!;
+  const problemCodes = () =>
+    store.db.prepare("SELECT code FROM problems WHERE area = 'sending' AND resolved_at IS NULL ORDER BY id").pluck().all();
   /** The pack as the store has it, with the code of its last failure. */
   const recorded = (id: number) =>
     store.db
@@ -198,9 +184,9 @@ describe('PackSender', () => {
   it('rejects the messages when the platform refuses the content of a fresh notification', async () => {
     const { packId, messageIds } = packedPack();
     platform.uploadSteps = [() => {}];
-    platform.notifySteps = [refusedWith('E0004')];
+    platform.notifySteps = [refusedWith('E0201')];
     await sender.advance(pack(packId));
-    expect(recorded(packId)).toMatchObject({ state: 'refused', lastErrorCode: 'E0004' });
+    expect(recorded(packId)).toMatchObject({ state: 'refused', lastErrorCode: 'E0201' });
     expect(statesOf(messageIds)).toEqual(['rejected', 'rejected']);
   });
 
@@ -213,28 +199,127 @@ describe('PackSender', () => {
     expect(statesOf(messageIds)).toEqual(['packed', 'packed']);
   });
 
-  it('fails the pack once the retry budget is spent, naming why', async () => {
-    const { packId, messageIds } = packedPack();
-    const down = throwing(new TransportError('sftp-connect', 'connection refused'));
-    platform.uploadSteps = [down, down, down, down];
-    for (let i = 0; i < POLICY.maxAttempts && pack(packId).state === 'packed'; i++) {
-      clock = Math.max(clock, pack(packId).nextAttemptAt ?? clock);
+  /** Advances the pack `times` times, each at its due time. */
+  async function advanceAtDueTimes(packId: number, times: number): Promise<void> {
+    for (let i = 0; i < times && ['packed', 'file-uploaded', 'unknown'].includes(pack(packId).state); i++) {
+      clock = Math.max(clock, pack(packId).nextAttemptAt);
       await sender.advance(pack(packId));
     }
-    expect(platform.uploads).toHaveLength(POLICY.maxAttempts);
-    expect(recorded(packId)).toMatchObject({ state: 'failed', lastErrorCode: 'sftp-connect' });
+  }
+
+  it('fails the pack once the platform has refused it as often as the budget allows, naming why', async () => {
+    const { packId, messageIds } = packedPack();
+    platform.uploadSteps = Array.from({ length: POLICY.maxAttempts }, () => () => {});
+    platform.notifySteps = Array.from({ length: POLICY.maxAttempts }, () => refusedWith('E0999'));
+    await advanceAtDueTimes(packId, POLICY.maxAttempts + 1);
+    expect(platform.notifications).toHaveLength(POLICY.maxAttempts);
+    expect(recorded(packId)).toMatchObject({ state: 'failed', lastErrorCode: 'E0999' });
     expect(statesOf(messageIds)).toEqual(['failed', 'failed']);
   });
 
-  it('fails a pack whose age is over the budget before trying again', async () => {
+  it('fails a pack the platform still refuses once the age budget is spent', async () => {
     const { packId, messageIds } = packedPack();
-    platform.uploadSteps = [throwing(new TransportError('sftp-connect', 'connection refused'))];
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [refusedWith('E0999')];
     await sender.advance(pack(packId));
     clock += POLICY.maxAgeMs;
     await sender.advance(pack(packId));
-    expect(platform.uploads).toHaveLength(1);
+    expect(platform.notifications).toHaveLength(1);
     expect(recorded(packId)).toMatchObject({ state: 'failed', lastErrorCode: 'retries-exhausted' });
     expect(statesOf(messageIds)).toEqual(['failed', 'failed']);
+  });
+
+  it('never fails a pack because the platform could not be reached, however long and however often', async () => {
+    const { packId, messageIds } = packedPack();
+    const down = throwing(new TransportError('sftp-connect', 'connection refused'));
+    platform.uploadSteps = Array.from({ length: POLICY.maxAttempts * 3 }, () => down);
+    await advanceAtDueTimes(packId, POLICY.maxAttempts * 3);
+    clock += 10 * POLICY.maxAgeMs;
+    await advanceAtDueTimes(packId, 0);
+    expect(platform.uploads).toHaveLength(POLICY.maxAttempts * 3);
+    expect(recorded(packId)).toMatchObject({ state: 'packed', lastErrorCode: 'sftp-connect' });
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
+    expect(breaker.snapshot().state).toBe('open'); // the outage is the breaker's business
+    expect(statesOf(messageIds)).toEqual(['packed', 'packed']);
+  });
+
+  it('takes a 503 with a maintenance notice as a window: no budget, no breaker, the next try after its end', async () => {
+    const { packId } = packedPack();
+    const end = clock + 3 * 3600_000;
+    const body = JSON.stringify({
+      statusCode: 503,
+      statusDetail: [{ code: 'maintenance', description: '系統維護', parameter: ['x', new Date(end).toISOString()] }],
+    });
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [throwing(new TransportError('gateway-maintenance', '503', { httpStatus: 503, body }))];
+    await sender.advance(pack(packId));
+    expect(recorded(packId)).toMatchObject({ state: 'file-uploaded', lastErrorCode: 'gateway-maintenance' });
+    expect(recorded(packId).nextAttemptAt).toBeGreaterThanOrEqual(end);
+    expect(breaker.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
+    expect(gate.update()).toMatchObject({ state: 'paused', window: { origin: 'platform', reason: '系統維護', endsAt: end } });
+  });
+
+  it('counts a bare 503 as an outage for the breaker, not against the budget', async () => {
+    const { packId } = packedPack();
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [throwing(new TransportError('gateway-maintenance', '503', { httpStatus: 503, body: 'Service Unavailable' }))];
+    await sender.advance(pack(packId));
+    expect(breaker.snapshot().consecutiveFailures).toBe(1);
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
+    expect(gate.update()).toEqual({ state: 'sending' });
+  });
+
+  it('holds the transport account when its login is refused, and sends nothing more until a login works', async () => {
+    const { packId, messageIds } = packedPack();
+    platform.uploadSteps = [throwing(new TransportError('sftp-auth', 'authentication failed'))];
+    await sender.advance(pack(packId));
+    expect(problemCodes()).toEqual(['login-refused']);
+    clock = pack(packId).nextAttemptAt;
+    await sender.advance(pack(packId));
+    expect(platform.uploads).toHaveLength(1); // held: no second attempt
+    expect(pack(packId).nextAttemptAt).toBeGreaterThan(clock);
+    holds.releaseTransport('T1');
+    clock = pack(packId).nextAttemptAt;
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [accepted];
+    await sender.advance(pack(packId));
+    expect(statesOf(messageIds)).toEqual(['uploaded', 'uploaded']);
+    expect(problemCodes()).toEqual([]);
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
+  });
+
+  it('takes a refused login during an announced window as the window, not as a refused password', async () => {
+    const { packId } = packedPack();
+    const end = clock + 3600_000;
+    windows.add('feed', 'https://feed.invalid/announcements', { startsAt: clock - 60_000, endsAt: end, reason: 'yearly upgrade' });
+    platform.uploadSteps = [throwing(new TransportError('sftp-auth', 'authentication failed'))];
+    await sender.advance(pack(packId));
+    expect(problemCodes()).toEqual([]);
+    expect(recorded(packId).nextAttemptAt).toBeGreaterThanOrEqual(end);
+    expect(breaker.snapshot().consecutiveFailures).toBe(0);
+  });
+
+  it('holds the sender when the platform cannot verify its signature (E0004), rejecting nothing', async () => {
+    const { packId, messageIds } = packedPack();
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [refusedWith('E0004')];
+    await sender.advance(pack(packId));
+    expect(recorded(packId)).toMatchObject({ state: 'file-uploaded', lastErrorCode: 'E0004' });
+    expect(statesOf(messageIds)).toEqual(['packed', 'packed']);
+    expect(problemCodes()).toEqual(['certificate-not-registered']);
+    clock = pack(packId).nextAttemptAt;
+    await sender.advance(pack(packId));
+    expect(platform.notifications).toHaveLength(1);
+  });
+
+  it('sends nothing signed by an expired certificate', async () => {
+    const { packId } = packedPack();
+    platform.certificateNotAfter = new Date(clock - 1000);
+    await sender.advance(pack(packId));
+    expect(platform.uploads).toEqual([]);
+    expect(problemCodes()).toEqual(['certificate-expired']);
+    expect(recorded(packId).attempts).toBe(0);
   });
 
   it('fails a pack whose signed file is gone, without calling the platform', async () => {
@@ -244,5 +329,48 @@ describe('PackSender', () => {
     expect(platform.uploads).toEqual([]);
     expect(recorded(packId)).toMatchObject({ state: 'failed', lastErrorCode: 'payload-missing' });
     expect(statesOf(messageIds)).toEqual(['failed', 'failed']);
+  });
+
+  it("does not count the platform's own trouble (E0001, E0002) against the budget", async () => {
+    const { packId } = packedPack();
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = Array.from({ length: POLICY.maxAttempts * 2 }, (_, i) => refusedWith(i % 2 ? 'E0001' : 'E0002'));
+    await advanceAtDueTimes(packId, POLICY.maxAttempts * 2);
+    expect(recorded(packId)).toMatchObject({ state: 'file-uploaded' });
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
+  });
+
+  it('starts the age budget again after an outage: time the platform could not answer never counts', async () => {
+    const { packId } = packedPack();
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [
+      refusedWith('E0999'), // answered: the age budget starts
+      throwing(new TransportError('gateway-connect', 'connection refused')), // an outage: it starts again
+      refusedWith('E0999'),
+    ];
+    await sender.advance(pack(packId));
+    clock += POLICY.maxAgeMs / 2;
+    await sender.advance(pack(packId));
+    clock += POLICY.maxAgeMs * 2; // a long outage
+    await sender.advance(pack(packId));
+    expect(recorded(packId).state).toBe('file-uploaded');
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(2);
+  });
+
+  it('rejects a pack signed by a certificate the sender no longer uses when the platform refuses its signature', async () => {
+    const { packId, messageIds } = packOf({ messages, packs }, dir.path, 1, 2, 'OLD:CERT');
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [refusedWith('E0004')];
+    await sender.advance(pack(packId));
+    expect(recorded(packId)).toMatchObject({ state: 'refused', lastErrorCode: 'E0004' });
+    expect(statesOf(messageIds)).toEqual(['rejected', 'rejected']);
+    expect(problemCodes()).toEqual([]); // the sender's current certificate is not in question
+  });
+
+  it('lifts a sender’s hold at start (the operator registered or replaced the certificate), and keeps an account’s', () => {
+    holds.holdSender(platform.sender(), 'certificate-not-registered', 'E0004');
+    holds.holdTransport('T1', 'login-refused', 'authentication failed');
+    holds.releaseSenders();
+    expect(problemCodes()).toEqual(['login-refused']);
   });
 });

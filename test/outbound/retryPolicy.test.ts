@@ -13,9 +13,13 @@ describe('retry policy', () => {
     expect(retryDelayMs(policy, 40, 0.999999)).toBe(60_000);
   });
 
-  it('gives up after the attempt budget or the age budget, whichever comes first', () => {
+  it('gives up after the answered-failure budget or the age budget, whichever comes first', () => {
     expect(budgetExhausted(policy, 4, 0, 1000)).toBe(false);
     expect(budgetExhausted(policy, 5, 0, 1000)).toBe(true);
     expect(budgetExhausted(policy, 1, 0, 3600_000)).toBe(true);
+  });
+
+  it('never gives up on a pack the platform never answered, however old', () => {
+    expect(budgetExhausted(policy, 0, null, 60 * 3600_000)).toBe(false);
   });
 });

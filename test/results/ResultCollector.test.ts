@@ -82,6 +82,7 @@ describe('ResultCollector', () => {
         changes: () => undefined,
         problem: (_file, problem) => problems.push(problem),
         received: () => undefined,
+        packRefused: () => undefined,
       },
     );
   });
@@ -145,6 +146,7 @@ describe('ResultCollector', () => {
         changes: () => undefined,
         problem: () => undefined,
         received: () => undefined,
+        packRefused: () => undefined,
       },
     );
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));

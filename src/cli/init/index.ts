@@ -34,7 +34,7 @@ export function registerInit(program: Command): void {
             `  data root: ${created.dataRoot}`,
             `  database:  ${created.database}`,
             created.sandbox
-              ? '  platform:  sandbox (the platform simulator runs inside the daemon, on loopback)'
+              ? '  platform:  sandbox (the daemon starts the platform simulator beside it, on loopback)'
               : '  platform:  none (files are checked and recorded, nothing is sent)',
             `  drop folders (the ERP writes here):`,
             ...created.srcFolders.map((f) => `    ${f}`),
@@ -67,10 +67,16 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   restrictUmask(null);
   mkdirSync(dataRoot, { recursive: true });
   if (existsSync(configFile)) throw configExists(configFile);
+  const defaults = defaultConfigFile();
+  const platform = sandbox ? await createSandbox(dataRoot) : null;
   const content = {
     $schema: schemaReference(dataRoot),
-    ...defaultConfigFile(),
-    ...(sandbox && { platform: await createSandbox(dataRoot) }),
+    ...defaults,
+    ...(platform && {
+      platform,
+      // The sandbox's platform announces its maintenance windows (`turnkey sim`, /_sim/maintenance): the daemon reads them.
+      maintenance: { ...defaults.maintenance, feeds: [{ url: sandboxAnnouncements(platform), format: 'json' as const }] },
+    }),
   };
   try {
     // 'wx' fails if the file exists: an existing configuration is never overwritten.
@@ -94,6 +100,11 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
       relativeConfig === join(DEFAULT_DATA_DIR, CONFIG_FILE_NAME) ? 'turnkey start' : `turnkey start --config ${quoteIfNeeded(configFile)}`,
     sandbox,
   };
+}
+
+/** Where the sandbox's simulator serves its announced windows. */
+function sandboxAnnouncements(platform: { gateway: { baseUrl: string } }): string {
+  return `${new URL(platform.gateway.baseUrl).origin}/announcements`;
 }
 
 function configExists(configFile: string): TurnkeyError {

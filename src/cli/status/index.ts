@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/loadConfig.js';
 import { locateConfig } from '../../config/locateConfig.js';
 import { EXIT } from '../exit.js';
-import { formatStatus, readStatus } from './readStatus.js';
+import { formatStatus, needsAction, readStatus } from './readStatus.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -11,12 +11,14 @@ export function registerStatus(program: Command): void {
     .option('-c, --config <file>', 'the configuration file (default: $TURNKEY_CONFIG, else ./turnkey-data/turnkey.config.json)')
     .option(
       '--json',
-      'print one JSON object: { daemon: { state, pid, heartbeatAgeSeconds, running, ... }, counts: { byState, byType, total } }',
+      'print one JSON object: { daemon, problems, counts: { byState, byType, total }, outbound, paused, nextWindow, deadlines, ' +
+        'schedules }',
     )
     .action((options: { config?: string; json?: boolean }) => {
       const config = loadConfig(locateConfig(options.config).path);
       const report = readStatus(config);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
-      process.exitCode = EXIT.ok;
+      // 1: something for an operator to act on (a deadline at risk, sending held), so monitoring can call this.
+      process.exitCode = needsAction(report) ? EXIT.findings : EXIT.ok;
     });
 }

@@ -43,6 +43,20 @@ const FIXES: Record<string, string> = {
     'Entries of SRC that are not regular files (links, FIFOs, folders) were moved to ERR with a report; have the ERP write the message ' +
     'files themselves.',
   unreadable: "Files the turnkey user could not read were moved to ERR with a report; fix the ERP's file permissions and drop them again.",
+  'login-refused':
+    "The platform refuses the transport account's login: check platform.transport (id and password) against the account the " +
+    'platform gave you, and whether it was locked. Sending resumes by itself once a login works (tried every few minutes).',
+  'host-key-changed':
+    "The platform's SSH host key is not the one in platform.sftp.knownHostsFile: confirm the new key with the platform (never " +
+    'accept it blindly), write it there and restart.',
+  'certificate-not-registered':
+    "The platform cannot verify this sender's signature (E0004): register the .cer of its .pfx on the platform, or configure the " +
+    'certificate that is registered, and restart. Messages already refused with E0004 need sending again.',
+  'certificate-expired': "Renew the sender's certificate, register the new .cer on the platform, configure the new .pfx and restart.",
+  'certificate-expiring':
+    'Renew the certificate before it expires and register the new .cer on the platform; then configure the new .pfx and restart.',
+  'feed-unreadable':
+    'Check the maintenance feed (its URL or file, and its format); the windows it gave before are kept until it reads again.',
   encoding: "Files that are not UTF-8 (UTF-16, UTF-32, Big5, NUL bytes) were refused; set the ERP's export to UTF-8 and drop them again.",
 };
 

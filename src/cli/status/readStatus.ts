@@ -4,8 +4,10 @@ import { DaemonLifecycle, type DaemonState } from '../../store/DaemonLifecycle.j
 import { MessageQueries, type MessageCounts } from '../../store/MessageQueries.js';
 import { Store } from '../../store/Store.js';
 import { MESSAGE_STATES } from '../../store/states.js';
+import { HOLD } from '../../outbound/SendingHolds.js';
 import { formatOutboundStatus, readOutboundStatus, type OutboundStatus } from './readOutboundStatus.js';
 import { formatProblems, readProblems, type StatusProblem } from './readProblems.js';
+import { formatScheduleStatus, readScheduleStatus, type ScheduleStatus } from './readSchedule.js';
 
 export interface DaemonStatus {
   /** The lifecycle state last written by the daemon; null when no daemon ever started here. */
@@ -28,6 +30,13 @@ export interface StatusReport {
   problems: StatusProblem[];
   /** The sending side; null before the store has it (a daemon of this version never ran). */
   outbound: OutboundStatus | null;
+  /** Sending paused by a window (or resuming), the next window. Null for a store older than windows. */
+  paused: ScheduleStatus['paused'] | null;
+  nextWindow: ScheduleStatus['nextWindow'];
+  /** Messages at risk of their legal upload deadline. */
+  deadlines: ScheduleStatus['deadlines'] | null;
+  /** The scheduled jobs: when each runs next, how its last run went. */
+  schedules: ScheduleStatus['schedules'];
   configFile: string;
   dataRoot: string;
   database: string;
@@ -80,11 +89,16 @@ export function readStatus(config: TurnkeyConfig, now: number = Date.now()): Sta
       };
     }
     const outbound = readOutboundStatus(store.db, config, now);
+    const schedule = readScheduleStatus(store.db, config, now);
     return {
       daemon,
       counts,
       problems: readProblems(store.db, now),
       outbound,
+      paused: schedule?.paused ?? null,
+      nextWindow: schedule?.nextWindow ?? null,
+      deadlines: schedule?.deadlines ?? null,
+      schedules: schedule?.schedules ?? [],
       configFile: config.configFile,
       dataRoot: config.dataRoot,
       database: config.database,
@@ -93,6 +107,17 @@ export function readStatus(config: TurnkeyConfig, now: number = Date.now()): Sta
     store.close();
   }
 }
+
+/**
+ * Whether the report holds something an operator should act on now: a message at risk of its
+ * legal deadline, or sending held by a condition only an operator can clear (exit code 1).
+ */
+export function needsAction(report: StatusReport): boolean {
+  const held = report.problems.some((p) => HOLD_CODES.has(p.code));
+  return held || (report.deadlines?.atRisk ?? 0) > 0;
+}
+
+const HOLD_CODES: ReadonlySet<string> = new Set(Object.values(HOLD));
 
 function processExists(pid: number): boolean {
   try {
@@ -129,6 +154,17 @@ export function formatStatus(report: StatusReport): string {
   lines.push(line(header));
   for (const row of rows) lines.push(line(row));
   lines.push(...formatOutboundStatus(report.outbound));
+  if (report.paused && report.deadlines) {
+    lines.push('');
+    lines.push(
+      ...formatScheduleStatus({
+        paused: report.paused,
+        nextWindow: report.nextWindow,
+        deadlines: report.deadlines,
+        schedules: report.schedules,
+      }),
+    );
+  }
   if (report.counts.byState.failed > 0) {
     lines.push(
       `ACTION NEEDED: ${report.counts.byState.failed} message(s) failed after every retry; see the daemon log (pack-attempt events) and ` +

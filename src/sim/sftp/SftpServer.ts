@@ -61,6 +61,13 @@ export class SftpServer {
     });
   }
 
+  /** Ends every logged-in connection (the platform went down for maintenance); new logins are refused during the window. */
+  dropConnections(): number {
+    const count = this.clients.size;
+    for (const client of this.clients) client.end();
+    return count;
+  }
+
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     for (const client of this.clients) client.end();

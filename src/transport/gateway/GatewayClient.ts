@@ -113,7 +113,7 @@ export class GatewayClient {
       throw new TransportError(
         'gateway-maintenance',
         `the gateway answered 503 (platform unavailable or in maintenance): ${text.slice(0, 200)}`,
-        { httpStatus: 503 },
+        { httpStatus: 503, body: text },
       );
     }
     if (response.statusCode < 200 || response.statusCode > 299) {
