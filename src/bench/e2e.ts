@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initDataRoot } from '../cli/init/index.js';
+import { initDataRoot } from '../cli/init/initDataRoot.js';
 import { createSandbox } from '../sandbox/createSandbox.js';
 import {
   benchNodeArgs,

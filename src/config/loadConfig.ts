@@ -22,6 +22,7 @@ import type {
 const CONFIG_FILE = new SchemaFile<TurnkeyConfigFile>(TURNKEY_CONFIG_SCHEMA, {
   label: 'configuration file',
   describedIn: 'config/turnkey.config.schema.json',
+  precompiled: new URL('../../dist/config/validators/turnkey.cjs', import.meta.url),
   missingHint: 'Create one with `turnkey init DIR`, or name an existing one with --config FILE or the TURNKEY_CONFIG environment variable.',
 });
 
@@ -56,6 +57,11 @@ function resolvePaths(file: TurnkeyConfigFile, configFile: string): TurnkeyConfi
     platform: file.platform === null ? null : resolvePlatform(file.platform, at, configFile),
     outbound: structuredClone(file.outbound),
     maintenance: resolveMaintenance(file.maintenance, at, configFile),
+    log: {
+      ...file.log,
+      file: file.log.file === false ? null : file.log.file === null ? join(dataRoot, 'logs', 'turnkey.log') : at(file.log.file),
+    },
+    metrics: { ...file.metrics },
     deadlines: checkDeadlines(file.deadlines, configFile),
     schedules: checkSchedules(file.schedules, configFile),
   };

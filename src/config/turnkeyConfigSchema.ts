@@ -394,6 +394,43 @@ export const TURNKEY_CONFIG_SCHEMA = {
         },
       },
     },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'The daemon logs JSON lines on standard output (the journal, or the service wrapper) and also into a file rotated by size ' +
+        '(Windows has no journal). Passwords and keys never appear in them.',
+      properties: {
+        file: {
+          anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }, { const: false }],
+          default: null,
+          description: 'The log file. null: <dataRoot>/logs/turnkey.log; false: standard output only. Relative to this file.',
+        },
+        maxMegabytes: { type: 'number', minimum: 0.1, default: 20, description: 'A file larger than this is rotated.' },
+        keep: { type: 'integer', minimum: 0, maximum: 1000, default: 10, description: 'Rotated files kept beside the current one.' },
+        pretty: {
+          enum: ['auto', true, false],
+          default: 'auto',
+          description: 'Standard output as readable lines instead of JSON. auto: when it is a terminal. The file is always JSON.',
+        },
+      },
+    },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        listen: {
+          type: ['string', 'null'],
+          pattern: '^127\\.0\\.0\\.1:[0-9]{1,5}$',
+          default: null,
+          description:
+            'Serve /healthz and Prometheus /metrics on this loopback address (e.g. "127.0.0.1:9464"). null: off. A sandbox made by ' +
+            'turnkey init has it on.',
+        },
+      },
+    },
     maintenance: {
       type: 'object',
       additionalProperties: false,

@@ -66,7 +66,12 @@ export interface PlatformSettings extends Omit<PlatformSettingsFile, 'partyId' |
 }
 
 /** What the program uses: every path absolute. */
-export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'platform' | 'database' | 'maintenance'> {
+/** The `log` section as the program uses it: the file's path absolute, or null for none. */
+export interface LogSettings extends Omit<TurnkeyConfigFile['log'], 'file'> {
+  file: string | null;
+}
+
+export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'platform' | 'database' | 'maintenance' | 'log'> {
   /** Absolute path of the file this was loaded from. */
   configFile: string;
   /** Absolute. */
@@ -76,4 +81,5 @@ export interface TurnkeyConfig extends Omit<TurnkeyConfigFile, '$schema' | 'plat
   /** Paths absolute, secrets' files absolute, senders resolved. */
   platform: PlatformSettings | null;
   maintenance: MaintenanceSettings;
+  log: LogSettings;
 }

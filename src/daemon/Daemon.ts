@@ -22,6 +22,8 @@ import { Deadlines } from '../store/Deadlines.js';
 import { JobRuns } from '../store/JobRuns.js';
 import { Maintenance } from '../schedule/Maintenance.js';
 import { Scheduler } from '../schedule/Scheduler.js';
+import { MetricsServer } from '../metrics/MetricsServer.js';
+import { StoreMetrics } from '../metrics/StoreMetrics.js';
 import { scheduleJobs } from './DaemonJobs.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
@@ -48,6 +50,7 @@ export class Daemon {
   private state: DaemonState = 'starting';
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private scheduler: Scheduler | null = null;
+  private metrics: MetricsServer | null = null;
   private draining: Promise<void> | null = null;
   private outbound: OutboundRuntime | null = null;
   private sandbox: SandboxLauncher | null = null;
@@ -124,6 +127,7 @@ export class Daemon {
       const { recovered } = await intake.start();
       let access: AccessOutcome;
       try {
+        daemon.metrics = await startMetrics(config, store, logger);
         access = secureDataRoot(config, group);
         reportAccess(new Problems(store.db, 'daemon'), access, group, logger);
         // The sandbox's platform runs as a process of its own (`turnkey sim`), started first.
@@ -149,6 +153,7 @@ export class Daemon {
         daemon.scheduler = scheduler;
       } catch (err) {
         await intake.stop();
+        await daemon.metrics?.stop();
         await daemon.outbound?.stop();
         await daemon.sandbox?.stop();
         throw err;
@@ -235,6 +240,7 @@ export class Daemon {
     // In-flight uploads and notifications finish (and are recorded) before the store closes.
     await this.outbound?.stop();
     await this.sandbox?.stop();
+    await this.metrics?.stop();
     daemonFailpoint('mid-drain');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heapGuard.stop();
@@ -264,6 +270,28 @@ export class Daemon {
     } catch (err) {
       this.logger.warn({ event: 'heartbeat-failed', err }, 'could not write the heartbeat');
     }
+  }
+}
+
+/** The optional health and metrics endpoint; one that cannot listen is logged and left off: sending matters more. */
+async function startMetrics(config: TurnkeyConfig, store: Store, logger: Logger): Promise<MetricsServer | null> {
+  if (config.metrics.listen === null) return null;
+  const { host, port } = MetricsServer.parseListen(config.metrics.listen);
+  const server = new MetricsServer(
+    new StoreMetrics(store.db, {
+      messageTypes: config.intake.messageTypes,
+      atRiskMs: config.deadlines.atRiskHours * 3_600_000,
+      heartbeatMaxAgeMs: Math.max(15_000, 3 * config.daemon.heartbeatSeconds * 1000),
+    }),
+    { host, port, logger },
+  );
+  try {
+    const listening = await server.start();
+    logger.info({ event: 'metrics-listening', url: `http://${host}:${listening}` }, 'health and metrics endpoint listening');
+    return server;
+  } catch (err) {
+    logger.error({ event: 'metrics-not-listening', err }, 'the health and metrics endpoint could not start; the daemon runs without it');
+    return null;
   }
 }
 

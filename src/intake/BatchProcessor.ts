@@ -319,6 +319,7 @@ export class BatchProcessor {
         report:
           row.disposition === 'ERR'
             ? errReportInput({
+                lang: this.context.lang,
                 fileName: row.originalName,
                 folderBase: folder.base,
                 filedAs: target.rel,
@@ -417,6 +418,7 @@ export class BatchProcessor {
         const message = { messageId: change.messageId, messageKey: decision.messageKey, messageType };
         const errReport = (filedAs: string): ErrReportInput =>
           errReportInput({
+            lang: this.context.lang,
             fileName: file.originalName,
             folderBase: file.folder.base,
             filedAs,
@@ -437,7 +439,7 @@ export class BatchProcessor {
     if (carried.length > 0) failpoint('after-settle');
     for (const d of duplicates) {
       this.logger.info(
-        { event: 'message-duplicate', messageId: d.holderId, key: d.key, file: d.name },
+        { event: 'message-duplicate', messageId: d.holderId, messageKey: d.key, file: d.name },
         'the same message was dropped again; filed in BAK',
       );
     }

@@ -52,12 +52,17 @@ export class LineBatcher implements DestinationStream {
 
   /** What pino's `logger.flush(cb)` calls. */
   flush(done?: (err?: Error) => void): void {
-    try {
-      this.flushSync();
-    } catch (err) {
-      done?.(err as Error);
-      return;
-    }
-    done?.();
+    flushWithCallback(() => this.flushSync(), done);
   }
+}
+
+/** Runs a synchronous flush for a caller that wants pino's callback form. */
+export function flushWithCallback(flushSync: () => void, done?: (err?: Error) => void): void {
+  try {
+    flushSync();
+  } catch (err) {
+    done?.(err as Error);
+    return;
+  }
+  done?.();
 }

@@ -7,7 +7,7 @@ export function logStateChange(logger: Logger, change: StateChange, file: string
   const line: Record<string, unknown> = {
     event: 'message-state',
     messageId: change.messageId,
-    key: change.messageKey,
+    messageKey: change.messageKey,
     type: change.messageType,
     from: change.from,
     to: change.to,

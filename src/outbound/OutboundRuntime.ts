@@ -13,6 +13,7 @@ import { OutboundQueries } from '../store/OutboundQueries.js';
 import { PackTransitions, type PackMove } from '../store/PackTransitions.js';
 import { Problems } from '../store/Problems.js';
 import { ReceivedFiles } from '../store/ReceivedFiles.js';
+import { recordSenderCertificates } from '../store/SenderCertificates.js';
 import type { Store } from '../store/Store.js';
 import type { Validator } from '../validation/Validator.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
@@ -61,6 +62,15 @@ export class OutboundRuntime {
     const senders = await Senders.start(platform, readKnownHosts(platform.sftp.knownHostsFile), logger);
 
     const db = store.db;
+    recordSenderCertificates(
+      db,
+      senders.all.map((s) => ({
+        partyId: s.partyId,
+        subject: s.signer.subject,
+        fingerprint: s.signer.fingerprint,
+        notAfter: s.signer.notAfter,
+      })),
+    );
     reportOrphanPacks(new OutboundQueries(db), senders, new Problems(db, 'sending'), logger);
     const messages = new MessageTransitions(db);
     const packs = new PackTransitions(db, messages);

@@ -197,6 +197,8 @@ export class Packer {
           payloadPath,
           payloadSha256: createHash('sha256').update(pack.payload).digest('hex'),
           signerFingerprint: sender.signer.fingerprint,
+          fromRoutingId: sender.routingId,
+          toRoutingId: this.settings.to.routingId,
         },
         batch.map((m) => m.id),
       );

@@ -103,7 +103,8 @@ export class Senders implements SenderLookup {
   }
 }
 
-function loadSigner(sender: SenderSettings, where: string): LoadedPfx {
+/** A sender's signing identity from its .pfx and password (read from where the configuration says). */
+export function loadSigner(sender: SenderSettings, where: string): LoadedPfx {
   let bytes: Buffer;
   try {
     bytes = readFileSync(sender.certificate.pfx);

@@ -15,7 +15,13 @@ export type MessageEventKind =
   /** A corrected version of this message was received (the detail names it); this one gave up its key. */
   | 'superseded'
   /** This message corrects an earlier version with the same key (the detail names it). */
-  | 'supersedes';
+  | 'supersedes'
+  /** An operator acknowledged its rejection or failure (`turnkey ack`). */
+  | 'acknowledged'
+  /** An operator put it back in line (`turnkey retry`). */
+  | 'retried'
+  /** An operator had it sent again as a new version (`turnkey resend`, `turnkey retry` after E0004). */
+  | 'resent';
 
 /** Appends history events other than state changes (those are written by MessageTransitions). */
 export class MessageEvents {

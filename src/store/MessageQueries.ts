@@ -53,7 +53,12 @@ export class MessageQueries {
     this.sameNumber = db.prepare(`
       SELECT ${holder} FROM messages
        WHERE invoice_number = ? AND +message_type = ? AND holds_key = 1 AND message_key <> ? AND +state NOT IN ${NOT_STANDING_SQL}`);
-    this.counts = db.prepare('SELECT message_type AS type, state, count(*) AS n FROM messages GROUP BY message_type, state');
+    // Kept per type and state by MessageTransitions (migration 8): read at once, whatever the store's size.
+    // A store a daemon of this version has not opened yet (status reads it read-only) is counted row by row.
+    this.counts =
+      (db.pragma('user_version', { simple: true }) as number) >= 8
+        ? db.prepare('SELECT message_type AS type, state, n FROM message_counts WHERE n <> 0')
+        : db.prepare('SELECT message_type AS type, state, count(*) AS n FROM messages GROUP BY message_type, state');
     // Once a day, for the summary line: a scan is fine.
     this.receivedBetween = db.prepare('SELECT count(*) FROM messages WHERE received_at >= ? AND received_at < ?').pluck();
     this.finalBetween = db.prepare('SELECT state, count(*) AS n FROM messages WHERE final_at >= ? AND final_at < ? GROUP BY state');

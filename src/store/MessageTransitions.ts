@@ -67,6 +67,9 @@ export class MessageTransitions {
   private readonly insertEvents: Statement;
   private readonly firstStray: Statement;
   private readonly giveUpKey: Statement;
+  private readonly giveUpKeyForResend: Statement;
+  private readonly addCount: Statement;
+  private readonly typesOf: Statement;
   private readonly moveAtomically: Transaction<(move: PreparedMove) => void>;
 
   constructor(
@@ -99,8 +102,17 @@ export class MessageTransitions {
     this.firstStray = db.prepare(`
       SELECT j.value AS id, m.state FROM json_each(@ids) j LEFT JOIN messages m ON m.id = j.value
        WHERE m.state IS NULL OR m.state != @to LIMIT 1`);
+    // The counts per type and state move with the messages, in the same transaction (status reads them).
+    this.addCount = db.prepare(`
+      INSERT INTO message_counts (message_type, state, n) VALUES (?, ?, ?)
+      ON CONFLICT (message_type, state) DO UPDATE SET n = n + excluded.n`);
+    this.typesOf = db.prepare(`
+      SELECT message_type AS type, count(*) AS n FROM messages WHERE id IN (SELECT value FROM json_each(?)) GROUP BY message_type`);
     // Only a message that is over (rejected, failed) gives its key up to a corrected version.
     this.giveUpKey = db.prepare(`UPDATE messages SET holds_key = 0 WHERE id = ? AND holds_key = 1 AND state IN ('rejected', 'failed')`);
+    this.giveUpKeyForResend = db.prepare(
+      `UPDATE messages SET holds_key = 0 WHERE id = ? AND holds_key = 1 AND state IN ('rejected', 'confirmed')`,
+    );
     this.moveAtomically = db.transaction((move: PreparedMove) => {
       const { count, detail, ...params } = move;
       if (this.updateStates.run(params).changes !== count) {
@@ -112,6 +124,10 @@ export class MessageTransitions {
         );
       }
       this.insertEvents.run({ ids: params.ids, at: params.at, from: params.from, to: params.to, code: params.code, detail });
+      for (const { type, n } of this.typesOf.all(params.ids) as Array<{ type: string; n: number }>) {
+        this.addCount.run(type, params.from, -n);
+        this.addCount.run(type, params.to, n);
+      }
     });
   }
 
@@ -147,6 +163,7 @@ export class MessageTransitions {
     );
     const messageId = Number(result.lastInsertRowid);
     this.insertEvent.run(messageId, at, null, 'received', null, detail);
+    this.addCount.run(message.messageType, 'received', 1);
     return { messageId, messageKey: message.messageKey, messageType: message.messageType, from: null, to: 'received', at, code: null };
   }
 
@@ -155,8 +172,9 @@ export class MessageTransitions {
    * holding it (its row and history stay). Call before recording the new version, in the same
    * transaction (the key's unique index allows one holder).
    */
-  yieldKey(messageId: number): void {
-    if (this.giveUpKey.run(messageId).changes !== 1) {
+  yieldKey(messageId: number, resent = false): void {
+    // A confirmed message gives its key up only when an operator has it sent again (`turnkey resend`).
+    if ((resent ? this.giveUpKeyForResend : this.giveUpKey).run(messageId).changes !== 1) {
       throw new StoreError(
         'transition-conflict',
         `message ${messageId} cannot give up its key: it does not hold one, or it is not rejected or failed`,

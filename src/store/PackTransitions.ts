@@ -42,6 +42,9 @@ export interface NewPack {
   payloadSha256: string;
   /** The certificate that signed it (SHA-256 fingerprint). */
   signerFingerprint?: string | null;
+  /** The routing it is sent with (the envelope's From and To VAC routing ids). */
+  fromRoutingId?: string | null;
+  toRoutingId?: string | null;
 }
 
 export interface MessageVerdict {
@@ -76,6 +79,7 @@ export class PackTransitions {
   private readonly setDue: Statement;
   private readonly restartAges: Statement;
   private readonly restartAge: Statement;
+  private readonly resetBudget: Statement;
 
   constructor(
     private readonly db: Database,
@@ -84,9 +88,9 @@ export class PackTransitions {
   ) {
     this.insertPack = db.prepare(`
       INSERT INTO packs (common_name, signed_file_name, message_type, from_party_id, to_party_id, message_count, size,
-        zipped, payload_path, payload_sha256, state, next_attempt_at, created_at, signer_fingerprint)
+        zipped, payload_path, payload_sha256, state, next_attempt_at, created_at, signer_fingerprint, from_routing_id, to_routing_id)
       VALUES (@commonName, @signedFileName, @messageType, @fromPartyId, @toPartyId, @messageCount, @size,
-        @zipped, @payloadPath, @payloadSha256, 'packed', @at, @at, @signerFingerprint)`);
+        @zipped, @payloadPath, @payloadSha256, 'packed', @at, @at, @signerFingerprint, @fromRoutingId, @toRoutingId)`);
     this.insertPackMessage = db.prepare('INSERT INTO pack_messages (pack_id, message_id, position) VALUES (?, ?, ?)');
     this.updatePack = db.prepare(`
       UPDATE packs SET state = @to, next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at),
@@ -114,6 +118,7 @@ export class PackTransitions {
        WHERE id = @id`);
     this.setDue = db.prepare('UPDATE packs SET next_attempt_at = ? WHERE id = ? AND state = ?');
     this.restartAge = db.prepare('UPDATE packs SET first_counted_failure_at = NULL WHERE id = ?');
+    this.resetBudget = db.prepare('UPDATE packs SET counted_failures = 0, first_counted_failure_at = NULL, ended_at = NULL WHERE id = ?');
     this.restartAges = db.prepare(`
       UPDATE packs SET first_counted_failure_at = NULL
        WHERE first_counted_failure_at IS NOT NULL AND state IN ('packed', 'file-uploaded', 'unknown')`);
@@ -131,6 +136,8 @@ export class PackTransitions {
             messageCount: messageIds.length,
             at,
             signerFingerprint: pack.signerFingerprint ?? null,
+            fromRoutingId: pack.fromRoutingId ?? null,
+            toRoutingId: pack.toRoutingId ?? null,
           }).lastInsertRowid,
         );
         messageIds.forEach((id, position) => this.insertPackMessage.run(packId, id, position));
@@ -214,6 +221,20 @@ export class PackTransitions {
    */
   restartAgeBudgets(): number {
     return this.restartAges.run().changes;
+  }
+
+  /**
+   * An operator retries a pack that failed after its upload: it becomes `unknown` again (re-notified
+   * at once with the same bytes, never re-signed), its failed messages `unknown`, its budget whole.
+   */
+  revive(packId: number): PackMove[] {
+    return this.db
+      .transaction(() => {
+        this.movePack(packId, 'failed', 'unknown', { nextAttemptAt: this.now(), code: 'operator-retry', text: 'retried by an operator' });
+        this.resetBudget.run(packId);
+        return this.moveMessages(packId, ['failed'], 'unknown', {});
+      })
+      .immediate();
   }
 
   /** Not now, with nothing attempted (its sender is held): the pack is looked at again at `nextAttemptAt`. */

@@ -2,6 +2,8 @@ import type { Database } from 'better-sqlite3';
 import { BYTES_BY_MESSAGE_MIGRATION } from './bytesByMessageMigration.js';
 import { DOWNCAST_MIGRATION } from './downCastMigration.js';
 import { MAINTENANCE_MIGRATION } from './maintenanceMigration.js';
+import { OPERATIONS_MIGRATION } from './operationsMigration.js';
+import { statusLetter, turnkeyDts } from './turnkeyViewSql.js';
 import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { PROBLEMS_MIGRATION } from './problemsMigration.js';
 import { VERSIONS_MIGRATION } from './versionsMigration.js';
@@ -17,15 +19,6 @@ export interface Migration {
   name: string;
   sql: string;
 }
-
-/** `yyyyMMddHHmmssSSS` in Taiwan time (UTC+8, no DST) from epoch milliseconds: Turnkey's timestamp form. */
-const turnkeyDts = (ms: string): string =>
-  `(strftime('%Y%m%d%H%M%S', ${ms} / 1000, 'unixepoch', '+8 hours') || printf('%03d', ${ms} % 1000))`;
-
-const statusLetter = (state: string): string =>
-  `CASE ${state} WHEN 'received' THEN 'P' WHEN 'queued' THEN 'P' WHEN 'packed' THEN 'P' ` +
-  `WHEN 'uploaded' THEN 'G' WHEN 'unknown' THEN 'G' WHEN 'confirmed' THEN 'C' ` +
-  `WHEN 'rejected' THEN 'E' WHEN 'invalid' THEN 'E' WHEN 'failed' THEN 'E' END`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -163,6 +156,7 @@ export const MIGRATIONS: readonly Migration[] = [
   PROBLEMS_MIGRATION,
   VERSIONS_MIGRATION,
   MAINTENANCE_MIGRATION,
+  OPERATIONS_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

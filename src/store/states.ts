@@ -45,7 +45,8 @@ export const ALLOWED: Readonly<Record<MessageState, readonly MessageState[]>> = 
   confirmed: [],
   rejected: [],
   // A result that arrives after the retries ran out is still applied: a late success is never lost.
-  failed: ['queued', 'uploaded', 'confirmed', 'rejected'],
+  // `turnkey retry` puts a failed message back: queued (never uploaded) or unknown (uploaded: re-notified, not re-signed).
+  failed: ['queued', 'uploaded', 'unknown', 'confirmed', 'rejected'],
 };
 
 /**
@@ -122,7 +123,8 @@ export const PACK_ALLOWED: Readonly<Record<PackState, readonly PackState[]>> = {
   unknown: ['unknown', 'notified', 'failed', 'settled'],
   settled: [],
   refused: [],
-  failed: ['settled'],
+  // `turnkey retry`: a pack that was uploaded before it failed is notified again (the same bytes, never re-signed).
+  failed: ['settled', 'unknown'],
 };
 
 export function isAllowedPackTransition(from: PackState, to: PackState): boolean {

@@ -8,6 +8,7 @@ import { refusedReport, type Finding, type FindingCode, type ValidationReport } 
 import { preflight, type PreflightProblem } from './xml/preflight.js';
 import { readElements } from './xml/elementReader.js';
 import { findByLine, pathOf, type Element } from './xml/tree.js';
+import { DEFAULT_MAX_BYTES } from './limits.js';
 
 export interface ValidatorOptions {
   /** A folder of XSDs to use instead of the bundled MIG 4.1 schemas (e.g. Turnkey's `xsd/v41/`). */
@@ -23,7 +24,7 @@ export interface ValidatorOptions {
   b2cTaxIncluded?: B2cTaxIncludedPolicy;
 }
 
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+export { DEFAULT_MAX_BYTES };
 export const DEFAULT_CLOCK_SKEW_SECONDS = 300;
 
 // No network, no external entities, no DTD loading; big line numbers so errors point at the line.

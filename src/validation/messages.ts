@@ -2,8 +2,9 @@
  * The words of every finding, in English and Traditional Chinese, so that a merchant's staff can
  * read what is wrong and what to do. Codes are chosen by the rules; only the wording lives here.
  */
-export type Lang = 'en' | 'zh-TW';
-export const LANGS: readonly Lang[] = ['en', 'zh-TW'];
+import type { Lang } from './lang.js';
+
+export { LANGS, type Lang } from './lang.js';
 
 type Params = Record<string, string | number>;
 type Template = { en: (p: Params) => string; 'zh-TW': (p: Params) => string };

@@ -9,14 +9,19 @@ import { tempDir } from '../helpers/tempDir.js';
 import { FAST, merge, writeRawConfig, writeTestConfig } from '../helpers/testConfig.js';
 
 interface StatusJson {
+  healthy: boolean;
+  problems: Array<{ code: string; severity: string }>;
   daemon: { state: string | null; pid: number | null; heartbeatAgeSeconds: number | null; running: boolean; note: string | null };
   counts: { byState: Record<string, number>; byType: Record<string, Record<string, number>>; total: number };
 }
 
+/** The overview; its exit code is 0 when healthy and 1 when an operator should act (never 2 here). */
 function status(configFile: string): StatusJson {
   const result = runCli(['status', '--json', '--config', configFile]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as StatusJson;
+  expect([0, 1], result.stderr).toContain(result.code);
+  const parsed = JSON.parse(result.stdout) as StatusJson;
+  expect(result.code).toBe(parsed.healthy ? 0 : 1);
+  return parsed;
 }
 
 function drop(srcDir: string, name: string, content: string): void {
@@ -64,18 +69,21 @@ describe('turnkey init, start and status (real processes)', () => {
     const fresh = status(created.configFile);
     expect(fresh.daemon).toMatchObject({ state: null, pid: null, running: false });
     expect(fresh.counts.total).toBe(0);
+    // A daemon that is not running is the first thing an operator must act on: monitoring sees exit 1.
+    expect(fresh.healthy).toBe(false);
+    expect(fresh.problems.map((p) => p.code)).toContain('daemon-not-running');
   });
 
   it('finds ./turnkey-data/turnkey.config.json by default and TURNKEY_CONFIG when set', () => {
     const cwd = workspace();
     expect(runCli(['init'], { cwd }).code).toBe(0);
-    expect(runCli(['status', '--json'], { cwd }).code).toBe(0);
+    expect(runCli(['status', '--json'], { cwd }).code).toBe(1); // found, and the daemon is not running
     const elsewhere = workspace();
     const viaEnv = runCli(['status', '--json'], {
       cwd: elsewhere,
       env: { TURNKEY_CONFIG: join(cwd, 'turnkey-data', 'turnkey.config.json') },
     });
-    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    expect(viaEnv.code, viaEnv.stderr).toBe(1);
     const missing = runCli(['status'], { cwd: elsewhere, env: { TURNKEY_CONFIG: '' } });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('turnkey init');
@@ -101,6 +109,7 @@ describe('turnkey init, start and status (real processes)', () => {
     );
     expect(running.daemon).toMatchObject({ state: 'running', pid: d.pid, running: true });
     expect(running.daemon.heartbeatAgeSeconds).toBeLessThan(5);
+    expect(running.healthy).toBe(true);
     expect(running.counts.byType.F0401).toMatchObject({ queued: 20, invalid: 1 });
     expect(running.counts.byType.F0501).toEqual({});
     expect(readdirSync(src)).toEqual(['still-writing.xml.part']);

@@ -77,7 +77,11 @@ describe('maintenance windows (daemon and simulator as processes)', () => {
       const report = JSON.parse((await runCli(['status', '--json', '--config', pair!.daemonConfigFile])).stdout);
       return report.paused?.state === 'paused' ? report : null;
     }, 'status to show sending paused');
-    expect(status.paused).toMatchObject({ reason: 'test window', window: { origin: 'cli' } });
+    expect(status.paused).toMatchObject({
+      paused: true,
+      window: { origin: 'cli', reason: 'test window' },
+      reasons: [{ kind: 'window', code: 'maintenance-window', detail: 'test window' }],
+    });
     await waitFor(() => ((pair!.states().packed ?? 0) === 500 ? true : null), 'all 500 invoices packed and waiting', 15_000);
     expect(Date.now()).toBeLessThan(to); // the check above happened inside the window
     expect(simTimes().notifications).toEqual([]);

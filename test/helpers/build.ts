@@ -35,6 +35,8 @@ export function ensureBuilt(): void {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
     });
+    // The configuration validators compiled ahead of time, as `npm run build` makes them.
+    spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build-validators.mjs')], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     if (!existsSync(join(PROJECT_ROOT, 'dist', 'cli', 'main.js'))) {
       throw new Error(`the build produced no dist/cli/main.js:\n${result.stdout}\n${result.stderr}`);
     }

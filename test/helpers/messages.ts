@@ -28,3 +28,18 @@ export function newMessage(n: number, overrides: Partial<NewMessage> = {}): NewM
     ...overrides,
   };
 }
+
+/** A pack record for store tests: an F0401 pack named `name`, its signed file never read. */
+export function packFor(name: string) {
+  return {
+    commonName: name,
+    signedFileName: `x_${name}_2`,
+    messageType: 'F0401',
+    fromPartyId: '53718426',
+    toPartyId: '0000000000',
+    size: 10,
+    zipped: false,
+    payloadPath: `/tmp/${name}`,
+    payloadSha256: 'ab',
+  };
+}

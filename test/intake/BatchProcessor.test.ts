@@ -95,7 +95,7 @@ describe('BatchProcessor', () => {
     processor.flush();
     const changes = log.lines.filter((l) => l.event === 'message-state');
     expect(changes.map((l) => [l.from, l.to, l.file])).toEqual([['received', 'queued', 'a.xml']]);
-    expect(changes.every((l) => typeof l.key === 'string' && (l.key as string).startsWith('F0401AB00000001'))).toBe(true);
+    expect(changes.every((l) => typeof l.messageKey === 'string' && (l.messageKey as string).startsWith('F0401AB00000001'))).toBe(true);
     expect(JSON.stringify(log.lines)).not.toContain('<Invoice');
   });
 

@@ -165,4 +165,23 @@ describe('MessageTransitions', () => {
     expect(events()).toBe(2);
     expect(() => transitions.moveMany(ids, 'packed', 'received')).toThrow(/not an allowed state change/);
   });
+
+  it('keeps the counts per type and state equal to the messages, through every move, a failed one included', () => {
+    const queries = new MessageQueries(store.db);
+    const ids = [0, 1, 2, 3, 4, 5].map((n) => transitions.receive(newMessage(n, { messageType: n % 2 ? 'F0401' : 'G0401' })).messageId);
+    transitions.moveMany(ids, 'received', 'queued');
+    transitions.moveMany(ids.slice(0, 4), 'queued', 'packed');
+    transitions.moveMany(ids.slice(0, 2), 'packed', 'uploaded');
+    transitions.move(ids[0]!, 'uploaded', 'confirmed');
+    expect(() => transitions.moveMany([ids[1]!, ids[5]!], 'uploaded', 'confirmed')).toThrow(StoreError); // rolled back whole
+    const grouped = store.db.prepare('SELECT message_type AS type, state, count(*) AS n FROM messages GROUP BY 1, 2').all() as Array<{
+      type: string;
+      state: MessageState;
+      n: number;
+    }>;
+    const expected: Record<string, Partial<Record<MessageState, number>>> = {};
+    for (const g of grouped) (expected[g.type] ??= {})[g.state] = g.n;
+    expect(queries.countByTypeAndState().byType).toEqual(expected);
+    expect(queries.countByTypeAndState().total).toBe(6);
+  });
 });

@@ -3,7 +3,7 @@ import { MessageTransitions } from '../../src/store/MessageTransitions.js';
 import { OutboundQueries } from '../../src/store/OutboundQueries.js';
 import { PackTransitions } from '../../src/store/PackTransitions.js';
 import { Store } from '../../src/store/Store.js';
-import { newMessage } from '../helpers/messages.js';
+import { newMessage, packFor } from '../helpers/messages.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 describe('pack transitions', () => {
@@ -33,17 +33,6 @@ describe('pack transitions', () => {
     });
   }
   const stateOf = (id: number) => store.db.prepare('SELECT state FROM messages WHERE id = ?').pluck().get(id);
-  const packFor = (name: string) => ({
-    commonName: name,
-    signedFileName: `x_${name}_2`,
-    messageType: 'F0401',
-    fromPartyId: '53718426',
-    toPartyId: '0000000000',
-    size: 10,
-    zipped: false,
-    payloadPath: `/tmp/${name}`,
-    payloadSha256: 'ab',
-  });
 
   it('records a pack and moves its messages queued → packed in one transaction', () => {
     const ids = queuedMessages(3);

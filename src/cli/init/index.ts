@@ -1,16 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { CONFIG_FILE_NAME, CONFIG_SCHEMA_PATH } from '../../config/configSchema.js';
-import { defaultConfigFile, loadConfig } from '../../config/loadConfig.js';
 import { DEFAULT_DATA_DIR } from '../../config/locateConfig.js';
-import { TurnkeyError } from '../../errors/index.js';
-import { restrictUmask, secureDataRoot } from '../../fs/dataRootAccess.js';
-import { IntakeLayout } from '../../intake/IntakeLayout.js';
-import { Store } from '../../store/Store.js';
-import { EXIT } from '../exit.js';
-import { createSandbox } from '../../sandbox/createSandbox.js';
+import { lazy } from '../lazy.js';
 
 export function registerInit(program: Command): void {
   program
@@ -20,106 +10,5 @@ export function registerInit(program: Command): void {
     .option('--json', 'print what was created as one JSON object')
     .option('--no-sandbox', 'no platform section: the daemon only takes in and checks files')
     .option('--if-missing', 'do nothing (and exit 0) when DIR already has a configuration')
-    .action(async (dir: string, options: { json?: boolean; sandbox: boolean; ifMissing?: boolean }) => {
-      if (options.ifMissing && existsSync(join(resolve(dir), CONFIG_FILE_NAME))) {
-        process.exitCode = EXIT.ok;
-        return;
-      }
-      const created = await initDataRoot(dir, { sandbox: options.sandbox });
-      if (options.json) process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
-      else {
-        process.stdout.write(
-          [
-            `Created ${created.configFile}`,
-            `  data root: ${created.dataRoot}`,
-            `  database:  ${created.database}`,
-            created.sandbox
-              ? '  platform:  sandbox (the daemon starts the platform simulator beside it, on loopback)'
-              : '  platform:  none (files are checked and recorded, nothing is sent)',
-            `  drop folders (the ERP writes here):`,
-            ...created.srcFolders.map((f) => `    ${f}`),
-            '',
-            `Start the daemon with: ${created.startCommand}`,
-            '',
-          ].join('\n'),
-        );
-      }
-      process.exitCode = EXIT.ok;
-    });
-}
-
-export interface InitResult {
-  configFile: string;
-  dataRoot: string;
-  database: string;
-  srcFolders: string[];
-  startCommand: string;
-  sandbox: boolean;
-}
-
-/** Writes the configuration (never over an existing one), creates the folders and the database. */
-export async function initDataRoot(dir: string, options: { sandbox?: boolean; cwd?: string } = {}): Promise<InitResult> {
-  const cwd = options.cwd ?? process.cwd();
-  const sandbox = options.sandbox ?? true;
-  const dataRoot = resolve(cwd, dir);
-  const configFile = join(dataRoot, CONFIG_FILE_NAME);
-  // Owner only from the first file on (a new configuration has no group; `start` applies one set later).
-  restrictUmask(null);
-  mkdirSync(dataRoot, { recursive: true });
-  if (existsSync(configFile)) throw configExists(configFile);
-  const defaults = defaultConfigFile();
-  const platform = sandbox ? await createSandbox(dataRoot) : null;
-  const content = {
-    $schema: schemaReference(dataRoot),
-    ...defaults,
-    ...(platform && {
-      platform,
-      // The sandbox's platform announces its maintenance windows (`turnkey sim`, /_sim/maintenance): the daemon reads them.
-      maintenance: { ...defaults.maintenance, feeds: [{ url: sandboxAnnouncements(platform), format: 'json' as const }] },
-    }),
-  };
-  try {
-    // 'wx' fails if the file exists: an existing configuration is never overwritten.
-    writeFileSync(configFile, `${JSON.stringify(content, null, 2)}\n`, { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw configExists(configFile);
-    throw err;
-  }
-  const config = loadConfig(configFile);
-  const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
-  layout.ensure();
-  Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs }).close();
-  secureDataRoot(config, null);
-  const relativeConfig = relative(cwd, configFile);
-  return {
-    configFile,
-    dataRoot: config.dataRoot,
-    database: config.database,
-    srcFolders: layout.folders.map((f) => f.src),
-    startCommand:
-      relativeConfig === join(DEFAULT_DATA_DIR, CONFIG_FILE_NAME) ? 'turnkey start' : `turnkey start --config ${quoteIfNeeded(configFile)}`,
-    sandbox,
-  };
-}
-
-/** Where the sandbox's simulator serves its announced windows. */
-function sandboxAnnouncements(platform: { gateway: { baseUrl: string } }): string {
-  return `${new URL(platform.gateway.baseUrl).origin}/announcements`;
-}
-
-function configExists(configFile: string): TurnkeyError {
-  return new TurnkeyError('config-exists', `${configFile} already exists; turnkey init never overwrites a configuration`, {
-    hint: 'Edit that file, or remove it first if you really want a fresh one, or choose another folder: turnkey init DIR.',
-  });
-}
-
-/** `$schema` for editors: a relative path to the shipped schema when possible. */
-function schemaReference(dataRoot: string): string {
-  const rel = relative(dataRoot, CONFIG_SCHEMA_PATH);
-  if (isAbsolute(rel) || rel === '') return pathToFileURL(CONFIG_SCHEMA_PATH).href;
-  return rel.split(sep).join('/');
-}
-
-function quoteIfNeeded(path: string): string {
-  return /\s/.test(path) ? `"${path}"` : path;
+    .action(lazy(async () => (await import('./initDataRoot.js')).runInit));
 }

@@ -1,24 +1,22 @@
-import type { Command } from 'commander';
-import { loadConfig } from '../../config/loadConfig.js';
-import { locateConfig } from '../../config/locateConfig.js';
-import { EXIT } from '../exit.js';
-import { formatStatus, needsAction, readStatus } from './readStatus.js';
+import { Option, type Command } from 'commander';
+import { LANGS } from '../../validation/lang.js';
+import { CONFIG_OPTION } from '../configOption.js';
+import { lazy } from '../lazy.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('Is the daemon running (lifecycle state, pid, heartbeat age), and how many messages are in each state, per message type.')
-    .option('-c, --config <file>', 'the configuration file (default: $TURNKEY_CONFIG, else ./turnkey-data/turnkey.config.json)')
+    .description(
+      'What needs doing (problems first, each with the fix), the daemon, sending, the backlog, deadlines and counts. With a key: ' +
+        "that message's whole history. Exit code 0: healthy; 1: something needs an operator; 2: usage or configuration error.",
+    )
+    .argument('[key]', 'an invoice or allowance number, an INVOICE_IDENTIFIER, a pack name or a file name')
+    .option(...CONFIG_OPTION)
     .option(
       '--json',
-      'print one JSON object: { daemon, problems, counts: { byState, byType, total }, outbound, paused, nextWindow, deadlines, ' +
-        'schedules }',
+      'print one JSON object: { healthy, daemon, paused, counts: { byState, byType }, backlog, activity, deadlines, needsAction, ' +
+        'problems: [{ code, severity, fix, … }], certificates, nextWindow, outbound, schedules }; with a key: { query, kind, messages }',
     )
-    .action((options: { config?: string; json?: boolean }) => {
-      const config = loadConfig(locateConfig(options.config).path);
-      const report = readStatus(config);
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
-      // 1: something for an operator to act on (a deadline at risk, sending held), so monitoring can call this.
-      process.exitCode = needsAction(report) ? EXIT.findings : EXIT.ok;
-    });
+    .addOption(new Option('--lang <lang>', 'language (default: validation.lang of the configuration)').choices(LANGS as string[]))
+    .action(lazy(async () => (await import('./run.js')).runStatus));
 }

@@ -3,6 +3,7 @@ import type { TurnkeyConfig } from '../../config/types.js';
 import { CircuitBreaker, type BreakerSnapshot } from '../../outbound/CircuitBreaker.js';
 import { OutboundQueries } from '../../store/OutboundQueries.js';
 import { ReceivedFiles } from '../../store/ReceivedFiles.js';
+import { toTaiwanIso } from '../../time/taiwanTime.js';
 
 export interface StuckPack {
   pack: string;
@@ -48,7 +49,7 @@ export function readOutboundStatus(db: Database, config: TurnkeyConfig, now: num
   const resultProblems = new ReceivedFiles(db).withProblems(10).map((f) => ({ file: f.remoteName, problem: f.problem ?? '' }));
   return {
     mode: config.platform?.mode ?? null,
-    breaker: { ...breaker, retryAtIso: breaker.retryAt === null ? null : new Date(breaker.retryAt).toISOString() },
+    breaker: { ...breaker, retryAtIso: breaker.retryAt === null ? null : toTaiwanIso(new Date(breaker.retryAt)) },
     packsByState,
     stuck,
     resultProblems,

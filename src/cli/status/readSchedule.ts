@@ -64,7 +64,7 @@ export function windowView(w: MaintenanceWindow): WindowView {
 }
 
 /** The sending state, the next window, deadlines at risk and the jobs; null for a store older than these (migration 7). */
-export function readScheduleStatus(db: Database, config: TurnkeyConfig, now: number): ScheduleStatus | null {
+export function readScheduleStatus(db: Database, config: TurnkeyConfig, now: number, withSchedules = true): ScheduleStatus | null {
   if ((db.pragma('user_version', { simple: true }) as number) < 7) return null;
   const windows = new MaintenanceWindows(db);
   const state = new SendingState(db).read();
@@ -72,17 +72,20 @@ export function readScheduleStatus(db: Database, config: TurnkeyConfig, now: num
   const nextWindow = windows.notOver(now).find((w) => w.startsAt > now) ?? null;
   const risk = new Deadlines(db).atRisk(now, config.deadlines.atRiskHours * 3600_000);
   const runs = new Map(new JobRuns(db).list().map((r) => [r.name, r]));
-  const schedules = (Object.entries(config.schedules) as Array<[ScheduleName, string | null]>).map(([name, expression]) => {
-    const run = runs.get(name);
-    return {
-      name,
-      schedule: expression,
-      nextRun: expression === null ? null : iso(nextRunOf(expression)?.getTime() ?? null),
-      lastRun: run
-        ? { startedAt: iso(run.startedAt)!, endedAt: iso(run.endedAt), outcome: run.outcome, detail: run.detail, runs: run.runs }
-        : null,
-    };
-  });
+  // Working out the next runs costs a time-zone formatter per job: only when asked (status --json).
+  const schedules = !withSchedules
+    ? []
+    : (Object.entries(config.schedules) as Array<[ScheduleName, string | null]>).map(([name, expression]) => {
+        const run = runs.get(name);
+        return {
+          name,
+          schedule: expression,
+          nextRun: expression === null ? null : iso(nextRunOf(expression)?.getTime() ?? null),
+          lastRun: run
+            ? { startedAt: iso(run.startedAt)!, endedAt: iso(run.endedAt), outcome: run.outcome, detail: run.detail, runs: run.runs }
+            : null,
+        };
+      });
   return {
     paused: {
       state: state.state,

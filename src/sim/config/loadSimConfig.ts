@@ -15,6 +15,7 @@ export const SIM_CONFIG_FILE_NAME = 'sim.config.json';
 const SIM_CONFIG_FILE = new SchemaFile<SimConfigFile>(SIM_CONFIG_SCHEMA, {
   label: 'simulator configuration',
   describedIn: SIM_CONFIG_SCHEMA_PATH,
+  precompiled: new URL('../../../dist/config/validators/sim.cjs', import.meta.url),
   missingHint:
     'Write one (config/sim.config.example.json shows every key), or run `turnkey sim --config turnkey.config.json` for a sandbox.',
 });

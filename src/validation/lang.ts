@@ -1,0 +1,3 @@
+/** The languages turnkey speaks: its messages, reports and the CLI. */
+export type Lang = 'en' | 'zh-TW';
+export const LANGS: readonly Lang[] = ['en', 'zh-TW'];
