@@ -25,6 +25,7 @@ const DAEMON_MAY_IMPORT = [
   'sqlite',
   'store',
   'time',
+  'tracks',
   'transport',
   'validation',
   'workers',
@@ -53,9 +54,11 @@ const MAY_IMPORT = {
   log: ['config', 'errors', 'store', 'time'],
   // The health and metrics endpoint reads the store (and the breaker's row).
   metrics: ['errors', 'outbound', 'store'],
-  intake: ['config', 'errors', 'failpoints', 'fs', 'log', 'mig', 'store', 'time', 'validation', 'workers'],
+  // Invoice-number tracks: allocations, the rules that need them, stock and the unused numbers (E0402).
+  tracks: ['config', 'errors', 'failpoints', 'fs', 'mig', 'schedule', 'store', 'time', 'validation'],
+  intake: ['config', 'errors', 'failpoints', 'fs', 'log', 'mig', 'store', 'time', 'tracks', 'validation', 'workers'],
   transport: ['errors', 'protocol', 'workers'],
-  results: ['errors', 'failpoints', 'fs', 'log', 'protocol', 'store', 'time', 'transport', 'validation'],
+  results: ['errors', 'failpoints', 'fs', 'log', 'protocol', 'store', 'time', 'tracks', 'transport', 'validation'],
   outbound: [
     'config',
     'errors',

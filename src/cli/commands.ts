@@ -10,6 +10,7 @@ import { registerMaintenance } from './maintenance/index.js';
 import { registerService } from './service/index.js';
 import { registerStart } from './start/index.js';
 import { registerStatus } from './status/index.js';
+import { registerTracks } from './tracks/index.js';
 import { registerSim } from './sim/index.js';
 import { registerValidate } from './validate/index.js';
 
@@ -27,5 +28,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDoctor,
   registerExport,
   registerMaintenance,
+  registerTracks,
   registerService,
 ];

@@ -9,6 +9,9 @@ export function buildProgram(): Command {
   const program = new Command('turnkey')
     .description('Validate, sign, send and reconcile MIG 4.1 e-invoices with the MOF E-Invoice Platform.')
     .version(packageVersion(), '-V, --version')
+    // The program's own options come before a command's name, so that a command's subcommands may
+    // reuse its option names (`turnkey tracks --period P` and `turnkey tracks blank --period P`).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   for (const register of COMMANDS) register(program);

@@ -63,6 +63,7 @@ function resolvePaths(file: TurnkeyConfigFile, configFile: string): TurnkeyConfi
     },
     metrics: { ...file.metrics },
     deadlines: checkDeadlines(file.deadlines, configFile),
+    tracks: structuredClone(file.tracks),
     schedules: checkSchedules(file.schedules, configFile),
   };
 }

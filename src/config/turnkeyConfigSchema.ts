@@ -543,6 +543,58 @@ export const TURNKEY_CONFIG_SCHEMA = {
         },
       },
     },
+    tracks: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description:
+        'Invoice-number tracks (字軌): the allocations (from E0501 files, turnkey tracks import and E0401 messages), the rules ' +
+        'that need them, and the unused numbers (E0402) reported after each period.',
+      properties: {
+        check: {
+          enum: ['refuse', 'warn', 'off'],
+          default: 'refuse',
+          description:
+            "When the seller's allocations for an invoice's period are known: refuse an F0401 whose letters are not among them " +
+            '(track-period) or whose number is outside them (track-range); or only warn; or stay silent.',
+        },
+        blankReport: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description:
+            "The period's unused numbers as E0402 messages, dropped into E0402's SRC (legal deadline: the 10th of the next period).",
+          properties: {
+            auto: {
+              type: 'boolean',
+              default: true,
+              description: 'Generate them by itself (the tracks job); false: only turnkey tracks blank.',
+            },
+            daysAfterPeriodEnd: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 9,
+              default: 3,
+              description: 'Days after the period ends before the report is generated (late invoices of the period still arrive).',
+            },
+            quietHours: {
+              type: 'number',
+              minimum: 0,
+              default: 24,
+              description: 'And only once no invoice of the period has arrived for this many hours.',
+            },
+          },
+        },
+        runOutWarningDays: {
+          type: 'integer',
+          minimum: 1,
+          default: 5,
+          description:
+            "Warn when the current period's stock runs out, at its rate of use, before the period ends or within this many days " +
+            '(more numbers take 1-3 working days from the tax office).',
+        },
+      },
+    },
     schedules: {
       type: 'object',
       additionalProperties: false,
@@ -564,6 +616,11 @@ export const TURNKEY_CONFIG_SCHEMA = {
           type: ['string', 'null'],
           default: '0 9 * * *',
           description: 'Warn of certificates that expire within 30 days (then every day until replaced).',
+        },
+        tracks: {
+          type: ['string', 'null'],
+          default: '17 * * * *',
+          description: "Check the tracks' stock and generate the last period's unused numbers (E0402) when they are due.",
         },
       },
     },

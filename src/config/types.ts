@@ -17,6 +17,7 @@ export type OutboundSettings = TurnkeyConfigFile['outbound'];
 export type DeadlineSettings = TurnkeyConfigFile['deadlines'];
 export type DeadlineRule = DeadlineSettings['rules'][number];
 export type ScheduleSettings = TurnkeyConfigFile['schedules'];
+export type TrackSettings = TurnkeyConfigFile['tracks'];
 export type ScheduleName = keyof ScheduleSettings;
 
 /** A window of the configuration, its times read (epoch milliseconds). */

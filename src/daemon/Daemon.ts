@@ -25,6 +25,7 @@ import { Scheduler } from '../schedule/Scheduler.js';
 import { MetricsServer } from '../metrics/MetricsServer.js';
 import { StoreMetrics } from '../metrics/StoreMetrics.js';
 import { scheduleJobs } from './DaemonJobs.js';
+import { TrackBook } from '../tracks/TrackBook.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
@@ -111,6 +112,7 @@ export class Daemon {
         lang: config.validation.lang,
         ...(config.platform && { covers: coversSeller(config.platform.senders) }),
         uploadDeadline: (messageType, fields) => uploadDeadline(config.deadlines.rules, { messageType, ...fields }),
+        trackCheck: config.tracks.check,
       };
       const intake = new IntakeService({
         store,
@@ -143,12 +145,19 @@ export class Daemon {
         });
         const scheduler = new Scheduler(new JobRuns(store.db), logger);
         const outbound = daemon.outbound;
+        // An E0402 recorded but not yet written when the daemon stopped is written now.
+        const tracks = new TrackBook(store.db, config.dataRoot, Date.now, config.intake.messageTypes.includes('E0402'));
+        const redropped = tracks.dropPlanned();
+        if (redropped.length > 0)
+          logger.info({ event: 'blank-report-redropped', files: redropped.map((r) => r.fileName) }, 'wrote E0402 files again');
         scheduleJobs(scheduler, {
           config,
           db: store.db,
           logger,
           maintenance,
           certificates: () => outbound?.certificates() ?? [],
+          tracks,
+          validator,
         });
         daemon.scheduler = scheduler;
       } catch (err) {

@@ -8,6 +8,9 @@ import { MessageQueries } from '../store/MessageQueries.js';
 import { Problems } from '../store/Problems.js';
 import { Retention } from '../store/Retention.js';
 import { taiwanDay, taiwanDayNumber, TAIWAN_OFFSET_MS } from '../time/taiwanTime.js';
+import { runTracksJob } from '../tracks/trackJob.js';
+import type { TrackBook } from '../tracks/TrackBook.js';
+import type { Validator } from '../validation/Validator.js';
 
 const DAY_MS = 86_400_000;
 /** Certificates expiring within this many days are warned of, every day until replaced. */
@@ -24,8 +27,8 @@ export interface CertificateFacts {
 
 /**
  * The daemon's wall-clock jobs: read the maintenance feeds, log messages at risk of their legal
- * deadline, a daily summary, retention of old final messages' bytes, WAL checkpoints, and warnings
- * of certificates that expire soon. Each returns a line for its run's record.
+ * deadline, a daily summary, retention of old final messages' bytes, WAL checkpoints, warnings
+ * of certificates that expire soon, and the tracks (stock, and the last period's unused numbers). Each returns a line for its run's record.
  */
 export function scheduleJobs(
   scheduler: Scheduler,
@@ -36,6 +39,8 @@ export function scheduleJobs(
     maintenance: Maintenance;
     /** The senders' certificates (none without a platform). */
     certificates: () => CertificateFacts[];
+    tracks: TrackBook;
+    validator: Validator;
     now?: () => number;
   },
 ): void {
@@ -99,6 +104,19 @@ export function scheduleJobs(
     const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
     return result ? `${result.checkpointed} of ${result.log} pages checkpointed` : 'not in WAL mode';
   });
+
+  const trackProblems = new Problems(db, 'tracks', now);
+  scheduler.add('tracks', schedules.tracks, () =>
+    runTracksJob({
+      book: deps.tracks,
+      settings: config.tracks,
+      validator: deps.validator,
+      problems: trackProblems,
+      logger,
+      atRiskHours: config.deadlines.atRiskHours,
+      now,
+    }),
+  );
 
   scheduler.add('certificates', schedules.certificates, () => {
     const lines: string[] = [];

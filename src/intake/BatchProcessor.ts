@@ -6,12 +6,14 @@ import type { IntakeFileRow, IntakeOutcome, Disposition } from '../store/IntakeJ
 import { IntakeJournal } from '../store/IntakeJournal.js';
 import { MessageBytes } from '../store/MessageBytes.js';
 import { MessageEvents } from '../store/MessageEvents.js';
-import { MessageQueries } from '../store/MessageQueries.js';
+import { MessageQueries, type KeyHolder } from '../store/MessageQueries.js';
 import { MessageTransitions, type StateChange } from '../store/MessageTransitions.js';
 import { Problems } from '../store/Problems.js';
 import type { Store } from '../store/Store.js';
 import { decideIntake, type IntakeContext } from './decideIntake.js';
-import { storeFacts } from './storeRules.js';
+import { storeFacts, type TrackCheck } from './storeRules.js';
+import { TrackAllocations } from '../store/TrackAllocations.js';
+import { allotmentsOfE0401 } from '../tracks/readAllocations.js';
 import { AllowanceLedger } from '../store/AllowanceLedger.js';
 import type { Lang } from '../validation/messages.js';
 import type { MessageFields } from '../validation/types.js';
@@ -39,6 +41,8 @@ export interface IntakeRules {
   covers?: (sellerId: string) => boolean;
   /** The legal upload deadline of a valid message (epoch ms), null when none applies; absent: none recorded. */
   uploadDeadline?: (messageType: string, fields: MessageFields) => number | null;
+  /** What the rules that need allocations do (default: refuse). */
+  trackCheck?: TrackCheck;
 }
 
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
@@ -105,6 +109,7 @@ export class BatchProcessor {
   private readonly bytes: MessageBytes;
   private readonly queries: MessageQueries;
   private readonly ledger: AllowanceLedger;
+  private readonly tracks: TrackAllocations;
   private readonly context: IntakeContext;
   private readonly uploadDeadline: IntakeRules['uploadDeadline'] | null;
   private readonly filer: Filer;
@@ -131,13 +136,14 @@ export class BatchProcessor {
     this.bytes = new MessageBytes(db, now);
     this.queries = new MessageQueries(db);
     this.ledger = new AllowanceLedger(db);
+    this.tracks = new TrackAllocations(db, now);
     this.problems = new Problems(db, 'intake', now);
     this.filer = new Filer(layout, this.problems, logger);
     this.uploadDeadline = rules.uploadDeadline ?? null;
     this.context = {
       holderOf: (key) => this.queries.findKeyHolder(key),
       latestOf: (number, key) => this.queries.latestVersion(number, key),
-      facts: storeFacts(this.queries, this.ledger),
+      facts: storeFacts(this.queries, this.ledger, this.tracks, rules.trackCheck ?? 'refuse'),
       lang: rules.lang,
       ...(rules.covers && { covers: rules.covers }),
     };
@@ -403,6 +409,7 @@ export class BatchProcessor {
         );
         if (valid && item.bytes) this.bytes.keep(change.messageId, sha256, item.bytes);
         if (valid && fields && fields.references.length > 0) this.ledger.record(change.messageId, fields.references);
+        if (valid && fields && messageType === 'E0401') this.recordAllotments(change.messageId, decision.messageKey, fields, supersedes);
         if (supersedes) {
           this.events.append(supersedes.id, 'superseded', {
             detail: `by message #${change.messageId} from ${file.folder.base}/SRC/${file.originalName}`,
@@ -444,6 +451,16 @@ export class BatchProcessor {
       );
     }
     return pending;
+  }
+
+  /**
+   * A head office's E0401 gives numbers to a branch: known from the moment it is taken, so that the
+   * branch's invoices are checked against them. A corrected version replaces the allotments of the
+   * one it supersedes. (Overlaps were refused by the store rules.)
+   */
+  private recordAllotments(messageId: number, messageKey: string | null, fields: MessageFields, supersedes: KeyHolder | null): void {
+    if (supersedes) this.tracks.forgetMessage(supersedes.id);
+    this.tracks.record(allotmentsOfE0401(fields), { source: 'E0401', sourceRef: messageKey ?? `message #${messageId}`, messageId });
   }
 
   /**

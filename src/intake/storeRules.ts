@@ -5,6 +5,10 @@
  * through `StoreFacts`.
  */
 import type { AllowanceLedger } from '../store/AllowanceLedger.js';
+import type { Allocation, TrackAllocations } from '../store/TrackAllocations.js';
+import { periodOfDate } from '../time/periods.js';
+import { allotmentsOfE0401 } from '../tracks/readAllocations.js';
+import { checkAllotments, checkInvoiceNumber, type TrackFinding, type TrackRuleCode } from '../tracks/trackRules.js';
 import type { KeyHolder, MessageQueries } from '../store/MessageQueries.js';
 import { isStanding } from '../store/states.js';
 import { say, type Lang, type MessageId } from '../validation/messages.js';
@@ -14,7 +18,16 @@ import type { ReportFinding } from './ErrReport.js';
 
 /** Codes of the rules below (refusals, and warnings that do not refuse). */
 export type StoreRuleCode =
-  'number-reused' | 'allowance-exceeds' | 'original-cancelled' | 'already-cancelled' | 'cancel-with-allowances' | 'original-unknown';
+  | 'number-reused'
+  | 'allowance-exceeds'
+  | 'original-cancelled'
+  | 'already-cancelled'
+  | 'cancel-with-allowances'
+  | 'original-unknown'
+  | TrackRuleCode;
+
+/** What the track rules do (`tracks.check`): refuse the message, only warn, or stay silent. */
+export type TrackCheck = 'refuse' | 'warn' | 'off';
 
 /**
  * An F0401 number used again with another date within this many days is refused (`number-reused`,
@@ -35,10 +48,20 @@ export interface StoreFacts {
     invoiceDate: string,
     excluding?: number | null,
   ): Array<{ allowanceNumber: string; amount: string }>;
+  /** A BAN's allocations of a period and the allotments it gave its branches (empty: none known). */
+  allocations(ban: string, period: string): Allocation[];
+  trackCheck: TrackCheck;
 }
 
-export function storeFacts(queries: MessageQueries, ledger: AllowanceLedger): StoreFacts {
+export function storeFacts(
+  queries: MessageQueries,
+  ledger: AllowanceLedger,
+  tracks: TrackAllocations,
+  trackCheck: TrackCheck = 'refuse',
+): StoreFacts {
   return {
+    allocations: (ban, period) => tracks.forBan(ban, period),
+    trackCheck,
     standing: (key) => {
       const holder = queries.findKeyHolder(key);
       return holder && isStanding(holder.state) ? holder : undefined;
@@ -73,8 +96,24 @@ export function checkAgainstStore(
   };
   const unknownOriginal = (what: string, key: string): void => add(found.warnings, 'original-unknown', 'originalUnknown', { what, key });
 
+  const trackFinding = (finding: TrackFinding | null): void => {
+    if (!finding || facts.trackCheck === 'off') return;
+    const id: MessageId =
+      finding.code === 'track-period' ? 'trackPeriod' : finding.code === 'track-range' ? 'trackRange' : 'allotmentOverlap';
+    add(facts.trackCheck === 'refuse' ? found.errors : found.warnings, finding.code, id, finding.params);
+  };
+
   switch (report.messageType) {
-    case 'F0401':
+    case 'E0401': {
+      const allotments = allotmentsOfE0401(fields);
+      const headBan = fields.sellerId;
+      if (headBan) trackFinding(checkAllotments(allotments, facts.allocations(headBan, date)));
+      break;
+    }
+    case 'F0401': {
+      const period = periodOfDate(date);
+      if (fields.sellerId && period)
+        trackFinding(checkInvoiceNumber(number, fields.sellerId, period, facts.allocations(fields.sellerId, period)));
       for (const other of facts.sameNumberOtherKey('F0401', number, messageKey)) {
         if (other.invoiceDate && Math.abs(daysBetween(other.invoiceDate, date)) <= NUMBER_REUSE_WINDOW_DAYS) {
           add(found.errors, 'number-reused', 'numberReused', {
@@ -87,6 +126,7 @@ export function checkAgainstStore(
         }
       }
       break;
+    }
     case 'F0501':
     case 'F0701': {
       const invoiceKey = `F0401${number}${date}`;

@@ -134,6 +134,8 @@ export class OutboundRuntime {
       changes: onChanges,
       problem: (file, problem) => logger.warn({ event: 'result-problem', file, problem }, problem),
       received: (file, kind) => logger.info({ event: 'result-received', file, kind }, `received ${kind}`),
+      allocations: (file, added, known) =>
+        logger.info({ event: 'allocations-received', file, added, known }, `recorded ${added} new allocation(s) from ${file}`),
       packRefused: (pack, code, text) => {
         const sender = senders.byParty(pack.fromPartyId);
         // A signature the platform cannot verify: every later pack of this sender would be refused the same

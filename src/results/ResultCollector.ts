@@ -9,6 +9,9 @@ import type { ReceivedFile, ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { PlatformFiles } from '../transport/PlatformFiles.js';
 import type { Validator } from '../validation/Validator.js';
 import { readElements } from '../validation/xml/elementReader.js';
+import { TrackAllocations, type Allocation } from '../store/TrackAllocations.js';
+import { formatRange, TrackError } from '../tracks/Allocation.js';
+import { allocationsOfE0501 } from '../tracks/readAllocations.js';
 import { failureReasons, packError, verdictsFor, type FailureReason } from './matchResults.js';
 import { readProcessResult, readSummaryResult, type ProcessResultContent, type SummaryEntry } from './parseResult.js';
 import type { ResultInbox } from './ResultInbox.js';
@@ -20,6 +23,8 @@ export interface ResultEvents {
   received(file: string, kind: OutboxFileKind): void;
   /** The platform refused a whole pack (E0004: it cannot verify the signature): the sender may need holding. */
   packRefused(pack: { commonName: string; fromPartyId: string; signerFingerprint: string | null }, code: string, text: string): void;
+  /** An E0501 was recorded: how many of its ranges were new, and how many known already. */
+  allocations?(file: string, added: number, known: number): void;
 }
 
 const KIND_ORDER: Partial<Record<OutboxFileKind, number>> = { ProcessResult: 0, SummaryResult: 1 };
@@ -42,7 +47,11 @@ export class ResultCollector {
     private readonly packs: PackTransitions,
     private readonly validator: Validator,
     private readonly events: ResultEvents,
-  ) {}
+  ) {
+    this.tracks = new TrackAllocations(db);
+  }
+
+  private readonly tracks: TrackAllocations;
 
   /**
    * One pass: receive what is in each out/ folder, then apply everything received and not yet
@@ -99,8 +108,9 @@ export class ResultCollector {
   }
 
   private apply(file: ReceivedFile): void {
+    if (file.kind === 'E0501') return this.applyAllocations(file);
     if (file.kind !== 'ProcessResult' && file.kind !== 'SummaryResult') {
-      // Allocations (E0501) and other inbound files are kept for their own readers.
+      // Other inbound files are kept for their own readers.
       const problem = file.kind === 'unknown' ? 'a file of unknown kind: kept, not applied' : null;
       this.db.transaction(() => this.received.markApplied(file.id, null, problem)).immediate();
       if (problem) this.events.problem(file.remoteName, problem);
@@ -119,6 +129,43 @@ export class ResultCollector {
     const root = readElements(bytes.toString('utf8'));
     if (file.kind === 'ProcessResult') this.applyProcessResult(file, readProcessResult(root), oddities);
     else this.applySummaryResult(file, readSummaryResult(root).entries, oddities);
+  }
+
+  /**
+   * An E0501: the platform's number allocations for the merchant, recorded with the file's being
+   * applied (one transaction). One that overlaps a different recorded range records nothing and
+   * is reported; the same allocations again change nothing.
+   */
+  private applyAllocations(file: ReceivedFile): void {
+    const bytes = readFileSync(file.localPath);
+    const report = this.validator.validate(bytes, { file: file.remoteName });
+    if (!report.valid) return this.markProblem(file, null, `not a readable E0501: ${describe(report.errors)}`);
+    let allocations: Allocation[];
+    try {
+      allocations = allocationsOfE0501(readElements(bytes.toString('utf8')));
+    } catch (err) {
+      if (!(err instanceof TrackError)) throw err;
+      return this.markProblem(file, null, `an E0501 that cannot be used: ${err.message}`);
+    }
+    const outcome = this.db
+      .transaction(() => {
+        const recorded = this.tracks.record(allocations, { source: 'E0501', sourceRef: file.remoteName });
+        const problem =
+          recorded.conflicts.length === 0
+            ? null
+            : `allocation-conflict: nothing of it was recorded; ${recorded.conflicts
+                .map(
+                  (c) =>
+                    `${formatRange(c.allocation.track, c.allocation.begin, c.allocation.end)} of ${c.allocation.ban} overlaps ` +
+                    `${formatRange(c.with.track, c.with.begin, c.with.end)} of ${c.with.ban} (${c.with.source} ${c.with.sourceRef})`,
+                )
+                .join('; ')}`;
+        this.received.markApplied(file.id, null, problem);
+        return { recorded, problem };
+      })
+      .immediate();
+    if (outcome.problem) this.events.problem(file.remoteName, outcome.problem);
+    else this.events.allocations?.(file.remoteName, outcome.recorded.added.length, outcome.recorded.known.length);
   }
 
   /**

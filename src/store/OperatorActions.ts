@@ -127,6 +127,11 @@ export class OperatorActions {
     return outcome!;
   }
 
+  /** Records an action that changed no message itself (an allocation imported, a report generated). */
+  note(command: string, summary: string): void {
+    this.audit.run(this.now(), command, this.user, summary, 0);
+  }
+
   /** `turnkey retry --holds`: lifts every operator condition holding sending (they come back if the condition remains). */
   releaseSendingHolds(): number {
     return this.db

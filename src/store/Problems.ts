@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-export type ProblemArea = 'intake' | 'sending' | 'results' | 'daemon';
+export type ProblemArea = 'intake' | 'sending' | 'results' | 'daemon' | 'tracks';
 
 export interface OpenProblem {
   id: number;

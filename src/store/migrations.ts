@@ -8,6 +8,7 @@ import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { PROBLEMS_MIGRATION } from './problemsMigration.js';
 import { VERSIONS_MIGRATION } from './versionsMigration.js';
 import { StoreError } from './StoreError.js';
+import { TRACKS_MIGRATION } from './tracksMigration.js';
 
 /**
  * Versioned schema migrations, applied in order at start-up; `PRAGMA user_version` records the last
@@ -157,6 +158,7 @@ export const MIGRATIONS: readonly Migration[] = [
   VERSIONS_MIGRATION,
   MAINTENANCE_MIGRATION,
   OPERATIONS_MIGRATION,
+  TRACKS_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

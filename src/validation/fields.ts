@@ -16,6 +16,7 @@ interface FieldMap {
   buyerName?: string;
   totalAmount?: string;
   taxAmount?: string;
+  invoiceType?: string;
 }
 
 const FIELD_MAPS: Partial<Record<MessageFamily, FieldMap>> = {
@@ -29,6 +30,7 @@ const FIELD_MAPS: Partial<Record<MessageFamily, FieldMap>> = {
     buyerName: 'Main/Buyer/Name',
     totalAmount: 'Amount/TotalAmount',
     taxAmount: 'Amount/TaxAmount',
+    invoiceType: 'Main/InvoiceType',
   },
   'invoice-cancel': {
     number: 'CancelInvoiceNumber',
@@ -64,8 +66,20 @@ const FIELD_MAPS: Partial<Record<MessageFamily, FieldMap>> = {
     sellerId: 'SellerId',
     buyerId: 'BuyerId',
   },
-  'branch-track': { number: 'Main/InvoiceTrack', date: 'Main/YearMonth', sellerId: 'Main/HeadBan', buyerId: 'Main/BranchBan' },
-  'branch-track-blank': { number: 'Main/InvoiceTrack', date: 'Main/YearMonth', sellerId: 'Main/HeadBan', buyerId: 'Main/BranchBan' },
+  'branch-track': {
+    number: 'Main/InvoiceTrack',
+    date: 'Main/YearMonth',
+    sellerId: 'Main/HeadBan',
+    buyerId: 'Main/BranchBan',
+    invoiceType: 'Main/InvoiceType',
+  },
+  'branch-track-blank': {
+    number: 'Main/InvoiceTrack',
+    date: 'Main/YearMonth',
+    sellerId: 'Main/HeadBan',
+    buyerId: 'Main/BranchBan',
+    invoiceType: 'Main/InvoiceType',
+  },
 };
 
 /**
@@ -94,7 +108,17 @@ export function readFields(root: Element, family: MessageFamily): MessageFields 
     totalAmount: read(map.totalAmount),
     taxAmount: read(map.taxAmount),
     references: family === 'allowance' ? allowanceReferences(root) : [],
+    invoiceType: read(map.invoiceType),
+    ranges: family === 'branch-track' || family === 'branch-track-blank' ? rangesOf(root, family) : [],
   };
+}
+
+function rangesOf(root: Element, family: MessageFamily): Array<{ begin: string; end: string }> {
+  const itemName = family === 'branch-track' ? 'BranchTrackItem' : 'BranchTrackBlankItem';
+  return children(child(root, 'Details'), itemName).map((item) => ({
+    begin: textAt(item, 'InvoiceBeginNo') ?? '',
+    end: textAt(item, 'InvoiceEndNo') ?? '',
+  }));
 }
 
 function firstRangeStart(root: Element, family: MessageFamily): string | null {

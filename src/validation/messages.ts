@@ -245,6 +245,26 @@ const TEMPLATES = {
       `was installed)`,
     'zh-TW': (p) => `${p.what}（${p.key}）不是經由本程式傳送，無法在此檢查（若於安裝本程式前開立則無妨）`,
   },
+  trackPeriod: {
+    en: (p) =>
+      `the track ${p.track} of ${p.number} is not among ${p.seller}'s allocations for period ${p.period} (${p.tracks}): the letters ` +
+      `change every period; the platform refuses a number of another period's letters. Issue it from ${p.tracks}`,
+    'zh-TW': (p) =>
+      `${p.number} 的字軌 ${p.track} 不在 ${p.seller} 第 ${p.period} 期的配號中（${p.tracks}）：字軌每期更換，平台會退回其他期別字軌的號碼。請改用 ${p.tracks}`,
+  },
+  trackRange: {
+    en: (p) =>
+      `${p.number} is outside every range allocated to ${p.seller} for period ${p.period} (${p.ranges})` +
+      `${p.allotted ? `; it is allotted to the branch ${p.allotted}` : ''}: use a number ` +
+      `of its own ranges, or import the allocation it comes from (turnkey tracks import)`,
+    'zh-TW': (p) =>
+      `${p.number} 不在 ${p.seller} 第 ${p.period} ` +
+      `期任何配號區間內（${p.ranges}）${p.allotted ? `；已分配給分支機構 ${p.allotted}` : ''}：請改用其配號區間內的號碼，或匯入該號碼所屬的配號（turnkey tracks import）`,
+  },
+  allotmentOverlap: {
+    en: (p) => `the range ${p.range} is already allotted to ${p.other} for period ${p.period}: a number is allotted to one branch only`,
+    'zh-TW': (p) => `號碼區間 ${p.range} 於第 ${p.period} 期已分配給 ${p.other}：同一號碼只能分配給一個分支機構`,
+  },
   senderUnknown: {
     en: (p) =>
       `the seller ${p.seller} is not covered by any sender in platform.senders: add its BAN to a sender (with that party's certificate ` +

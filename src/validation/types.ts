@@ -70,6 +70,10 @@ export interface MessageFields {
    * date, and what the allowance takes off it (its items' Amount + Tax, a decimal string).
    */
   references: Array<{ number: string; date: string; amount: string }>;
+  /** `07` or `08`: an invoice's and an E0401/E0402's InvoiceType; null for other messages. */
+  invoiceType: string | null;
+  /** E0401/E0402: the ranges of Details, as written (eight digits each). */
+  ranges: Array<{ begin: string; end: string }>;
 }
 
 export interface ValidationReport {

@@ -9,6 +9,10 @@ import { MessageBytes } from '../../src/store/MessageBytes.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { f0401Xml, f0401XmlWithWrongTotal, f0501Xml, invoiceNumber } from '../helpers/f0401.js';
 import { intakeFixture, memoryLogger } from '../helpers/intakeHarness.js';
+import { DEFAULT_SELLER_ID } from '../helpers/f0401.js';
+import { DEFAULT_BRANCH_ID, e0401Xml } from '../../src/mig/MessageFactory.js';
+import { TrackAllocations } from '../../src/store/TrackAllocations.js';
+import { periodOfDate } from '../../src/time/periods.js';
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
@@ -301,5 +305,38 @@ describe('BatchProcessor', () => {
     expect(rows().map((r) => r.state)).toEqual(['invalid', 'queued']);
     expect(existsSync(err('F0401', 'bad1.xml'))).toBe(true);
     expect(open()).toEqual([]);
+  });
+
+  it("checks invoice numbers against the seller's allocations, and records a head office's allotment (E0401) for its branch", async () => {
+    fx.cleanup();
+    fx = intakeFixture(['F0401', 'E0401']);
+    processor = new BatchProcessor(fx.store, new InlineFileInspector(validator, 20 * 1024 * 1024), fx.layout, log.logger);
+    const date = taiwanDay(Date.now() - 86_400_000);
+    const period = periodOfDate(date)!;
+    new TrackAllocations(fx.store.db).record(
+      [{ ban: DEFAULT_SELLER_ID, headBan: null, period, invoiceType: '07', track: 'AB', begin: 12345600, end: 12345699, booklets: 2 }],
+      { source: 'file', sourceRef: 'list.csv' },
+    );
+    fx.drop('E0401', 'allot.xml', e0401Xml({ track: 'AB', begin: 12345650, booklets: 1, period }));
+    await processor.process([fx.claim('E0401', 'allot.xml')]);
+    const files: Array<[string, string, string]> = [
+      ['own.xml', 'AB12345601', DEFAULT_SELLER_ID],
+      ['allotted-away.xml', 'AB12345660', DEFAULT_SELLER_ID],
+      ['branch.xml', 'AB12345661', DEFAULT_BRANCH_ID],
+      ['letters.xml', 'ZZ12345602', DEFAULT_SELLER_ID],
+    ];
+    for (const [name, number, sellerId] of files) fx.drop('F0401', name, f0401Xml({ number, date, sellerId }));
+    await processor.process(files.map(([name]) => fx.claim('F0401', name)));
+    processor.flush();
+    expect(rows().map((r) => [r.state, r.code])).toEqual([
+      ['queued', null],
+      ['queued', null],
+      ['invalid', 'track-range'],
+      ['queued', null],
+      ['invalid', 'track-period'],
+    ]);
+    const report = readFileSync(`${err('F0401', 'letters.xml')}.err.txt`, 'utf8');
+    expect(report).toContain('ZZ12345602');
+    expect(report).toContain('(AB)');
   });
 });

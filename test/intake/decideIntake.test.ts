@@ -48,7 +48,13 @@ function context(overrides: Partial<IntakeContext> = {}): IntakeContext {
   return {
     holderOf: () => undefined,
     latestOf: () => undefined,
-    facts: { standing: () => undefined, sameNumberOtherKey: () => [], standingAllowances: () => [] },
+    facts: {
+      standing: () => undefined,
+      sameNumberOtherKey: () => [],
+      standingAllowances: () => [],
+      allocations: () => [],
+      trackCheck: 'refuse',
+    },
     lang: 'en',
     ...overrides,
   };
@@ -171,11 +177,23 @@ describe('decideIntake', () => {
   it('refuses an F0401 number already issued with another date within a year as number-reused, and not one issued years before', () => {
     const other = (date: string): KeyHolder => ({ ...holder('confirmed'), id: 3, invoiceDate: date });
     const within = context({
-      facts: { standing: () => undefined, sameNumberOtherKey: () => [other('20250301')], standingAllowances: () => [] },
+      facts: {
+        standing: () => undefined,
+        sameNumberOtherKey: () => [other('20250301')],
+        standingAllowances: () => [],
+        allocations: () => [],
+        trackCheck: 'refuse',
+      },
     });
     expect(codes(decideIntake(F0401, report(), 'b'.repeat(64), within))).toEqual(['number-reused']);
     const yearsApart = context({
-      facts: { standing: () => undefined, sameNumberOtherKey: () => [other('20220101')], standingAllowances: () => [] },
+      facts: {
+        standing: () => undefined,
+        sameNumberOtherKey: () => [other('20220101')],
+        standingAllowances: () => [],
+        allocations: () => [],
+        trackCheck: 'refuse',
+      },
     });
     expect(decideIntake(F0401, report(), 'b'.repeat(64), yearsApart).kind).toBe('new');
   });

@@ -2,6 +2,26 @@ import type { Lang } from '../../validation/messages.js';
 
 /** What to do about each problem code, in each language `turnkey status` speaks. */
 const FIXES: Record<string, Record<Lang, string>> = {
+  'tracks-running-out': {
+    en:
+      "At this rate the period's numbers run out before it ends: apply for more booklets now (on the platform, or the tax office's " +
+      'form: 1-3 working days), then `turnkey tracks import` the new allocation (or let its E0501 arrive).',
+    'zh-TW':
+      '依目前用量，本期字軌號碼將於期末前用完：請立即申請增加本數（於平台取號，或向稽徵機關送申請書，約 1-3 個工作天），' +
+      '取得後以 `turnkey tracks import` 匯入（或待 E0501 下載）。',
+  },
+  'blank-report-due': {
+    en:
+      "The last period's unused numbers (E0402) are due by the 10th and not reported: see `turnkey tracks --period <period>` for what " +
+      'holds them back, settle it (e.g. `turnkey retry`), then `turnkey tracks blank --period <period>`.',
+    'zh-TW':
+      '上期空白未使用字軌（E0402）須於 10 日前申報，尚未申報：以 `turnkey tracks --period <期別>` 查看原因並排除（例如 `turnkey retry`），' +
+      '再執行 `turnkey tracks blank --period <期別>`。',
+  },
+  'blank-report-waiting': {
+    en: "turnkey reports the last period's unused numbers (E0402) by itself once nothing holds them back; the detail says what does.",
+    'zh-TW': '待無阻礙後，turnkey 會自動申報上期空白未使用字軌（E0402）；說明欄列出目前的阻礙。',
+  },
   'daemon-not-running': {
     en: 'Start it: `systemctl start turnkey` (or the Windows service, or `turnkey start`). It recovers whatever a stop left half done.',
     'zh-TW': '請啟動它：`systemctl start turnkey`（或 Windows 服務，或 `turnkey start`）。它會接續上次停止時未完成的工作。',

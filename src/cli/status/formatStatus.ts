@@ -33,6 +33,9 @@ const WORDS = {
       `DEADLINE AT RISK: ${n} message(s) not yet uploaded are due within ${h} h (${late} late)`,
     certificate: (party: string, date: string, days: number) => `certificate of ${party}: valid until ${date} (${days} day(s) left)`,
     nextWindow: (from: string, to: string | null, reason: string) => `next maintenance window: ${from} → ${to ?? '?'} (${reason})`,
+    tracks: (period: string, ranges: number, numbers: number, bans: string) =>
+      `tracks of ${period}: ${ranges} range(s), ${numbers} number(s) for ${bans || 'no BAN'} (turnkey tracks)`,
+    blank: (period: string, files: number, states: string) => `unused numbers of ${period} (E0402): ${files} file(s), ${states}`,
     packs: 'packs',
     type: 'type',
     total: 'total',
@@ -64,6 +67,9 @@ const WORDS = {
     deadlines: (n: number, h: number, late: number) => `法定期限警示：${n} 筆尚未上傳的訊息將於 ${h} 小時內到期（已逾期 ${late} 筆）`,
     certificate: (party: string, date: string, days: number) => `${party} 的憑證：有效至 ${date}（剩 ${days} 天）`,
     nextWindow: (from: string, to: string | null, reason: string) => `下次平台維護：${from} → ${to ?? '?'}（${reason}）`,
+    tracks: (period: string, ranges: number, numbers: number, bans: string) =>
+      `第 ${period} 期字軌：${ranges} 個區間，共 ${numbers} 號（${bans || '無統編'}）（turnkey tracks）`,
+    blank: (period: string, files: number, states: string) => `第 ${period} 期空白未使用字軌（E0402）：${files} 個檔案，${states}`,
     packs: '封包',
     type: '類別',
     total: '合計',
@@ -126,6 +132,14 @@ export function formatStatus(report: StatusReport, lang: Lang, colour: boolean):
     lines.push(cert.daysLeft <= 30 ? c.yellow(line) : line);
   }
   if (report.nextWindow) lines.push(w.nextWindow(report.nextWindow.from, report.nextWindow.to, report.nextWindow.reason));
+  if (report.tracks && report.tracks.current.ranges > 0) {
+    const t = report.tracks.current;
+    lines.push(w.tracks(t.period, t.ranges, t.numbers, t.bans.join(', ')));
+  }
+  if (report.tracks && report.tracks.previous.blankReports.length > 0) {
+    const p = report.tracks.previous;
+    lines.push(w.blank(p.period, p.blankReports.length, [...new Set(p.blankReports.map((r) => r.state))].join(', ')));
+  }
   if (report.outbound) {
     const packs = Object.entries(report.outbound.packsByState)
       .map(([s, n]) => `${s} ${n}`)

@@ -23,6 +23,9 @@ export interface StatusProblem {
 /** Files refused at intake in this window are shown as a problem, by code, with the fix. */
 const REFUSED_WINDOW_MS = 24 * 3600_000;
 
+/** Conditions of the store worth knowing that need no operator (yet): they do not make status exit 1. */
+const INFO_CODES: ReadonlySet<string> = new Set(['blank-report-waiting']);
+
 /** Open problems of the store, then the files refused in the last 24 hours, by code. */
 export function readProblems(db: Database, now: number, lang: Lang = 'en'): StatusProblem[] {
   if ((db.pragma('user_version', { simple: true }) as number) < 5) return [];
@@ -35,7 +38,7 @@ export function readProblems(db: Database, now: number, lang: Lang = 'en'): Stat
     lastSeen: toTaiwanIso(new Date(p.lastAt)),
     count: p.count,
     fix: fixFor(p.code, lang),
-    severity: 'action' as const,
+    severity: INFO_CODES.has(p.code) ? ('info' as const) : ('action' as const),
   }));
   // The planner would walk every refusal ever (the state index); the partial index of migration 8 holds exactly these.
   const recentIndex = (db.pragma('user_version', { simple: true }) as number) >= 8 ? 'INDEXED BY messages_invalid_recent' : '';

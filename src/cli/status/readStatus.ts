@@ -4,7 +4,9 @@ import type { TurnkeyConfig } from '../../config/types.js';
 import { HOLD } from '../../outbound/SendingHolds.js';
 import { DaemonLifecycle, type DaemonState } from '../../store/DaemonLifecycle.js';
 import { MessageQueries, type MessageCounts } from '../../store/MessageQueries.js';
+import { BlankReports } from '../../store/BlankReports.js';
 import { Store } from '../../store/Store.js';
+import { periodOfTime, shiftPeriod } from '../../time/periods.js';
 import { toTaiwanIso } from '../../time/taiwanTime.js';
 import type { Lang } from '../../validation/messages.js';
 import { fixFor } from './fixes.js';
@@ -69,6 +71,8 @@ export interface StatusReport {
   nextWindow: ScheduleStatus['nextWindow'];
   /** The sending side; null before the store has it. */
   outbound: OutboundStatus | null;
+  /** Track stock of the current period (as the tracks job last judged it: see problems) and the last period's E0402. */
+  tracks: TracksStatus | null;
   /** The scheduled jobs (with `--json` only: working out their next runs costs time). */
   schedules: ScheduleStatus['schedules'];
   configFile: string;
@@ -77,6 +81,35 @@ export interface StatusReport {
 }
 
 const DAY_MS = 86_400_000;
+
+export interface TracksStatus {
+  current: { period: string; ranges: number; numbers: number; bans: string[] };
+  previous: { period: string; ranges: number; blankReports: Array<{ fileName: string; state: string; ranges: number; numbers: number }> };
+}
+
+/** What is known of tracks, from the allocation and report tables only (usage is the tracks job's, through problems). */
+function readTracks(db: Database, now: number): TracksStatus {
+  const current = periodOfTime(now);
+  const previous = shiftPeriod(current, -1);
+  const of = (period: string) =>
+    db
+      .prepare(
+        `SELECT count(*) AS ranges, coalesce(sum(end_no - begin_no + 1), 0) AS numbers, group_concat(DISTINCT ban) AS bans
+                  FROM track_allocations WHERE period = ? AND head_ban IS NULL`,
+      )
+      .get(period) as { ranges: number; numbers: number; bans: string | null };
+  const held = of(current);
+  const before = of(previous);
+  const reports = new BlankReports(db).ofPeriod(previous);
+  return {
+    current: { period: current, ranges: held.ranges, numbers: held.numbers, bans: held.bans ? held.bans.split(',') : [] },
+    previous: {
+      period: previous,
+      ranges: before.ranges,
+      blankReports: reports.map((r) => ({ fileName: r.fileName, state: r.state, ranges: r.ranges, numbers: r.numbers })),
+    },
+  };
+}
 
 /**
  * Reads the store read-only (WAL: it never blocks the daemon) with short indexed queries, so that it
@@ -112,6 +145,7 @@ export function readStatus(config: TurnkeyConfig, options: { now?: number; lang?
       certificates: version >= 8 ? readCertificates(db, now) : [],
       nextWindow: schedule?.nextWindow ?? null,
       outbound,
+      tracks: version >= 9 ? readTracks(db, now) : null,
       schedules: schedule?.schedules ?? [],
       configFile: config.configFile,
       dataRoot: config.dataRoot,

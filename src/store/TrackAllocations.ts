@@ -1,0 +1,145 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/** Where an allocation was learnt from. */
+export type AllocationSource = 'E0501' | 'file' | 'E0401';
+
+/** The numbers one BAN may issue in a period: one range of one track. */
+export interface Allocation {
+  /** The BAN that may issue these numbers. */
+  ban: string;
+  /** For a head office's allotment to a branch (E0401): the head office; null for the platform's allocation. */
+  headBan: string | null;
+  /** ROC year and the period's even month, e.g. `11510`. */
+  period: string;
+  /** `07` (general tax) or `08` (special tax). */
+  invoiceType: string;
+  /** The two letters, e.g. `AB`. */
+  track: string;
+  begin: number;
+  end: number;
+  booklets: number;
+}
+
+export interface StoredAllocation extends Allocation {
+  id: number;
+  source: AllocationSource;
+  sourceRef: string;
+  messageId: number | null;
+  recordedAt: number;
+}
+
+/** What recording a list of allocations did. */
+export interface AllocationOutcome {
+  added: Allocation[];
+  /** Already recorded, the same in every field: nothing to do. */
+  known: Allocation[];
+  /** Each one overlapping a different recorded range of the same period and track. */
+  conflicts: Array<{ allocation: Allocation; with: StoredAllocation }>;
+}
+
+const COLUMNS = `id, ban, head_ban AS headBan, period, invoice_type AS invoiceType, track, begin_no AS begin, end_no AS end, booklets,
+  source, source_ref AS sourceRef, message_id AS messageId, recorded_at AS recordedAt`;
+
+/**
+ * The allocations the store knows. Recording is all or nothing: a list with one range that
+ * overlaps a different recorded one (another BAN, other bounds) records none, so that a mistyped
+ * list never half-replaces what is known. An allotment (E0401) lies inside its head office's
+ * range by nature: it conflicts only with other allotments.
+ */
+export class TrackAllocations {
+  private readonly insert: Statement;
+  private readonly overlapping: Statement;
+  private readonly ofPeriod: Statement;
+  private readonly ofBanPeriod: Statement;
+  private readonly periods: Statement;
+  private readonly byMessage: Statement;
+  private readonly dropMessage: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.insert = db.prepare(`
+      INSERT INTO track_allocations (ban, head_ban, period, invoice_type, track, begin_no, end_no, booklets, source, source_ref,
+        message_id, recorded_at)
+      VALUES (@ban, @headBan, @period, @invoiceType, @track, @begin, @end, @booklets, @source, @sourceRef, @messageId, @at)`);
+    this.overlapping = db.prepare(`
+      SELECT ${COLUMNS} FROM track_allocations WHERE period = ? AND track = ? AND begin_no <= ? AND end_no >= ?`);
+    this.ofPeriod = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE period = ? ORDER BY ban, track, begin_no`);
+    this.ofBanPeriod = db.prepare(`
+      SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND (ban = @ban OR head_ban = @ban) ORDER BY track, begin_no`);
+    this.periods = db.prepare('SELECT DISTINCT period FROM track_allocations ORDER BY period');
+    this.byMessage = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE message_id = ?`);
+    this.dropMessage = db.prepare('DELETE FROM track_allocations WHERE message_id = ?');
+  }
+
+  /** Records what is new; changes nothing when any range conflicts. Run inside the caller's transaction or alone. */
+  record(
+    allocations: readonly Allocation[],
+    source: { source: AllocationSource; sourceRef: string; messageId?: number | null },
+    options: { dryRun?: boolean } = {},
+  ): AllocationOutcome {
+    return this.db.transaction((): AllocationOutcome => {
+      const outcome: AllocationOutcome = { added: [], known: [], conflicts: [] };
+      for (const a of allocations) {
+        const found = this.overlapping.all(a.period, a.track, a.end, a.begin) as StoredAllocation[];
+        const same = found.find((f) => sameRange(f, a));
+        if (same) {
+          outcome.known.push(a);
+          continue;
+        }
+        // An allotment sits inside its head office's own range; two allotments may not share a number.
+        const conflict = found.find((f) => !allottedFrom(a, f) && !allottedFrom(f, a));
+        if (conflict) outcome.conflicts.push({ allocation: a, with: conflict });
+        else if (outcome.added.some((b) => sameRange(b, a))) outcome.known.push(a);
+        else outcome.added.push(a);
+      }
+      if (outcome.conflicts.length > 0 || options.dryRun) return outcome;
+      const at = this.now();
+      for (const a of outcome.added) {
+        this.insert.run({ ...a, source: source.source, sourceRef: source.sourceRef, messageId: source.messageId ?? null, at });
+      }
+      return outcome;
+    })();
+  }
+
+  /** Every allocation of a period. */
+  forPeriod(period: string): StoredAllocation[] {
+    return this.ofPeriod.all(period) as StoredAllocation[];
+  }
+
+  /** A BAN's allocations of a period, and those it allotted to branches. */
+  forBan(ban: string, period: string): StoredAllocation[] {
+    return this.ofBanPeriod.all({ ban, period }) as StoredAllocation[];
+  }
+
+  knownPeriods(): string[] {
+    return this.periods.pluck().all() as string[];
+  }
+
+  ofMessage(messageId: number): StoredAllocation[] {
+    return this.byMessage.all(messageId) as StoredAllocation[];
+  }
+
+  /** Forgets an E0401's allotments (its corrected version brings its own). */
+  forgetMessage(messageId: number): number {
+    return this.dropMessage.run(messageId).changes;
+  }
+}
+
+function sameRange(a: Allocation, b: Allocation): boolean {
+  return (
+    a.ban === b.ban &&
+    (a.headBan ?? null) === (b.headBan ?? null) &&
+    a.period === b.period &&
+    a.invoiceType === b.invoiceType &&
+    a.track === b.track &&
+    a.begin === b.begin &&
+    a.end === b.end
+  );
+}
+
+/** Whether `allotment` is a head office's allotment cut from `allocation` (the platform's, to that head office). */
+function allottedFrom(allotment: Allocation, allocation: Allocation): boolean {
+  return allotment.headBan !== null && allocation.headBan === null && allocation.ban === allotment.headBan;
+}

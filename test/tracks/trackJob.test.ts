@@ -1,0 +1,135 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MessageTransitions } from '../../src/store/MessageTransitions.js';
+import { openProblems, Problems } from '../../src/store/Problems.js';
+import { Store } from '../../src/store/Store.js';
+import { periodBounds, shiftPeriod } from '../../src/time/periods.js';
+import { TrackBook } from '../../src/tracks/TrackBook.js';
+import { runTracksJob } from '../../src/tracks/trackJob.js';
+import { Validator } from '../../src/validation/Validator.js';
+import { memoryLogger } from '../helpers/intakeHarness.js';
+import { newMessage } from '../helpers/messages.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const HEAD = '24634102';
+const PERIOD = '11508'; // July–August 2026
+const DAY = 86_400_000;
+const end = periodBounds(PERIOD)!.end;
+const SETTINGS = { check: 'refuse' as const, blankReport: { auto: true, daysAfterPeriodEnd: 3, quietHours: 24 }, runOutWarningDays: 5 };
+
+/** The hourly tracks job over days of the clock: when it reports a period's unused numbers by itself, and when it says why not. */
+describe('the tracks job', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: Store;
+  let validator: Validator;
+  let clock: number;
+  let book: TrackBook;
+  let problems: Problems;
+  beforeAll(async () => {
+    validator = await Validator.create();
+  });
+  afterAll(() => validator.dispose());
+  beforeEach(() => {
+    dir = tempDir('turnkey-track-job-');
+    store = Store.open(join(dir.path, 'turnkey.db'));
+    clock = end + DAY;
+    book = new TrackBook(store.db, dir.path, () => clock);
+    problems = new Problems(store.db, 'tracks', () => clock);
+    book.allocations.record(
+      [{ ban: HEAD, headBan: null, period: PERIOD, invoiceType: '07', track: 'AB', begin: 12345600, end: 12345699, booklets: 2 }],
+      { source: 'E0501', sourceRef: 'x-E0501' },
+    );
+  });
+  afterEach(() => {
+    store.close();
+    dir.cleanup();
+  });
+
+  const run = () =>
+    runTracksJob({ book, settings: SETTINGS, validator, problems, logger: memoryLogger().logger, atRiskHours: 12, now: () => clock });
+  const open = () => openProblems(store.db).map((p) => p.code);
+  const invoice = (n: number, state: 'queued' | 'confirmed') => {
+    const messages = new MessageTransitions(store.db, () => clock);
+    const { messageId } = messages.receive(
+      newMessage(n, { invoiceNumber: `AB123456${String(n).padStart(2, '0')}`, invoiceDate: '20260831' }),
+    );
+    messages.move(messageId, 'received', 'queued');
+    if (state === 'confirmed') {
+      for (const [from, to] of [
+        ['queued', 'packed'],
+        ['packed', 'uploaded'],
+        ['uploaded', 'confirmed'],
+      ] as const)
+        messages.move(messageId, from, to);
+    }
+    return messageId;
+  };
+
+  it('waits for the days after the period, then for quiet, then reports once and never again', () => {
+    invoice(0, 'confirmed');
+    expect(run()).toMatch(/E0402 of 11508 waits: too-early/);
+    expect(existsSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`))).toBe(false);
+    clock = end + 3 * DAY + 1;
+    expect(run()).toMatch(/E0402 of 11508: 1 message/);
+    const xml = readFileSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`), 'utf8');
+    expect(xml).toContain('<InvoiceBeginNo>12345601</InvoiceBeginNo>');
+    expect(xml).toContain('<InvoiceEndNo>12345699</InvoiceEndNo>');
+    clock += 3_600_000;
+    expect(run()).toBe('nothing to do');
+    expect(book.reports.ofPeriod(PERIOD)).toHaveLength(1);
+  });
+
+  it('holds the report while an invoice of the period is unsettled, says so, and raises it as the 10th nears', () => {
+    invoice(0, 'confirmed');
+    invoice(1, 'queued');
+    clock = end + 4 * DAY;
+    expect(run()).toMatch(/waits: invoices-unsettled/);
+    expect(open()).toEqual(['blank-report-waiting']);
+    clock = end + 9 * DAY + 13 * 3_600_000; // 11 hours before the end of the 10th
+    run();
+    expect(open()).toContain('blank-report-due');
+    expect(book.reports.ofPeriod(PERIOD)).toEqual([]);
+  });
+
+  it('writes a report recorded before a crash again, with the same bytes', () => {
+    clock = end + 4 * DAY;
+    book.reports.plan(
+      [
+        {
+          period: PERIOD,
+          headBan: HEAD,
+          branchBan: HEAD,
+          invoiceType: '07',
+          track: 'AB',
+          part: 1,
+          generation: 1,
+          ranges: 1,
+          numbers: 100,
+          fileName: 'E0402_x.xml',
+          xml: '<x/>',
+        },
+      ],
+      'auto',
+    );
+    expect(run()).toMatch(/1 E0402 file\(s\) written again/);
+    expect(readFileSync(join(book.srcDir(), 'E0402_x.xml'), 'utf8')).toBe('<x/>');
+    expect(book.reports.ofPeriod(PERIOD).map((r) => r.state)).toEqual(['dropped']);
+  });
+
+  it("warns when the current period's numbers run out before it ends", () => {
+    const current = shiftPeriod(PERIOD, 1);
+    const bounds = periodBounds(current)!;
+    book.allocations.record(
+      [{ ban: HEAD, headBan: null, period: current, invoiceType: '07', track: 'CD', begin: 0, end: 99, booklets: 2 }],
+      { source: 'file', sourceRef: 'list.csv' },
+    );
+    clock = bounds.start + 10 * DAY;
+    const messages = new MessageTransitions(store.db, () => clock);
+    for (let i = 0; i < 60; i++) {
+      messages.receive(newMessage(100 + i, { invoiceNumber: `CD${String(i).padStart(8, '0')}`, invoiceDate: '20260910' }));
+    }
+    run();
+    expect(open()).toContain('tracks-running-out');
+  });
+});
