@@ -585,14 +585,6 @@ export const TURNKEY_CONFIG_SCHEMA = {
             },
           },
         },
-        runOutWarningDays: {
-          type: 'integer',
-          minimum: 1,
-          default: 5,
-          description:
-            "Warn when the current period's stock runs out, at its rate of use, before the period ends or within this many days " +
-            '(more numbers take 1-3 working days from the tax office).',
-        },
       },
     },
     schedules: {

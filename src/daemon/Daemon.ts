@@ -25,7 +25,7 @@ import { Scheduler } from '../schedule/Scheduler.js';
 import { MetricsServer } from '../metrics/MetricsServer.js';
 import { StoreMetrics } from '../metrics/StoreMetrics.js';
 import { scheduleJobs } from './DaemonJobs.js';
-import { TrackBook } from '../tracks/TrackBook.js';
+import { TrackBook, trackBookOptions } from '../tracks/TrackBook.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
@@ -146,7 +146,7 @@ export class Daemon {
         const scheduler = new Scheduler(new JobRuns(store.db), logger);
         const outbound = daemon.outbound;
         // An E0402 recorded but not yet written when the daemon stopped is written now.
-        const tracks = new TrackBook(store.db, config.dataRoot, Date.now, config.intake.messageTypes.includes('E0402'));
+        const tracks = new TrackBook(store.db, config.dataRoot, Date.now, trackBookOptions(config));
         const redropped = tracks.dropPlanned();
         if (redropped.length > 0)
           logger.info({ event: 'blank-report-redropped', files: redropped.map((r) => r.fileName) }, 'wrote E0402 files again');
@@ -209,7 +209,7 @@ export class Daemon {
     if (this.scheduler) {
       this.scheduler.start();
       // What was due while the daemon was down runs now, in turn.
-      for (const job of ['retention', 'certificates', 'deadlines']) void this.scheduler.run(job);
+      for (const job of ['retention', 'certificates', 'deadlines', 'tracks']) void this.scheduler.run(job);
     }
     const counts = new MessageQueries(this.store.db).countByTypeAndState();
     this.logger.info(
@@ -217,6 +217,8 @@ export class Daemon {
         event: 'daemon-started',
         version: packageVersion(),
         node: process.version,
+        // How the heap guard collects: `gc` (--expose-gc) or `inspector` (node started without it).
+        heapGuard: this.heapGuard.method,
         configFile: config.configFile,
         configSource: configSource ?? null,
         dataRoot: config.dataRoot,

@@ -460,7 +460,24 @@ export class BatchProcessor {
    */
   private recordAllotments(messageId: number, messageKey: string | null, fields: MessageFields, supersedes: KeyHolder | null): void {
     if (supersedes) this.tracks.forgetMessage(supersedes.id);
-    this.tracks.record(allotmentsOfE0401(fields), { source: 'E0401', sourceRef: messageKey ?? `message #${messageId}`, messageId });
+    const outcome = this.tracks.record(allotmentsOfE0401(fields), {
+      source: 'E0401',
+      sourceRef: messageKey ?? `message #${messageId}`,
+      messageId,
+    });
+    // Only with tracks.check warn or off can an overlapping E0401 be taken: its allotments are then not known.
+    for (const c of outcome.conflicts) {
+      this.logger.warn(
+        {
+          event: 'allotment-not-recorded',
+          messageId,
+          messageKey,
+          range: `${c.allocation.track}${c.allocation.begin}-${c.allocation.end}`,
+          with: c.with.sourceRef,
+        },
+        'an E0401 allotment overlaps a recorded range and was not recorded',
+      );
+    }
   }
 
   /**

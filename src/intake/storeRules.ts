@@ -5,7 +5,7 @@
  * through `StoreFacts`.
  */
 import type { AllowanceLedger } from '../store/AllowanceLedger.js';
-import type { Allocation, TrackAllocations } from '../store/TrackAllocations.js';
+import type { StoredAllocation, TrackAllocations } from '../store/TrackAllocations.js';
 import { periodOfDate } from '../time/periods.js';
 import { allotmentsOfE0401 } from '../tracks/readAllocations.js';
 import { checkAllotments, checkInvoiceNumber, type TrackFinding, type TrackRuleCode } from '../tracks/trackRules.js';
@@ -49,7 +49,9 @@ export interface StoreFacts {
     excluding?: number | null,
   ): Array<{ allowanceNumber: string; amount: string }>;
   /** A BAN's allocations of a period and the allotments it gave its branches (empty: none known). */
-  allocations(ban: string, period: string): Allocation[];
+  allocations(ban: string, period: string): StoredAllocation[];
+  /** Every allocation of a period (an E0401's allotments are checked against all of them). */
+  periodAllocations(period: string): StoredAllocation[];
   trackCheck: TrackCheck;
 }
 
@@ -61,6 +63,7 @@ export function storeFacts(
 ): StoreFacts {
   return {
     allocations: (ban, period) => tracks.forBan(ban, period),
+    periodAllocations: (period) => tracks.forPeriod(period),
     trackCheck,
     standing: (key) => {
       const holder = queries.findKeyHolder(key);
@@ -107,13 +110,15 @@ export function checkAgainstStore(
     case 'E0401': {
       const allotments = allotmentsOfE0401(fields);
       const headBan = fields.sellerId;
-      if (headBan) trackFinding(checkAllotments(allotments, facts.allocations(headBan, date)));
+      // The version this one corrects gives its allotments up.
+      const existing = facts.periodAllocations(date).filter((e) => replacing === null || e.messageId !== replacing);
+      if (headBan) trackFinding(checkAllotments(allotments, existing));
       break;
     }
     case 'F0401': {
       const period = periodOfDate(date);
       if (fields.sellerId && period)
-        trackFinding(checkInvoiceNumber(number, fields.sellerId, period, facts.allocations(fields.sellerId, period)));
+        trackFinding(checkInvoiceNumber(number, fields.sellerId, period, facts.allocations(fields.sellerId, period), fields.invoiceType));
       for (const other of facts.sameNumberOtherKey('F0401', number, messageKey)) {
         if (other.invoiceDate && Math.abs(daysBetween(other.invoiceDate, date)) <= NUMBER_REUSE_WINDOW_DAYS) {
           add(found.errors, 'number-reused', 'numberReused', {

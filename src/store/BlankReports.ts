@@ -11,6 +11,8 @@ export interface NewBlankReport {
   ranges: number;
   numbers: number;
   fileName: string;
+  /** The E0402's INVOICE_IDENTIFIER (`E0402` + track + first number + period). */
+  messageKey: string;
   xml: string;
 }
 
@@ -24,7 +26,7 @@ export interface BlankReportRow extends Omit<NewBlankReport, 'xml'> {
 }
 
 const COLUMNS = `id, period, head_ban AS headBan, branch_ban AS branchBan, invoice_type AS invoiceType, track, part, generation, ranges,
-  numbers, file_name AS fileName, state, trigger, created_at AS createdAt, dropped_at AS droppedAt`;
+  numbers, file_name AS fileName, message_key AS messageKey, state, trigger, created_at AS createdAt, dropped_at AS droppedAt`;
 
 /**
  * The E0402 reports generated. A report is recorded (`planned`, its XML kept) before its file is
@@ -35,6 +37,7 @@ export class BlankReports {
   private readonly insert: Statement;
   private readonly ofPeriodStmt: Statement;
   private readonly latestGeneration: Statement;
+  private readonly latestOfGroup: Statement;
   private readonly plannedStmt: Statement;
   private readonly markDropped: Statement;
 
@@ -43,11 +46,14 @@ export class BlankReports {
     private readonly now: () => number = Date.now,
   ) {
     this.insert = db.prepare(`
-      INSERT INTO blank_reports (period, head_ban, branch_ban, invoice_type, track, part, generation, ranges, numbers, file_name, xml,
-        state, trigger, created_at)
-      VALUES (@period, @headBan, @branchBan, @invoiceType, @track, @part, @generation, @ranges, @numbers, @fileName, @xml, 'planned',
-        @trigger, @at)`);
+      INSERT INTO blank_reports (period, head_ban, branch_ban, invoice_type, track, part, generation, ranges, numbers, file_name,
+        message_key, xml, state, trigger, created_at)
+      VALUES (@period, @headBan, @branchBan, @invoiceType, @track, @part, @generation, @ranges, @numbers, @fileName, @messageKey, @xml,
+        'planned', @trigger, @at)`);
     this.ofPeriodStmt = db.prepare(`SELECT ${COLUMNS} FROM blank_reports WHERE period = ? ORDER BY id`);
+    this.latestOfGroup = db.prepare(`
+      SELECT ${COLUMNS} FROM blank_reports WHERE period = ? AND head_ban = ? AND branch_ban = ? AND invoice_type = ? AND track = ?
+       ORDER BY generation DESC, part`);
     this.latestGeneration = db.prepare(`
       SELECT max(generation) FROM blank_reports WHERE period = ? AND head_ban = ? AND branch_ban = ? AND invoice_type = ? AND track = ?`);
     this.plannedStmt = db.prepare(`SELECT ${COLUMNS}, xml FROM blank_reports WHERE state = 'planned' ORDER BY id`);
@@ -61,6 +67,12 @@ export class BlankReports {
   /** The generation a group's report has (0: never reported). */
   generationOf(r: Pick<NewBlankReport, 'period' | 'headBan' | 'branchBan' | 'invoiceType' | 'track'>): number {
     return (this.latestGeneration.pluck().get(r.period, r.headBan, r.branchBan, r.invoiceType, r.track) as number | null) ?? 0;
+  }
+
+  /** The reports of a group's latest generation (empty: never reported). */
+  latestOf(r: Pick<NewBlankReport, 'period' | 'headBan' | 'branchBan' | 'invoiceType' | 'track'>): BlankReportRow[] {
+    const rows = this.latestOfGroup.all(r.period, r.headBan, r.branchBan, r.invoiceType, r.track) as BlankReportRow[];
+    return rows.filter((row) => row.generation === rows[0]!.generation);
   }
 
   /** Records reports as `planned`, in one transaction; each with the generation given. */

@@ -37,6 +37,9 @@ export interface AllocationOutcome {
   conflicts: Array<{ allocation: Allocation; with: StoredAllocation }>;
 }
 
+/** An E0401 the platform refused (or intake did) gave nothing: its allotments do not count. */
+const STANDING = `(message_id IS NULL OR (SELECT state FROM messages m WHERE m.id = message_id) NOT IN ('rejected', 'invalid'))`;
+
 const COLUMNS = `id, ban, head_ban AS headBan, period, invoice_type AS invoiceType, track, begin_no AS begin, end_no AS end, booklets,
   source, source_ref AS sourceRef, message_id AS messageId, recorded_at AS recordedAt`;
 
@@ -65,9 +68,12 @@ export class TrackAllocations {
       VALUES (@ban, @headBan, @period, @invoiceType, @track, @begin, @end, @booklets, @source, @sourceRef, @messageId, @at)`);
     this.overlapping = db.prepare(`
       SELECT ${COLUMNS} FROM track_allocations WHERE period = ? AND track = ? AND begin_no <= ? AND end_no >= ?`);
-    this.ofPeriod = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE period = ? ORDER BY ban, track, begin_no`);
+    this.ofPeriod = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE period = ? AND ${STANDING} ORDER BY ban, track, begin_no`);
     this.ofBanPeriod = db.prepare(`
-      SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND (ban = @ban OR head_ban = @ban) ORDER BY track, begin_no`);
+      SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND ban = @ban AND ${STANDING}
+      UNION ALL
+      SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND head_ban = @ban AND ban <> @ban AND ${STANDING}
+      ORDER BY track, begin_no`);
     this.periods = db.prepare('SELECT DISTINCT period FROM track_allocations ORDER BY period');
     this.byMessage = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE message_id = ?`);
     this.dropMessage = db.prepare('DELETE FROM track_allocations WHERE message_id = ?');
@@ -90,8 +96,36 @@ export class TrackAllocations {
         }
         // An allotment sits inside its head office's own range; two allotments may not share a number.
         const conflict = found.find((f) => !allottedFrom(a, f) && !allottedFrom(f, a));
-        if (conflict) outcome.conflicts.push({ allocation: a, with: conflict });
-        else if (outcome.added.some((b) => sameRange(b, a))) outcome.known.push(a);
+        if (conflict) {
+          outcome.conflicts.push({ allocation: a, with: conflict });
+          continue;
+        }
+        if (outcome.added.some((b) => sameRange(b, a))) {
+          outcome.known.push(a);
+          continue;
+        }
+        // Two rows of the same list may conflict too (a typo, or one range under two invoice types).
+        const earlier = outcome.added.find(
+          (b) =>
+            b.period === a.period &&
+            b.track === a.track &&
+            b.begin <= a.end &&
+            a.begin <= b.end &&
+            !allottedFrom(a, b) &&
+            !allottedFrom(b, a),
+        );
+        if (earlier)
+          outcome.conflicts.push({
+            allocation: a,
+            with: {
+              ...earlier,
+              id: 0,
+              source: source.source,
+              sourceRef: `${source.sourceRef} (the same file)`,
+              messageId: null,
+              recordedAt: this.now(),
+            },
+          });
         else outcome.added.push(a);
       }
       if (outcome.conflicts.length > 0 || options.dryRun) return outcome;

@@ -3,6 +3,12 @@ import type { Database, Statement } from 'better-sqlite3';
 /** States of an invoice the platform has not settled yet: a blank report must wait for them. */
 export const UNSETTLED_STATES = ['received', 'queued', 'packed', 'uploaded', 'unknown'] as const;
 
+/** `+message_type`, `+state`: through the number's index (the range's invoices), never the type's (every invoice). */
+export const RANGE_SQL = `
+  SELECT invoice_number AS number, state, received_at AS receivedAt FROM messages
+   WHERE invoice_number BETWEEN @low AND @high AND +message_type = 'F0401' AND +state <> 'invalid'
+     AND invoice_date BETWEEN @firstDate AND @lastDate`;
+
 /** How the invoices of a range were used, read through the invoice number's index. */
 export interface RangeUse {
   /** The eight digits of every number issued (F0401 in any state but `invalid`), ascending, distinct. */
@@ -22,12 +28,18 @@ export interface RangeUse {
 export class TrackUsage {
   private readonly inRange: Statement;
   private readonly unsettledOfPeriod: Statement;
+  private readonly refusedOfPeriod: Statement;
 
   constructor(db: Database) {
-    this.inRange = db.prepare(`
-      SELECT invoice_number AS number, state, received_at AS receivedAt FROM messages
-       WHERE invoice_number BETWEEN @low AND @high AND message_type = 'F0401' AND state <> 'invalid'
-         AND invoice_date BETWEEN @firstDate AND @lastDate`);
+    this.inRange = db.prepare(RANGE_SQL);
+    // Refused invoices of the period no later version of the same number replaced: the number was
+    // probably issued on paper already, and waits for its corrected file.
+    this.refusedOfPeriod = db.prepare(`
+      SELECT DISTINCT m.invoice_number FROM messages m
+       WHERE m.state = 'invalid' AND m.message_type = 'F0401' AND m.invoice_number IS NOT NULL
+         AND m.invoice_date BETWEEN ? AND ?
+         AND NOT EXISTS (SELECT 1 FROM messages v WHERE v.invoice_number = m.invoice_number AND +v.message_type = 'F0401'
+                          AND +v.state <> 'invalid')`);
     this.unsettledOfPeriod = db.prepare(`
       SELECT state, count(*) AS n FROM messages
        WHERE message_type = 'F0401' AND state IN (${UNSETTLED_STATES.map((s) => `'${s}'`).join(', ')})
@@ -50,6 +62,11 @@ export class TrackUsage {
       if (lastReceivedAt === null || row.receivedAt > lastReceivedAt) lastReceivedAt = row.receivedAt;
     }
     return { used: [...used].sort((a, b) => a - b), unsettled, lastReceivedAt };
+  }
+
+  /** Numbers of the period's F0401 refused at intake and not (yet) taken in a corrected version. */
+  refusedNumbers(dates: { firstDate: string; lastDate: string }): string[] {
+    return this.refusedOfPeriod.pluck().all(dates.firstDate, dates.lastDate) as string[];
   }
 
   /** The period's invoices (whatever their numbers) the platform has not settled, by state. */

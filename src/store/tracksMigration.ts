@@ -31,6 +31,7 @@ export const TRACKS_MIGRATION: Migration = {
     );
     CREATE UNIQUE INDEX track_allocations_range ON track_allocations (period, track, begin_no, end_no, ban);
     CREATE INDEX track_allocations_ban ON track_allocations (ban, period);
+    CREATE INDEX track_allocations_track ON track_allocations (period, track, begin_no);
     CREATE INDEX track_allocations_head ON track_allocations (head_ban, period) WHERE head_ban IS NOT NULL;
     CREATE INDEX track_allocations_message ON track_allocations (message_id) WHERE message_id IS NOT NULL;
 
@@ -46,6 +47,8 @@ export const TRACKS_MIGRATION: Migration = {
       ranges       INTEGER NOT NULL,
       numbers      INTEGER NOT NULL,
       file_name    TEXT NOT NULL,
+      -- The E0402's INVOICE_IDENTIFIER: whether the platform has it is that message's state.
+      message_key  TEXT NOT NULL,
       xml          TEXT NOT NULL,
       state        TEXT NOT NULL CHECK (state IN ('planned', 'dropped')),
       trigger      TEXT NOT NULL CHECK (trigger IN ('auto', 'cli')),

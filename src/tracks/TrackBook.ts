@@ -6,17 +6,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { TrackSettings } from '../config/types.js';
+import { coversSeller } from '../config/senders.js';
+import type { TrackSettings, TurnkeyConfig } from '../config/types.js';
 import { TurnkeyError } from '../errors/TurnkeyError.js';
 import { writeFileDurably } from '../fs/writeFileDurably.js';
 import { messageSpec } from '../mig/catalog.js';
 import { BlankReports, type BlankReportRow } from '../store/BlankReports.js';
+import { MessageQueries } from '../store/MessageQueries.js';
+import { isStanding } from '../store/states.js';
 import { TrackAllocations, type StoredAllocation } from '../store/TrackAllocations.js';
 import { TrackUsage, type RangeUse } from '../store/TrackUsage.js';
 import { periodBounds, type PeriodBounds } from '../time/periods.js';
 import { toTaiwanIso } from '../time/taiwanTime.js';
 import type { Validator } from '../validation/Validator.js';
 import { planBlankReport, type BlankMessage } from './blankReport.js';
+import type { NumberRange } from './numberRanges.js';
 import { forecastStock, rangeStock, type RangeStock, type StockForecast } from './stock.js';
 import { trackFailpoint as failpoint } from './trackFailpoints.js';
 
@@ -30,7 +34,10 @@ export interface BlankBlocker {
     | 'period-not-over'
     | 'no-allocations'
     | 'already-reported'
+    | 'not-sent-here'
     | 'invoices-unsettled'
+    | 'invoices-refused'
+    | 'no-invoices-seen'
     | 'too-early'
     | 'invoices-arriving';
   detail: string;
@@ -43,34 +50,54 @@ export interface BlankBlocker {
 export interface BlankOutcome {
   period: string;
   blockers: BlankBlocker[];
-  /** The messages generated (or that would be, with dryRun), each with its ranges. */
+  /** The messages generated (or that would be, with dryRun), each with its ranges: the groups not reported yet. */
   messages: BlankMessage[];
+  /** Groups reported already (their latest report stands, or is over and may be forced). */
+  reported: Array<{ fileName: string; messageKey: string; state: string | null }>;
   /** True when they were recorded and dropped into SRC. */
   dropped: boolean;
+}
+
+export interface TrackBookOptions {
+  /** Whether intake takes E0402 files (intake.messageTypes): a report dropped into a SRC nobody reads is never sent. */
+  e0402Taken?: boolean;
+  /** Whether a configured sender sends for this BAN; absent: nothing is sent (no platform), so every BAN is taken. */
+  covers?: (ban: string) => boolean;
+}
+
+/** The options a configuration gives: whether E0402 is taken, and which BANs are sent for. */
+export function trackBookOptions(config: Pick<TurnkeyConfig, 'intake' | 'platform'>): TrackBookOptions {
+  return {
+    e0402Taken: config.intake.messageTypes.includes('E0402'),
+    ...(config.platform && { covers: coversSeller(config.platform.senders) }),
+  };
 }
 
 export class TrackBook {
   readonly allocations: TrackAllocations;
   readonly usage: TrackUsage;
   readonly reports: BlankReports;
+  private readonly messages: MessageQueries;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly dataRoot: string,
     private readonly now: () => number = Date.now,
-    /** Whether intake takes E0402 files (intake.messageTypes): a report dropped into a SRC nobody reads is never sent. */
-    private readonly e0402Taken = true,
+    private readonly options: TrackBookOptions = {},
   ) {
     this.allocations = new TrackAllocations(db, now);
     this.usage = new TrackUsage(db);
     this.reports = new BlankReports(db, now);
+    this.messages = new MessageQueries(db);
   }
 
   /** Each range of the period with its use, and the forecast per BAN and invoice type. */
   stock(period: string): { ranges: Array<RangeStock<StoredAllocation>>; forecasts: StockForecast[] } {
     const bounds = mustBound(period);
     const allocations = this.allocations.forPeriod(period);
-    const ranges = allocations.map((a) => rangeStock(a, this.usage.range(a.track, a.begin, a.end, bounds).used));
+    const ranges = allocations.map((a) =>
+      rangeStock(a, this.usage.range(a.track, a.begin, a.end, bounds).used, allottedAway(a, allocations)),
+    );
     const groups = new Map<string, RangeStock[]>();
     for (const r of ranges) {
       const key = `${r.allocation.ban}/${r.allocation.invoiceType}`;
@@ -83,12 +110,12 @@ export class TrackBook {
     return { ranges, forecasts };
   }
 
-  /** What holds back the period's report, and what it would hold. */
+  /** What holds back the period's report, and what it would hold: the groups not reported yet (all with `force`). */
   blankPlan(period: string, settings: TrackSettings['blankReport'], options: { force?: boolean } = {}): BlankOutcome {
     const bounds = mustBound(period);
     const now = this.now();
     const blockers: BlankBlocker[] = [];
-    if (!this.e0402Taken) {
+    if (this.options.e0402Taken === false) {
       blockers.push({
         code: 'e0402-not-taken',
         detail: 'E0402 is not among intake.messageTypes: a report dropped into its SRC would never be sent',
@@ -105,16 +132,46 @@ export class TrackBook {
       });
     }
     const uses = new Map(allocations.map((a) => [a.id, this.usage.range(a.track, a.begin, a.end, bounds)]));
-    const messages = planBlankReport(period, allocations, (track, begin, end) => usedOf(allocations, uses, track, begin, end));
-    const reported = messages.filter((m) => this.reports.generationOf(m) > 0);
-    if (reported.length > 0) {
+    const byRange = new Map(allocations.map((a) => [`${a.track}/${a.begin}/${a.end}`, uses.get(a.id)!]));
+    const all = planBlankReport(period, allocations, (track, begin, end) => byRange.get(`${track}/${begin}/${end}`)?.used ?? []);
+
+    // A group is reported once: its latest report's message standing (or still in SRC) means the platform has it or will.
+    const reported: BlankOutcome['reported'] = [];
+    const fresh: BlankMessage[] = [];
+    let standing = 0;
+    for (const m of all) {
+      const latest = this.reports.latestOf(m);
+      if (latest.length === 0) {
+        fresh.push(m);
+        continue;
+      }
+      const states = latest.map((r) => ({ r, holder: this.messages.findKeyHolder(r.messageKey) }));
+      for (const { r, holder } of states) reported.push({ fileName: r.fileName, messageKey: r.messageKey, state: holder?.state ?? null });
+      const stands = states.some(
+        ({ holder }) => !holder || isStanding(holder.state) || (holder.state === 'failed' && holder.uploaded === 1),
+      );
+      if (stands) standing++;
+      else if (options.force) fresh.push(m);
+    }
+    if (reported.length > 0 && fresh.length === 0) {
       blockers.push({
         code: 'already-reported',
         detail:
-          `${reported.length} of the ${messages.length} report(s) of period ${period} were generated already ` +
-          `(${reported.map((m) => m.fileName).join(', ')})`,
-        forcible: true,
+          standing > 0
+            ? `period ${period} was reported (${reported.map((r) => `${r.fileName}: ${r.state ?? 'waiting in SRC'}`).join(', ')})`
+            : `period ${period} was reported and the platform refused it ` +
+              `(${reported.map((r) => `${r.fileName}: ${r.state}`).join(', ')}): --force reports it again`,
+        forcible: standing === 0,
       });
+    }
+    if (this.options.covers) {
+      const elsewhere = [...new Set(fresh.map((m) => m.headBan))].filter((ban) => !this.options.covers!(ban));
+      if (elsewhere.length > 0) {
+        blockers.push({
+          code: 'not-sent-here',
+          detail: `no configured sender sends for ${elsewhere.join(', ')}: its E0402 would be refused at intake`,
+        });
+      }
     }
     const unsettled = this.usage.unsettled(bounds);
     const waiting = Object.values(unsettled).reduce((a, b) => a + b, 0);
@@ -130,6 +187,28 @@ export class TrackBook {
         forcible: true,
       });
     }
+    const refused = this.usage.refusedNumbers(bounds).filter((n) => inRanges(n, allocations));
+    if (refused.length > 0) {
+      blockers.push({
+        code: 'invoices-refused',
+        detail:
+          `${refused.length} invoice(s) of period ${period} were refused at intake and not yet sent again corrected ` +
+          `(${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ' …' : ''}): their numbers were issued and must not be reported blank`,
+        forcible: true,
+      });
+    }
+    // Automatically, only for BANs whose invoices this turnkey has seen: others may go through another system.
+    const seen = new Set(allocations.filter((a) => (uses.get(a.id)?.used.length ?? 0) > 0).map((a) => a.ban));
+    const unseen = [...new Set(fresh.map((m) => m.branchBan))].filter((ban) => !seen.has(ban));
+    if (unseen.length > 0) {
+      blockers.push({
+        code: 'no-invoices-seen',
+        detail:
+          `this turnkey saw no invoice of ${unseen.join(', ')} in period ${period}: if they issue through another system, that ` +
+          `system reports their unused numbers; otherwise run turnkey tracks blank --period ${period}`,
+        autoOnly: true,
+      });
+    }
     const earliest = bounds.end + settings.daysAfterPeriodEnd * DAY_MS;
     if (now >= bounds.end && now < earliest) {
       blockers.push({
@@ -140,7 +219,7 @@ export class TrackBook {
         autoOnly: true,
       });
     }
-    const lastArrival = Math.max(0, ...[...uses.values()].map((u) => u.lastReceivedAt ?? 0));
+    const lastArrival = Math.max(0, ...[...uses.values()].map((u: RangeUse) => u.lastReceivedAt ?? 0));
     if (lastArrival > 0 && now - lastArrival < settings.quietHours * HOUR_MS) {
       blockers.push({
         code: 'invoices-arriving',
@@ -151,39 +230,52 @@ export class TrackBook {
       });
     }
     const relevant = blockers.filter((b) => !(options.force && b.forcible));
-    return { period, blockers: relevant, messages, dropped: false };
+    return { period, blockers: relevant, messages: fresh, reported, dropped: false };
   }
 
   /**
-   * Generates the period's reports and drops them into E0402's SRC, unless something holds them
-   * back (`auto`: the automatic report also waits for the days after the period and for quiet).
-   * Each message is checked against E0402.xsd first.
+   * Generates the period's reports (the groups not reported yet) and drops them into E0402's SRC,
+   * unless something holds them back (`auto`: the automatic report also waits for the days after
+   * the period, for quiet, and for invoices of its BANs). Planned and recorded in one transaction,
+   * so that the daemon's job and the CLI never both report, and no invoice recorded meanwhile is
+   * reported blank. Each message is checked against E0402.xsd first.
    */
   generate(
     period: string,
     settings: TrackSettings['blankReport'],
     options: { trigger: 'auto' | 'cli'; force?: boolean; dryRun?: boolean; validator: Validator },
   ): BlankOutcome {
-    const plan = this.blankPlan(period, settings, options);
-    const blocking = plan.blockers.filter((b) => options.trigger === 'auto' || !b.autoOnly);
-    if (blocking.length > 0 || plan.messages.length === 0 || options.dryRun) return { ...plan, blockers: blocking };
-    for (const m of plan.messages) {
-      const report = options.validator.validate(Buffer.from(m.xml, 'utf8'), { file: m.fileName });
-      if (!report.valid || report.messageType !== 'E0402') {
-        throw new TurnkeyError(
-          'blank-report-invalid',
-          `the generated ${m.fileName} does not pass E0402.xsd: ${report.errors.map((e) => e.message).join('; ')}`,
-          { hint: 'Nothing was recorded or dropped. Check the allocations of the period (turnkey tracks --period).' },
+    const outcome = this.db
+      .transaction((): BlankOutcome => {
+        const plan = this.blankPlan(period, settings, options);
+        const blocking = plan.blockers.filter((b) => options.trigger === 'auto' || !b.autoOnly);
+        if (blocking.length > 0 || plan.messages.length === 0 || options.dryRun) return { ...plan, blockers: blocking };
+        for (const m of plan.messages) {
+          const report = options.validator.validate(Buffer.from(m.xml, 'utf8'), { file: m.fileName });
+          if (!report.valid || report.messageType !== 'E0402') {
+            throw new TurnkeyError(
+              'blank-report-invalid',
+              `the generated ${m.fileName} does not pass E0402.xsd: ${report.errors.map((e) => e.message).join('; ')}`,
+              { hint: 'Nothing was recorded or dropped. Check the allocations of the period (turnkey tracks --period).' },
+            );
+          }
+        }
+        const messages = plan.messages.map((m) => {
+          const generation = this.reports.generationOf(m) + 1;
+          // A second generation gets a name of its own: the first one's file may still wait in SRC.
+          return { ...m, generation, fileName: generation > 1 ? m.fileName.replace(/\.xml$/, `_g${generation}.xml`) : m.fileName };
+        });
+        this.reports.plan(
+          messages.map((m) => ({ ...m, ranges: m.ranges.length })),
+          options.trigger,
         );
-      }
-    }
-    this.reports.plan(
-      plan.messages.map((m) => ({ ...m, ranges: m.ranges.length, generation: this.reports.generationOf(m) + 1 })),
-      options.trigger,
-    );
+        return { ...plan, messages, blockers: blocking, dropped: true };
+      })
+      .immediate();
+    if (!outcome.dropped) return outcome;
     failpoint('after-blank-record');
     this.dropPlanned();
-    return { ...plan, blockers: blocking, dropped: true };
+    return outcome;
   }
 
   /** Writes every recorded, not yet dropped report into E0402's SRC (again, after a crash: the same bytes). */
@@ -205,15 +297,16 @@ export class TrackBook {
   }
 }
 
-function usedOf(
-  allocations: readonly StoredAllocation[],
-  uses: ReadonlyMap<number, RangeUse>,
-  track: string,
-  begin: number,
-  end: number,
-): number[] {
-  const a = allocations.find((x) => x.track === track && x.begin === begin && x.end === end);
-  return a ? (uses.get(a.id)?.used ?? []) : [];
+/** The parts of a platform allocation its holder allotted to branches. */
+function allottedAway(a: StoredAllocation, all: readonly StoredAllocation[]): NumberRange[] {
+  if (a.headBan !== null) return [];
+  return all.filter((b) => b.headBan === a.ban && b.ban !== a.ban && b.track === a.track && b.begin <= a.end && a.begin <= b.end);
+}
+
+function inRanges(number: string, allocations: readonly StoredAllocation[]): boolean {
+  const track = number.slice(0, 2);
+  const n = Number(number.slice(2));
+  return allocations.some((a) => a.track === track && n >= a.begin && n <= a.end);
 }
 
 function mustBound(period: string): PeriodBounds {

@@ -24,6 +24,8 @@ export interface BlankMessage {
   numbers: number;
   /** The file it is dropped as, e.g. `E0402_11510_53718426_53718426_07_AB.xml`. */
   fileName: string;
+  /** Its INVOICE_IDENTIFIER at intake: `E0402` + track + its first number + the period. */
+  messageKey: string;
   xml: string;
 }
 
@@ -38,11 +40,15 @@ export function planBlankReport(
   usedIn: (track: string, begin: number, end: number) => Iterable<number>,
 ): BlankMessage[] {
   const groups = new Map<string, { headBan: string; branchBan: string; invoiceType: string; track: string; ranges: NumberRange[] }>();
+  const allotments = new Map<string, Allocation[]>();
+  for (const b of allocations) {
+    if (b.period !== period || b.headBan === null || b.headBan === b.ban) continue;
+    const key = `${b.headBan}/${b.track}`;
+    allotments.set(key, [...(allotments.get(key) ?? []), b]);
+  }
   for (const a of allocations) {
     if (a.period !== period) continue;
-    const allottedAway = allocations.filter(
-      (b) => b.period === period && b.headBan === a.ban && b.ban !== a.ban && b.track === a.track && b !== a,
-    );
+    const allottedAway = a.headBan === null ? (allotments.get(`${a.ban}/${a.track}`) ?? []) : [];
     const unused = unusedRanges(a, usedIn(a.track, a.begin, a.end), allottedAway);
     if (unused.length === 0) continue;
     const headBan = a.headBan ?? a.ban;
@@ -59,7 +65,12 @@ export function planBlankReport(
       const part = i + 1;
       const base = `E0402_${period}_${group.headBan}_${group.branchBan}_${group.invoiceType}_${group.track}`;
       const message = { period, ...group, part, ranges: partRanges, numbers: countNumbers(partRanges) };
-      messages.push({ ...message, fileName: parts.length > 1 ? `${base}_${part}.xml` : `${base}.xml`, xml: e0402Xml(message) });
+      messages.push({
+        ...message,
+        fileName: parts.length > 1 ? `${base}_${part}.xml` : `${base}.xml`,
+        messageKey: `E0402${formatNumber(group.track, partRanges[0]!.begin)}${period}`,
+        xml: e0402Xml(message),
+      });
     });
   }
   return messages;

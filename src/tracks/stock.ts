@@ -2,7 +2,8 @@
  * What is left of a period's numbers, and whether it lasts: per range used / skipped / remaining
  * and the next free number; per BAN and period the rate of use and when the stock runs out. Pure.
  */
-import { rangeSize, type Allocation } from './Allocation.js';
+import type { Allocation } from './Allocation.js';
+import { countNumbers, unusedRanges, type NumberRange } from './numberRanges.js';
 
 const DAY_MS = 86_400_000;
 
@@ -17,23 +18,37 @@ export interface RangeStock<A extends Allocation = Allocation> {
   nextFree: number | null;
 }
 
-/** `used`: the numbers issued in the range (any order, duplicates allowed). */
-export function rangeStock<A extends Allocation>(allocation: A, used: Iterable<number>): RangeStock<A> {
+/**
+ * `used`: the numbers issued in the range (any order, duplicates allowed); `excluded`: parts of it
+ * that are not the holder's (allotted to branches), whose numbers count neither as used nor as left.
+ */
+export function rangeStock<A extends Allocation>(
+  allocation: A,
+  used: Iterable<number>,
+  excluded: readonly NumberRange[] = [],
+): RangeStock<A> {
+  const outside = (n: number): boolean => excluded.some((r) => n >= r.begin && n <= r.end);
   const seen = new Set<number>();
   let highest = allocation.begin - 1;
   for (const n of used) {
-    if (n < allocation.begin || n > allocation.end) continue;
+    if (n < allocation.begin || n > allocation.end || outside(n)) continue;
     seen.add(n);
     if (n > highest) highest = n;
   }
-  const remaining = allocation.end - highest;
-  return {
-    allocation,
-    used: seen.size,
-    skipped: highest - allocation.begin + 1 - seen.size,
-    remaining,
-    nextFree: remaining > 0 ? highest + 1 : null,
-  };
+  const own = (from: number, to: number): number => (from > to ? 0 : countNumbers(unusedRanges({ begin: from, end: to }, [], excluded)));
+  const remaining = own(highest + 1, allocation.end);
+  let nextFree: number | null = null;
+  if (remaining > 0) {
+    nextFree = highest + 1;
+    for (
+      let r = excluded.find((x) => nextFree! >= x.begin && nextFree! <= x.end);
+      r;
+      r = excluded.find((x) => nextFree! >= x.begin && nextFree! <= x.end)
+    ) {
+      nextFree = r.end + 1;
+    }
+  }
+  return { allocation, used: seen.size, skipped: own(allocation.begin, highest) - seen.size, remaining, nextFree };
 }
 
 export interface StockForecast {
@@ -59,7 +74,7 @@ export function forecastStock(
   period: { start: number; end: number },
   now: number,
 ): Omit<StockForecast, 'ban' | 'period' | 'invoiceType'> {
-  const total = stocks.reduce((s, r) => s + rangeSize(r.allocation), 0);
+  const total = stocks.reduce((s, r) => s + r.used + r.skipped + r.remaining, 0);
   const used = stocks.reduce((s, r) => s + r.used, 0);
   const remaining = stocks.reduce((s, r) => s + r.remaining, 0);
   const elapsedDays = (Math.min(now, period.end) - period.start) / DAY_MS;

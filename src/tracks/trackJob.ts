@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { TrackSettings } from '../config/types.js';
 import type { Problems } from '../store/Problems.js';
 import { periodDeadline } from '../schedule/deadlines.js';
-import { periodOfTime, shiftPeriod } from '../time/periods.js';
-import { toTaiwanIso } from '../time/taiwanTime.js';
+import { periodBounds, periodOfTime, shiftPeriod } from '../time/periods.js';
+import { taiwanDay, toTaiwanIso } from '../time/taiwanTime.js';
 import type { Validator } from '../validation/Validator.js';
 import type { TrackBook } from './TrackBook.js';
 
@@ -40,13 +40,11 @@ export function runTracksJob(deps: {
 
   const current = periodOfTime(now);
   const { forecasts } = book.stock(current);
+  const short = new Set<string>();
   for (const f of forecasts) {
+    if (!f.short) continue;
     const subject = `${f.ban} ${f.period} ${f.invoiceType}`;
-    const soon = f.runsOutAt !== null && f.runsOutAt < now + settings.runOutWarningDays * DAY_MS;
-    if (!f.short && !soon) {
-      problems.resolve(subject, TRACK_PROBLEMS.runningOut);
-      continue;
-    }
+    short.add(subject);
     const detail =
       `${f.ban}'s numbers of period ${f.period} (type ${f.invoiceType}): ${f.remaining} of ${f.total} left, ` +
       `${Math.round(f.perDay ?? 0)} used a day: they run out about ${toTaiwanIso(new Date(f.runsOutAt!))}, ` +
@@ -54,38 +52,51 @@ export function runTracksJob(deps: {
     if (problems.raise(subject, TRACK_PROBLEMS.runningOut, detail)) logger.warn({ event: TRACK_PROBLEMS.runningOut, ...f }, detail);
     lines.push(`${f.ban} runs out`);
   }
+  // Warnings of stock that lasts now, or of a period that is over, are gone.
+  for (const subject of problems.openSubjects(TRACK_PROBLEMS.runningOut))
+    if (!short.has(subject)) problems.resolve(subject, TRACK_PROBLEMS.runningOut);
 
   const previous = shiftPeriod(current, -1);
   const subject = `period ${previous}`;
-  if (book.allocations.forPeriod(previous).length === 0 || book.reports.ofPeriod(previous).length > 0) {
+  for (const code of [TRACK_PROBLEMS.blankDue, TRACK_PROBLEMS.blankWaiting]) {
+    for (const open of problems.openSubjects(code)) if (open !== subject) problems.resolve(open, code);
+  }
+  const settled = (): string => {
     problems.resolve(subject, TRACK_PROBLEMS.blankDue);
     problems.resolve(subject, TRACK_PROBLEMS.blankWaiting);
     return lines.join('; ') || 'nothing to do';
-  }
+  };
+  if (book.allocations.forPeriod(previous).length === 0) return settled();
   const outcome = settings.blankReport.auto
     ? book.generate(previous, settings.blankReport, { trigger: 'auto', validator: deps.validator })
     : book.blankPlan(previous, settings.blankReport);
   if (outcome.dropped) {
-    problems.resolve(subject, TRACK_PROBLEMS.blankDue);
-    problems.resolve(subject, TRACK_PROBLEMS.blankWaiting);
     const ranges = outcome.messages.reduce((n, m) => n + m.ranges.length, 0);
     logger.info(
       { event: 'blank-report', period: previous, messages: outcome.messages.map((m) => m.fileName), ranges },
       `the unused numbers of period ${previous} were written as ${outcome.messages.length} E0402 message(s) into SRC`,
     );
     lines.push(`E0402 of ${previous}: ${outcome.messages.length} message(s)`);
-    return lines.join('; ');
+    return settled();
   }
+  // Every group reported, or nothing left unused: done.
+  const holding = outcome.blockers.filter((b) => b.code !== 'already-reported');
+  if (outcome.messages.length === 0 && holding.length === 0) return settled();
   const why = settings.blankReport.auto
-    ? outcome.blockers.map((b) => b.detail).join('; ')
+    ? holding.map((b) => b.detail).join('; ')
     : `automatic reports are off (tracks.blankReport.auto): run turnkey tracks blank --period ${previous}`;
   const deadline = periodDeadline(previous, 10)!;
-  if (now >= deadline - deps.atRiskHours * 3_600_000) {
-    const detail = `the unused numbers of period ${previous} are due by ${toTaiwanIso(new Date(deadline))} and not reported: ${why}`;
+  const bounds = periodBounds(previous)!;
+  // Blocked two days past the planned day is worth an operator's look, well before the deadline's last hours.
+  const escalateAt = Math.min(deadline - deps.atRiskHours * 3_600_000, bounds.end + (settings.blankReport.daysAfterPeriodEnd + 2) * DAY_MS);
+  const lastDay = taiwanDay(deadline - 1).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
+  if (now >= escalateAt) {
+    const detail = `the unused numbers of period ${previous} are due by the end of ${lastDay} (Taiwan time) and not reported: ${why}`;
     if (problems.raise(subject, TRACK_PROBLEMS.blankDue, detail)) logger.warn({ event: TRACK_PROBLEMS.blankDue, period: previous }, detail);
-  } else if (outcome.blockers.some((b) => b.code !== 'too-early' && b.code !== 'period-not-over') || !settings.blankReport.auto) {
-    problems.raise(subject, TRACK_PROBLEMS.blankWaiting, `the E0402 of period ${previous} waits: ${why}`);
+    problems.resolve(subject, TRACK_PROBLEMS.blankWaiting);
+  } else if (holding.some((b) => b.code !== 'too-early' && b.code !== 'period-not-over') || !settings.blankReport.auto) {
+    problems.raise(subject, TRACK_PROBLEMS.blankWaiting, `the E0402 of period ${previous} (due by the end of ${lastDay}) waits: ${why}`);
   }
-  lines.push(`E0402 of ${previous} waits: ${outcome.blockers.map((b) => b.code).join(', ')}`);
+  lines.push(`E0402 of ${previous} waits: ${holding.map((b) => b.code).join(', ') || 'the operator'}`);
   return lines.join('; ');
 }

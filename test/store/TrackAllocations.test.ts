@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/Store.js';
 import { TrackAllocations } from '../../src/store/TrackAllocations.js';
+import { RANGE_SQL, TrackUsage } from '../../src/store/TrackUsage.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { allocation, HEAD } from '../helpers/tracks.js';
 
@@ -43,5 +44,36 @@ describe('TrackAllocations', () => {
     const second = { ...allotment, ban: '12345675' };
     expect(tracks.record([second], { source: 'E0401', sourceRef: 'x' }).conflicts).toHaveLength(1);
     expect(tracks.forBan(HEAD, '11510').map((a) => a.ban)).toEqual([HEAD, '53718426']);
+  });
+});
+
+describe('TrackAllocations within one list, and the plan of the usage query', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: Store;
+  beforeEach(() => {
+    dir = tempDir();
+    store = Store.open(`${dir.path}/t.db`);
+  });
+  afterEach(() => {
+    store.close();
+    dir.cleanup();
+  });
+
+  it('refuses two rows of one list that overlap, or one range under two invoice types, without a raw constraint error', () => {
+    const tracks = new TrackAllocations(store.db);
+    const overlapping = tracks.record([ab, { ...ab, begin: 12345650, end: 12345749, booklets: 2 }], { source: 'file', sourceRef: 'l.csv' });
+    expect(overlapping.conflicts).toHaveLength(1);
+    expect(overlapping.conflicts[0]!.with.sourceRef).toBe('l.csv (the same file)');
+    const twoTypes = tracks.record([ab, { ...ab, invoiceType: '08' }], { source: 'file', sourceRef: 'm.csv' });
+    expect(twoTypes.conflicts).toHaveLength(1);
+    expect(tracks.forPeriod('11510')).toEqual([]);
+  });
+
+  it("reads a range's invoices through the invoice number's index, never the type's", () => {
+    const plan = store.db
+      .prepare(`EXPLAIN QUERY PLAN ${RANGE_SQL}`)
+      .all({ low: 'AB00000000', high: 'AB00000049', firstDate: '20260901', lastDate: '20261031' }) as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX messages_number/);
+    new TrackUsage(store.db).range('AB', 0, 49, { firstDate: '20260901', lastDate: '20261031' });
   });
 });

@@ -107,6 +107,7 @@ describe('the tracks job', () => {
           ranges: 1,
           numbers: 100,
           fileName: 'E0402_x.xml',
+          messageKey: 'E0402AB1234560011508',
           xml: '<x/>',
         },
       ],
@@ -131,5 +132,12 @@ describe('the tracks job', () => {
     }
     run();
     expect(open()).toContain('tracks-running-out');
+  });
+
+  it('has nothing to report when every number was used, and raises nothing as the deadline nears', () => {
+    for (let i = 0; i < 100; i++) invoice(i, 'confirmed');
+    clock = end + 9 * DAY + 20 * 3_600_000;
+    expect(run()).toBe('nothing to do');
+    expect(open()).toEqual([]);
   });
 });

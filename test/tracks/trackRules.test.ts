@@ -61,3 +61,27 @@ describe('stock', () => {
     expect(slow.short).toBe(false);
   });
 });
+
+describe('the review mends', () => {
+  it('judges an invoice by the allocations of its own type only', () => {
+    expect(checkInvoiceNumber('XY12345601', HEAD, '11510', [own], '08')).toBeNull();
+    expect(checkInvoiceNumber('XY12345601', HEAD, '11510', [own], '07')?.code).toBe('track-period');
+  });
+
+  it("counts a head office's stock without the numbers it allotted to a branch", () => {
+    const stock = rangeStock(own, [12345600, 12345601, 12345602, 12345603, 12345650, 12345651], [allotted]);
+    expect(stock).toMatchObject({ used: 4, skipped: 0, remaining: 46, nextFree: 12345604 });
+    const full = rangeStock(
+      own,
+      Array.from({ length: 50 }, (_, i) => 12345600 + i),
+      [allotted],
+    );
+    expect(full).toMatchObject({ used: 50, remaining: 0, nextFree: null });
+  });
+
+  it('refuses an allotment overlapping another BAN’s allocation, and takes the same allotment again', () => {
+    const elsewhere = allocation({ ban: '12345675', begin: 12345700, end: 12345799 });
+    expect(checkAllotments([{ ...allotted, begin: 12345650, end: 12345749 }], [own, elsewhere])?.code).toBe('allotment-overlap');
+    expect(checkAllotments([allotted], [own, allotted])).toBeNull();
+  });
+});

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { extname } from 'node:path';
 import { loadConfig } from '../../config/loadConfig.js';
 import { locateConfig } from '../../config/locateConfig.js';
@@ -11,7 +12,7 @@ import { periodBounds, periodOfTime } from '../../time/periods.js';
 import { toTaiwanIso } from '../../time/taiwanTime.js';
 import { formatNumber, formatRange, normalizePeriod, TrackError } from '../../tracks/Allocation.js';
 import type { BlankOutcome } from '../../tracks/TrackBook.js';
-import { TrackBook } from '../../tracks/TrackBook.js';
+import { TrackBook, trackBookOptions } from '../../tracks/TrackBook.js';
 import { allocationsOfE0501, allocationsOfList } from '../../tracks/readAllocations.js';
 import { Validator } from '../../validation/Validator.js';
 import { readElements } from '../../validation/xml/elementReader.js';
@@ -23,10 +24,22 @@ const time = (ms: number | null): string | null => (ms === null ? null : toTaiwa
 
 function periodOption(text: string | undefined): string {
   if (text === undefined) return periodOfTime(Date.now());
-  const period = normalizePeriod(text);
-  if (!period || !periodBounds(period))
-    throw new UsageError(`--period "${text}" is not a period: the ROC year and an even month, e.g. 11510`);
-  return period;
+  // Strict here: an operator's typo must not silently name another period.
+  if (!/^\d{3}(02|04|06|08|10|12)$/.test(text) || !periodBounds(text)) {
+    const near = normalizePeriod(text);
+    throw new UsageError(
+      `--period "${text}" is not a period: the ROC year and the even month, e.g. 11510${near ? ` (did you mean ${near}?)` : ''}`,
+    );
+  }
+  return text;
+}
+
+/** `turnkey tracks --config F blank …`: the parent's options count for its subcommands. */
+function inherited<T extends { config?: string; json?: boolean }>(options: T, command: Command | undefined): T {
+  const parent = command?.parent?.opts() as { config?: string; json?: boolean } | undefined;
+  const config = options.config ?? parent?.config;
+  const json = options.json ?? parent?.json;
+  return { ...options, ...(config !== undefined && { config }), ...(json !== undefined && { json }) };
 }
 
 function print(json: boolean | undefined, value: unknown, text: () => string): void {
@@ -46,7 +59,7 @@ export function runTracks(options: { period?: string; config?: string; json?: bo
   const period = periodOption(options.period);
   const store = Store.openReadOnly(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
   try {
-    const book = new TrackBook(store.db, config.dataRoot, Date.now, config.intake.messageTypes.includes('E0402'));
+    const book = new TrackBook(store.db, config.dataRoot, Date.now, trackBookOptions(config));
     const { ranges, forecasts } = book.stock(period);
     const blank = book.blankPlan(period, config.tracks.blankReport);
     const reports = book.reports.ofPeriod(period);
@@ -108,8 +121,10 @@ export function runTracks(options: { period?: string; config?: string; json?: bo
 /** `turnkey tracks import <file>`. */
 export async function runTracksImport(
   file: string,
-  options: { ban?: string; type?: string; dryRun?: boolean; config?: string; json?: boolean },
+  given: { ban?: string; type?: string; dryRun?: boolean; config?: string; json?: boolean },
+  command?: Command,
 ): Promise<void> {
+  const options = inherited(given, command);
   const config = loadConfig(locateConfig(options.config).path);
   let bytes: Buffer;
   try {
@@ -120,7 +135,7 @@ export async function runTracksImport(
   const allocations = await readAllocationFile(file, bytes, config, options);
   const store = Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
   try {
-    const book = new TrackBook(store.db, config.dataRoot, Date.now, config.intake.messageTypes.includes('E0402'));
+    const book = new TrackBook(store.db, config.dataRoot, Date.now, trackBookOptions(config));
     const outcome = book.allocations.record(allocations, { source: 'file', sourceRef: file }, { dryRun: options.dryRun === true });
     const show = (a: Allocation) => ({
       ban: a.ban,
@@ -183,7 +198,9 @@ async function readAllocationFile(
       }
       return allocationsOfE0501(readElements(text));
     }
-    const ban = options.ban ?? (config.platform?.senders.length === 1 ? config.platform.senders[0]!.partyId : null);
+    // The only sender's BAN, when it sends for that BAN alone; otherwise the list must say, or --ban.
+    const only = config.platform?.senders.length === 1 ? config.platform.senders[0]! : null;
+    const ban = options.ban ?? (only && only.bans.length === 1 && only.bans[0] === only.partyId ? only.partyId : null);
     return allocationsOfList(text, { ban, ...(options.type !== undefined && { invoiceType: options.type }) });
   } catch (err) {
     if (err instanceof TrackError) throw new UsageError(`${file}: ${err.message}`, err.hint === undefined ? {} : { hint: err.hint });
@@ -204,7 +221,7 @@ export async function runTracksBlank(options: {
   const store = Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
   const validator = await validatorFor(config);
   try {
-    const book = new TrackBook(store.db, config.dataRoot, Date.now, config.intake.messageTypes.includes('E0402'));
+    const book = new TrackBook(store.db, config.dataRoot, Date.now, trackBookOptions(config));
     const outcome = book.generate(period, config.tracks.blankReport, {
       trigger: 'cli',
       validator,
@@ -218,7 +235,8 @@ export async function runTracksBlank(options: {
       );
     }
     print(options.json, blankJson(outcome, book.srcDir()), () => blankText(outcome, options.dryRun === true));
-    process.exitCode = outcome.dropped || (options.dryRun && outcome.blockers.length === 0) ? EXIT.ok : EXIT.findings;
+    // Done, or nothing to do (every number used): 0; held back: 1.
+    process.exitCode = outcome.blockers.length === 0 ? EXIT.ok : EXIT.findings;
   } finally {
     validator.dispose();
     store.close();
@@ -231,6 +249,7 @@ function blankJson(outcome: BlankOutcome, src: string) {
     dropped: outcome.dropped,
     src,
     blockers: outcome.blockers,
+    reported: outcome.reported,
     messages: outcome.messages.map((m) => ({
       fileName: m.fileName,
       headBan: m.headBan,
@@ -254,7 +273,8 @@ function blankText(outcome: BlankOutcome, dryRun: boolean): string {
     for (const r of m.ranges.slice(0, 20)) lines.push(`  ${formatRange(m.track, r.begin, r.end)}`);
     if (m.ranges.length > 20) lines.push(`  … ${m.ranges.length - 20} more (--json lists all)`);
   }
-  if (outcome.messages.length === 0) lines.push(`no unused number in period ${outcome.period}`);
+  for (const r of outcome.reported) lines.push(`reported already: ${r.fileName} (${r.state ?? 'waiting in SRC'})`);
+  if (outcome.messages.length === 0 && outcome.reported.length === 0) lines.push(`no unused number in period ${outcome.period}`);
   for (const b of outcome.blockers) lines.push(`NOT REPORTED [${b.code}]: ${b.detail}${b.forcible ? ' (--force to report anyway)' : ''}`);
   if (outcome.dropped) lines.push(`written into E0402's SRC: they are sent and confirmed like any message (turnkey status <file name>)`);
   else if (dryRun && outcome.blockers.length === 0) lines.push('dry run: nothing written');

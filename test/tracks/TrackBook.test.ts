@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MessageTransitions } from '../../src/store/MessageTransitions.js';
+import { Store } from '../../src/store/Store.js';
+import { periodBounds } from '../../src/time/periods.js';
+import { TrackBook } from '../../src/tracks/TrackBook.js';
+import { Validator } from '../../src/validation/Validator.js';
+import { newMessage } from '../helpers/messages.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { allocation, HEAD } from '../helpers/tracks.js';
+
+const PERIOD = '11508';
+const AFTER = periodBounds(PERIOD)!.end + 5 * 86_400_000;
+const SETTINGS = { auto: true, daysAfterPeriodEnd: 3, quietHours: 24 };
+
+describe('TrackBook: each group reported once', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: Store;
+  let validator: Validator;
+  let book: TrackBook;
+  beforeAll(async () => {
+    validator = await Validator.create();
+  });
+  afterAll(() => validator.dispose());
+  beforeEach(() => {
+    dir = tempDir('turnkey-trackbook-');
+    store = Store.open(join(dir.path, 'turnkey.db'));
+    book = new TrackBook(store.db, dir.path, () => AFTER);
+    book.allocations.record([allocation({ period: PERIOD })], { source: 'E0501', sourceRef: 'a' });
+    const messages = new MessageTransitions(store.db);
+    const { messageId } = messages.receive(newMessage(1, { invoiceNumber: 'AB12345600', invoiceDate: '20260831' }));
+    for (const [from, to] of [
+      ['received', 'queued'],
+      ['queued', 'packed'],
+      ['packed', 'uploaded'],
+      ['uploaded', 'confirmed'],
+    ] as const) {
+      messages.move(messageId, from, to);
+    }
+  });
+  afterEach(() => {
+    store.close();
+    dir.cleanup();
+  });
+
+  const generate = (force = false) => book.generate(PERIOD, SETTINGS, { trigger: 'cli', validator, force });
+
+  it('refuses a second report while the first waits in SRC or stands, even with --force', () => {
+    const first = generate();
+    expect(first).toMatchObject({ dropped: true, messages: [{ messageKey: `E0402AB12345601${PERIOD}`, numbers: 99 }] });
+    const again = generate(true);
+    expect(again.dropped).toBe(false);
+    expect(again.blockers).toMatchObject([{ code: 'already-reported', forcible: false }]);
+    expect(again.reported).toEqual([
+      { fileName: `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`, messageKey: `E0402AB12345601${PERIOD}`, state: null },
+    ]);
+  });
+
+  it('reports again, under a name of its own, with --force once the platform refused the first report', () => {
+    generate();
+    const messages = new MessageTransitions(store.db);
+    const { messageId } = messages.receive(
+      newMessage(2, { messageType: 'E0402', messageKey: `E0402AB12345601${PERIOD}`, invoiceNumber: 'AB12345601', invoiceDate: PERIOD }),
+    );
+    for (const [from, to] of [
+      ['received', 'queued'],
+      ['queued', 'packed'],
+      ['packed', 'uploaded'],
+      ['uploaded', 'rejected'],
+    ] as const) {
+      messages.move(messageId, from, to);
+    }
+    expect(generate().blockers).toMatchObject([{ code: 'already-reported', forcible: true }]);
+    const forced = generate(true);
+    expect(forced.dropped).toBe(true);
+    expect(forced.messages.map((m) => m.fileName)).toEqual([`E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB_g2.xml`]);
+    expect(existsSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB_g2.xml`))).toBe(true);
+  });
+
+  it('reports a group that became known later on its own', () => {
+    generate();
+    book.allocations.record([allocation({ period: PERIOD, track: 'CD', begin: 0, end: 49, booklets: 1 })], {
+      source: 'E0501',
+      sourceRef: 'late',
+    });
+    const late = generate();
+    expect(late.messages.map((m) => m.track)).toEqual(['CD']);
+    expect(late.dropped).toBe(true);
+  });
+
+  it('holds the report for an invoice of the period refused at intake and never corrected', () => {
+    const messages = new MessageTransitions(store.db);
+    const { messageId } = messages.receive(newMessage(3, { invoiceNumber: 'AB12345610', invoiceDate: '20260830', holdsKey: false }));
+    messages.move(messageId, 'received', 'invalid');
+    expect(generate().blockers.map((b) => b.code)).toEqual(['invoices-refused']);
+  });
+});
