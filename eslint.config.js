@@ -92,6 +92,8 @@ const EXCEPTIONS = {
   'src/cli/sim/': ['src/sim/'],
   // The simulator's throughput, measured in-process.
   'src/bench/sim.ts': ['src/sim/'],
+  // bench:e2e --openssh: where the simulator keeps an account's folders, for OpenSSH's sshd to serve them.
+  'src/bench/e2e.ts': ['src/sim/storage/SimLayout.ts'],
 };
 
 /** Node modules that do I/O: wire formats (src/protocol) are pure and use none of them. */

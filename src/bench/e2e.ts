@@ -1,17 +1,22 @@
 /**
- * `npm run bench:e2e [-- N] [--set JSON]`: N invoices (20,000 by default) dropped into SRC with the daemon and
+ * `npm run bench:e2e [-- N] [--set JSON] [--latency MS]`: N invoices (20,000 by default) dropped into SRC with the daemon and
  * the platform simulator running as separate processes on loopback (the daemon configured as for
  * the real platform: mode remote, SFTP + PFS001, synchronous=FULL). Reports invoices/s from the
  * first drop to all `confirmed`, the p50/p95 latency from drop to `uploaded`, and the daemon's peak
- * RSS.
+ * RSS. `--latency MS`: the simulator answers every SFTP and gateway request MS later, as a real
+ * link of that round trip would (its `latencyMs`). `--openssh`: the daemon's SFTP goes to OpenSSH's own
+ * sftp-server (sshd on a loopback port, a throw-away user, internal-sftp in the simulator's account
+ * folder; root and Debian's openssh-server needed) while the simulator serves the gateway.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/initDataRoot.js';
-import { createSandbox } from '../sandbox/createSandbox.js';
+import { createSandbox, freeLoopbackPorts } from '../sandbox/createSandbox.js';
+import { SimLayout } from '../sim/storage/SimLayout.js';
+import { OpenSshServer, opensshUnavailable } from './OpenSshServer.js';
 import {
   benchNodeArgs,
   cpuSeconds,
@@ -31,8 +36,14 @@ const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const keep = args.includes('--keep');
-  const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 20_000);
+  const count = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--latency') ?? 20_000);
   const overrides = settingOverrides(args);
+  const latencyAt = args.indexOf('--latency');
+  const latencyMs = latencyAt >= 0 ? Number(args[latencyAt + 1]) : 0;
+  const openssh = args.includes('--openssh');
+  if (openssh && opensshUnavailable()) throw new Error(`--openssh: ${opensshUnavailable()}`);
+  const sshAccount = openssh ? OpenSshServer.createUser() : null;
+  let sshd: OpenSshServer | null = null;
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-e2e-'));
   const children: ChildProcess[] = [];
   try {
@@ -42,6 +53,15 @@ async function main(): Promise<void> {
     // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
     config.platform = { ...platform, mode: 'remote' };
+    const [sshPort] = openssh ? await freeLoopbackPorts(1) : [0];
+    if (sshAccount) {
+      writeFileSync(join(created.dataRoot, 'known_hosts_openssh'), `${OpenSshServer.hostKey(root, sshPort!)}\n`);
+      config.platform = {
+        ...(config.platform as object),
+        transport: { id: sshAccount.user, password: sshAccount.password },
+        sftp: { ...platform.sftp, port: sshPort, knownHostsFile: join(created.dataRoot, 'known_hosts_openssh') },
+      };
+    }
     mergeSettings(config, overrides);
     writeFileSync(created.configFile, JSON.stringify(config, null, 2));
     const gatewayUrl = new URL(platform.gateway.baseUrl);
@@ -50,11 +70,12 @@ async function main(): Promise<void> {
       simConfig,
       JSON.stringify({
         dataDir: 'sim',
+        latencyMs,
         sftp: { port: platform.sftp.port },
         gateway: { port: Number(gatewayUrl.port) },
         accounts: [
           {
-            transportId: platform.transport.id,
+            transportId: sshAccount?.user ?? platform.transport.id,
             passwordEnv: 'SANDBOX_TRANSPORT_PASSWORD',
             partyId: sellerId,
             routingId: platform.routingId,
@@ -63,7 +84,7 @@ async function main(): Promise<void> {
         ],
       }),
     );
-    const transportPassword = readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
+    const transportPassword = sshAccount?.password ?? readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
 
     const src = created.srcFolders.find((f) => f.includes('F0401'))!;
     const staging = join(root, 'staging');
@@ -71,6 +92,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++)
       writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
 
+    // init made this process's umask 077; OpenSSH's sftp user must read the results the simulator writes.
+    if (sshAccount) process.umask(0o022);
     const simLog = openSync(join(root, 'sim.log'), 'w');
     const sim = spawn(process.execPath, [...benchNodeArgs(), BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
       stdio: ['ignore', simLog, simLog],
@@ -84,6 +107,12 @@ async function main(): Promise<void> {
     });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
+    if (sshAccount) {
+      // The daemon made its data root owner-only; the simulator's folder is inside it: open the way for the sftp user.
+      const simDir = join(created.dataRoot, 'sim');
+      for (const path of [root, created.dataRoot, simDir]) chmodSync(path, 0o755);
+      sshd = await OpenSshServer.start(root, new SimLayout(simDir).accountRoot(sshAccount.user), sshPort!, sshAccount);
+    }
 
     const dropped = new Map<string, number>();
     const start = Date.now();
@@ -115,7 +144,9 @@ async function main(): Promise<void> {
     const rss = peakRss(daemon.pid!);
     db.close();
     console.log(
-      `e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s`,
+      `e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s` +
+        (latencyMs > 0 ? ` (a link of ${latencyMs} ms round trip)` : '') +
+        (openssh ? ' (SFTP: OpenSSH)' : ''),
     );
     console.log(`  drop → uploaded: p50 ${percentile(50).toFixed(2)} s, p95 ${percentile(95).toFixed(2)} s`);
     console.log(`  daemon peak RSS ${rss === null ? 'unknown' : `${rss.toFixed(1)} MB`}`);
@@ -127,17 +158,22 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'e2e',
         invoices: count,
+        latencyMs,
+        openssh,
         seconds,
         perSecond: count / seconds,
         p50: percentile(50),
         p95: percentile(95),
         peakRssMB: rss,
         cpuDaemonS: cpu.daemon,
+        daemonCpuMicrosPerInvoice: cpu.daemon === null ? null : (cpu.daemon * 1e6) / count,
         cpuSimS: cpu.sim,
       }),
     );
   } finally {
     for (const child of children.reverse()) await stop(child);
+    if (sshd) await sshd.stop();
+    else if (sshAccount) OpenSshServer.deleteUser(sshAccount.user);
     if (keep) console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
   }

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const perSecond = count / seconds;
   console.log(`validated ${count} files of ${join('samples/valid', 'F0401-b2b-10-items.xml')} (${copies[0]!.length} bytes each)`);
   console.log(`${Math.round(perSecond)} files/s, ${((seconds / count) * 1e6).toFixed(1)} µs per file, on one core`);
+  console.log(JSON.stringify({ bench: 'validate', files: count, seconds, perSecond }));
 }
 
 main().catch((err) => {

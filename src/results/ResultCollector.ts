@@ -28,6 +28,8 @@ export interface ResultEvents {
 }
 
 const KIND_ORDER: Partial<Record<OutboxFileKind, number>> = { ProcessResult: 0, SummaryResult: 1 };
+/** Result downloads in flight on one link: enough to hide a 20 ms round trip behind the others. */
+const DOWNLOADS_IN_FLIGHT = 8;
 
 /**
  * Takes the platform's result files from `out/`, durably (published locally and recorded before
@@ -75,30 +77,63 @@ export class ResultCollector {
     return taken;
   }
 
+  /**
+   * Takes every file of one account's `out/`, listed once: several downloads in flight (a link's
+   * round trips overlap instead of adding up), each file published and recorded in listing order
+   * as it arrives, and only then removed remotely (removals in flight too).
+   */
   private async receive(link: PlatformFiles): Promise<number> {
     const listed = await link.list('out');
     listed.sort(
       (a, b) =>
         (KIND_ORDER[classifyOutboxName(a.name)] ?? 2) - (KIND_ORDER[classifyOutboxName(b.name)] ?? 2) || a.name.localeCompare(b.name),
     );
+    // An empty file is being written, or broken: look again next time.
+    const wanted = listed.filter((f) => f.size > 0);
+    const downloads: Array<Promise<Buffer>> = [];
+    const startDownload = (i: number): void => {
+      if (i >= wanted.length) return;
+      downloads[i] = link.download(`out/${wanted[i]!.name}`);
+      downloads[i]!.catch(() => undefined); // awaited in turn below; a failure is thrown there
+    };
+    for (let i = 0; i < DOWNLOADS_IN_FLIGHT; i++) startDownload(i);
+    const removals: Array<Promise<void>> = [];
     let taken = 0;
-    for (const file of listed) {
-      if (file.size === 0) continue; // being written, or broken: look again next time
-      const bytes = await link.download(`out/${file.name}`);
-      if (bytes.length !== file.size) continue; // changed while listed: look again next time
-      const kind = classifyOutboxName(file.name);
-      const publication = this.inbox.publish(file.name, bytes);
-      failpoint('after-result-download');
-      if (publication.kind === 'conflict') {
-        this.events.problem(file.name, `a second, different copy was kept as ${publication.conflictPath}; the first one stands`);
+    let failure: unknown = null;
+    try {
+      for (let i = 0; i < wanted.length; i++) {
+        const file = wanted[i]!;
+        const bytes = await downloads[i]!;
+        startDownload(i + DOWNLOADS_IN_FLIGHT);
+        if (bytes.length !== file.size) continue; // changed while listed: look again next time
+        const kind = classifyOutboxName(file.name);
+        const publication = this.inbox.publish(file.name, bytes);
+        failpoint('after-result-download');
+        if (publication.kind === 'conflict') {
+          this.events.problem(file.name, `a second, different copy was kept as ${publication.conflictPath}; the first one stands`);
+        }
+        if (!this.received.find(file.name)) {
+          this.received.record({
+            remoteName: file.name,
+            kind,
+            size: bytes.length,
+            sha256: publication.sha256,
+            localPath: publication.path,
+          });
+          this.events.received(file.name, kind);
+        }
+        const removal = link.remove(`out/${file.name}`);
+        removal.catch(() => undefined);
+        removals.push(removal);
+        taken++;
       }
-      if (!this.received.find(file.name)) {
-        this.received.record({ remoteName: file.name, kind, size: bytes.length, sha256: publication.sha256, localPath: publication.path });
-        this.events.received(file.name, kind);
-      }
-      await link.remove(`out/${file.name}`);
-      taken++;
+    } catch (err) {
+      failure = err;
     }
+    // Whatever happened, no removal is left running unobserved; the first failure is the pass's.
+    const failed = (await Promise.allSettled(removals)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    failure ??= failed ? failed.reason : null;
+    if (failure !== null) throw failure;
     return taken;
   }
 

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   accounts?: SimAccountOptions[];
   /** How long after acceptance a pack is processed. Default 0. */
   processingDelayMs?: number;
+  /** The round trip of a simulated link, added to every SFTP and gateway answer. Default 0. */
+  latencyMs?: number;
   /** Worker threads that open and validate packs; 0 processes in the main thread. Default: the cores, 1 to 4. */
   processingWorkers?: number;
   validation?: Partial<ExtraRules> & {
@@ -54,6 +56,7 @@ export interface ResolvedSimulatorOptions {
   gateway: { port: number; basePath: string; actions: Record<string, string> };
   accounts: SimAccountOptions[];
   processingDelayMs: number;
+  latencyMs: number;
   processingWorkers: number;
   validation: { b2cTaxIncluded: 'accept' | 'warn' | 'reject'; clockSkewSeconds: number };
   rules: ExtraRules;
@@ -108,6 +111,8 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   });
   const processingDelayMs = options.processingDelayMs ?? 0;
   check(isWhole(processingDelayMs), 'processingDelayMs must be a whole number >= 0');
+  const latencyMs = options.latencyMs ?? 0;
+  check(isWhole(latencyMs) && latencyMs <= 10_000, 'latencyMs must be a whole number from 0 to 10000');
   const processingWorkers = options.processingWorkers ?? defaultProcessingWorkers();
   check(isWhole(processingWorkers) && processingWorkers <= 16, 'processingWorkers must be a whole number from 0 to 16');
   const v = options.validation ?? {};
@@ -133,6 +138,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
     gateway: { port: gatewayPort, basePath, actions },
     accounts,
     processingDelayMs,
+    latencyMs,
     processingWorkers,
     validation: { b2cTaxIncluded, clockSkewSeconds },
     rules,

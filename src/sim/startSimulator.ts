@@ -78,6 +78,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       events,
       logger,
       controls: simulator,
+      latencyMs: resolved.latencyMs,
     });
     const sftp = new SftpServer({
       layout,
@@ -88,6 +89,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       events,
       logger,
       hostKey,
+      latencyMs: resolved.latencyMs,
       ...(resolved.sftp.algorithms && { algorithms: resolved.sftp.algorithms }),
     });
     await simulator.listen({ sftp, gateway }, { sftp: resolved.sftp.port, gateway: resolved.gateway.port }, resolved.gateway.basePath);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ThreadedPlatformLink } from '../../src/transport/ThreadedPlatformLink.js';
 import { TransportError } from '../../src/transport/TransportError.js';
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';
-import { ACCOUNT, startFixture } from '../sim/helpers/simFixture.js';
+import { ACCOUNT, simSftpSettings, startFixture } from '../sim/helpers/simFixture.js';
 
 /** A loopback port with nobody listening on it. */
 async function closedPort(): Promise<number> {
@@ -38,14 +38,7 @@ describe('the SFTP thread', () => {
 
   it('moves an upload that owns its buffer to the thread (the caller view empties) and copies a view of a shared one', async () => {
     const fixture = await startFixture();
-    const link = await ThreadedPlatformLink.start({
-      host: '127.0.0.1',
-      port: fixture.sim.sftp.port,
-      username: ACCOUNT.transportId,
-      password: ACCOUNT.password,
-      knownHosts: fixture.sim.hostKey.publicKeyLine,
-      timeoutMs: 10_000,
-    });
+    const link = await ThreadedPlatformLink.start(simSftpSettings(fixture));
     try {
       const owned = Buffer.from(new Uint8Array(64 * 1024).fill(0x41).buffer);
       await link.upload('in/owned.txt', owned);

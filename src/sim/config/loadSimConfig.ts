@@ -57,6 +57,7 @@ function toOptions(file: SimConfigFile, base: string, env: NodeJS.ProcessEnv): S
     gateway: { ...file.gateway },
     accounts,
     processingDelayMs: file.processingDelayMs,
+    latencyMs: file.latencyMs,
     ...(file.processingWorkers !== null && { processingWorkers: file.processingWorkers }),
     validation: { ...file.validation },
     maintenance: file.maintenance,

@@ -181,6 +181,15 @@ export const SIM_CONFIG_SCHEMA = {
       default: 0,
       description: 'How long after a notification is accepted the pack is processed.',
     },
+    latencyMs: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10_000,
+      default: 0,
+      description:
+        'A link of this much round trip: every SFTP request, the SFTP login and every gateway request is answered this much later ' +
+        '(requests in flight together wait together, as on a real link). 0: loopback speed.',
+    },
     processingWorkers: {
       type: ['integer', 'null'],
       minimum: 0,

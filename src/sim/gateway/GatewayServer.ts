@@ -30,6 +30,8 @@ export interface GatewayServerDeps {
   events: SimEvents;
   logger: SimLogger;
   controls: SimControls;
+  /** Every request is answered this much later (a simulated link's round trip). */
+  latencyMs?: number;
 }
 
 /**
@@ -49,11 +51,20 @@ export class GatewayServer {
   constructor(private readonly deps: GatewayServerDeps) {
     this.notifyPath = `${deps.basePath}/pfs001i/uploadInvoiceMessage`;
     this.server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) => {
-        deps.logger.error({ err: (error as Error).message, url: req.url }, 'gateway request failed');
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'the simulator failed on this request' } });
-        else res.destroy();
-      });
+      const answer = (): void => {
+        this.route(req, res).catch((error: unknown) => {
+          deps.logger.error({ err: (error as Error).message, url: req.url }, 'gateway request failed');
+          if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'the simulator failed on this request' } });
+          else res.destroy();
+        });
+      };
+      const latency = deps.latencyMs ?? 0;
+      if (latency === 0) return answer();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        answer();
+      }, latency);
+      this.timers.add(timer);
     });
   }
 

@@ -22,6 +22,8 @@ export interface SftpServerDeps {
   hostKey: HostKey;
   /** SSH algorithm lists (ssh2's names), e.g. to offer only legacy ones as older platform hosts did. */
   algorithms?: Algorithms;
+  /** Every SFTP request (and the login) is answered this much later (a simulated link's round trip). */
+  latencyMs?: number;
 }
 
 /**
@@ -111,7 +113,9 @@ export class SftpServer {
       }
       account = found.transportId;
       logger.info({ account }, 'SFTP login');
-      ctx.accept();
+      const latency = this.deps.latencyMs ?? 0;
+      if (latency > 0) setTimeout(() => ctx.accept(), latency);
+      else ctx.accept();
     });
 
     client.on('ready', () => {
@@ -120,8 +124,11 @@ export class SftpServer {
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
           sessions.push(
-            new SftpSession(sftp, account!, { layout, db: this.deps.db, faults: this.deps.faults, events: this.deps.events, logger }, () =>
-              client.end(),
+            new SftpSession(
+              sftp,
+              account!,
+              { layout, db: this.deps.db, faults: this.deps.faults, events: this.deps.events, logger, latencyMs: this.deps.latencyMs ?? 0 },
+              () => client.end(),
             ),
           );
         });

@@ -39,6 +39,8 @@ export interface SftpSessionDeps {
   faults: FaultPlan;
   events: SimEvents;
   logger: SimLogger;
+  /** Each request is handled this much later (a simulated link's round trip); in order, as they came. */
+  latencyMs?: number;
 }
 
 /**
@@ -287,6 +289,12 @@ export class SftpSession {
 
   /** A file-system error answers the request as a failure instead of ending the process. */
   private guard(id: number, run: () => void): void {
+    const latency = this.deps.latencyMs ?? 0;
+    if (latency > 0) setTimeout(() => this.handleNow(id, run), latency);
+    else this.handleNow(id, run);
+  }
+
+  private handleNow(id: number, run: () => void): void {
     try {
       run();
     } catch (error) {

@@ -71,3 +71,15 @@ export function resultsWritten(sim: RunningSimulator, filename: string, copy: 1 
     sim.events.on('results', listener);
   });
 }
+
+/** SFTP settings that log in to a fixture's simulator as its account, trusting its host key. */
+export function simSftpSettings(fixture: SimFixture) {
+  return {
+    host: '127.0.0.1',
+    port: fixture.sim.sftp.port,
+    username: ACCOUNT.transportId,
+    password: ACCOUNT.password,
+    knownHosts: fixture.sim.hostKey.publicKeyLine,
+    timeoutMs: 10_000,
+  };
+}
