@@ -3,7 +3,8 @@
  * its own, and one table of what they measured on this machine: validation on one core, the floor
  * (read + validate + hash + record in a tight loop), intake, end to end at 0 and 20 ms of link
  * round trip (the end-to-end rate as a share of the floor, and the daemon's CPU per invoice), the CLI
- * (`turnkey --version`, `turnkey validate` over a folder of 5,000 ten-item invoices, `turnkey status`
+ * a trickle (one invoice every 100 ms: drop → uploaded and → confirmed), start-up with a 100,000-file
+ * backlog, the CLI (`turnkey --version`, `turnkey validate` over a folder of 5,000 ten-item invoices, `turnkey status`
  * on a store of N messages, idle and while the daemon takes files). `--quick` runs smaller sizes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -83,6 +84,19 @@ async function main(): Promise<void> {
         `${n(e2e.daemonCpuMicrosPerInvoice)} µs CPU per invoice, peak RSS ${n(e2e.peakRssMB)} MB`,
     ]);
   }
+
+  const trickle = bench('e2e', [quick ? '100' : '300', '--trickle', '100']);
+  rows.push([
+    'trickle: one invoice every 100 ms',
+    `drop → uploaded p50 ${n(trickle.p50, 2)} s, p95 ${n(trickle.p95, 2)} s; drop → confirmed p50 ${n(trickle.confirmedP50, 2)} s, p95 ` +
+      `${n(trickle.confirmedP95, 2)} s`,
+  ]);
+  const backlog = bench('intake', [quick ? '20000' : '100000', '--backlog']);
+  rows.push([
+    `start-up with a ${n(backlog.files)}-file backlog`,
+    `running after ${n(backlog.startSeconds, 2)} s, all recorded after ${n(backlog.seconds, 1)} s (${n(backlog.filesPerSecond)} ` +
+      `files/s), peak RSS ${n(backlog.peakRssMB)} MB`,
+  ]);
 
   rows.push(['`turnkey --version`', spread(timeCli(['--version'], 15), 'ms')]);
   const folder = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-validate-'));

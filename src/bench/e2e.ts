@@ -7,6 +7,8 @@
  * link of that round trip would (its `latencyMs`). `--openssh`: the daemon's SFTP goes to OpenSSH's own
  * sftp-server (sshd on a loopback port, a throw-away user, internal-sftp in the simulator's account
  * folder; root and Debian's openssh-server needed) while the simulator serves the gateway.
+ * `--trickle MS`: one invoice every MS instead of a burst (a shop's pace), and the latency from each
+ * drop to `confirmed` as well.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,11 +38,13 @@ const BIN = fileURLToPath(new URL('../../bin/turnkey', import.meta.url));
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const keep = args.includes('--keep');
-  const count = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--latency') ?? 20_000);
+  const count = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--latency' && args[i - 1] !== '--trickle') ?? 20_000);
   const overrides = settingOverrides(args);
   const latencyAt = args.indexOf('--latency');
   const latencyMs = latencyAt >= 0 ? Number(args[latencyAt + 1]) : 0;
   const openssh = args.includes('--openssh');
+  const trickleAt = args.indexOf('--trickle');
+  const trickleMs = trickleAt >= 0 ? Number(args[trickleAt + 1]) : null;
   if (openssh && opensshUnavailable()) throw new Error(`--openssh: ${opensshUnavailable()}`);
   const sshAccount = openssh ? OpenSshServer.createUser() : null;
   let sshd: OpenSshServer | null = null;
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
     for (const name of readdirSync(staging)) {
       renameSync(join(staging, name), join(src, name));
       dropped.set(name, Date.now());
+      if (trickleMs !== null) await sleep(trickleMs);
     }
     const confirmed = db.prepare("SELECT count(*) FROM messages WHERE state = 'confirmed'").pluck();
     const stuck = db.prepare("SELECT count(*) FROM messages WHERE state IN ('rejected', 'failed', 'invalid')").pluck();
@@ -140,7 +145,16 @@ async function main(): Promise<void> {
       )
       .all() as Array<{ name: string; at: number }>;
     const latencies = uploadedAt.map((r) => r.at - (dropped.get(r.name) ?? start)).sort((a, b) => a - b);
-    const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! / 1000;
+    const percentileOf = (values: number[], p: number) =>
+      values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]! / 1000;
+    const percentile = (p: number) => percentileOf(latencies, p);
+    const confirmedAt = db
+      .prepare(
+        'SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = ' +
+          "'confirmed' GROUP BY m.id",
+      )
+      .all() as Array<{ name: string; at: number }>;
+    const toConfirmed = confirmedAt.map((r) => r.at - (dropped.get(r.name) ?? start)).sort((a, b) => a - b);
     const rss = peakRss(daemon.pid!);
     db.close();
     console.log(
@@ -149,6 +163,7 @@ async function main(): Promise<void> {
         (openssh ? ' (SFTP: OpenSSH)' : ''),
     );
     console.log(`  drop → uploaded: p50 ${percentile(50).toFixed(2)} s, p95 ${percentile(95).toFixed(2)} s`);
+    console.log(`  drop → confirmed: p50 ${percentileOf(toConfirmed, 50).toFixed(2)} s, p95 ${percentileOf(toConfirmed, 95).toFixed(2)} s`);
     console.log(`  daemon peak RSS ${rss === null ? 'unknown' : `${rss.toFixed(1)} MB`}`);
     if (cpu.daemon !== null && cpu.sim !== null)
       console.log(
@@ -162,8 +177,11 @@ async function main(): Promise<void> {
         openssh,
         seconds,
         perSecond: count / seconds,
+        trickleMs,
         p50: percentile(50),
         p95: percentile(95),
+        confirmedP50: percentileOf(toConfirmed, 50),
+        confirmedP95: percentileOf(toConfirmed, 95),
         peakRssMB: rss,
         cpuDaemonS: cpu.daemon,
         daemonCpuMicrosPerInvoice: cpu.daemon === null ? null : (cpu.daemon * 1e6) / count,

@@ -4,7 +4,9 @@
  * fsync on every folder, 1 s stability, info logs) and reports files/s from the first drop to all
  * recorded (state `queued`), the CPU the daemon used meanwhile (all its threads), and its peak RSS
  * (VmHWM). Files are written beforehand into a
- * staging folder on the same disk and dropped by rename, the safe ERP convention.
+ * staging folder on the same disk and dropped by rename, the safe ERP convention. `--backlog`: the
+ * files are in SRC before the daemon starts (what the ERP wrote while it was down); timed from the
+ * daemon's spawn, with the time it took to report `running`.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,8 @@ interface BenchResult {
   /** CPU seconds the daemon used from the first drop to all recorded (null without /proc). */
   cpuDaemonS: number | null;
   fileBytes: number;
+  /** With --backlog: seconds from spawn to `running` (the backlog is taken from then on). */
+  startSeconds: number | null;
 }
 
 async function main(): Promise<void> {
@@ -45,9 +49,11 @@ async function main(): Promise<void> {
   const overrides = settingOverrides(args);
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-'));
   try {
-    const result = await run(root, count, overrides);
+    const result = await run(root, count, overrides, args.includes('--backlog'));
     console.log(
-      `intake: ${result.files} files of ${result.fileBytes} bytes in ${result.seconds.toFixed(2)} s from first drop to all recorded`,
+      `intake: ${result.files} files of ${result.fileBytes} bytes in ${result.seconds.toFixed(2)} s from ` +
+        (result.startSeconds === null ? 'first drop' : `the daemon's start (running after ${result.startSeconds.toFixed(2)} s)`) +
+        ' to all recorded',
     );
     console.log(`  ${Math.round(result.filesPerSecond)} files/s (dropping took ${result.dropSeconds.toFixed(2)} s)`);
     if (result.cpuDaemonS !== null) {
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(root: string, count: number, overrides: Record<string, unknown>): Promise<BenchResult> {
+async function run(root: string, count: number, overrides: Record<string, unknown>, backlog: boolean): Promise<BenchResult> {
   const created = await initDataRoot(join(root, 'data'), { sandbox: false });
   if (Object.keys(overrides).length > 0) {
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
@@ -80,17 +86,21 @@ async function run(root: string, count: number, overrides: Record<string, unknow
   }
   console.log('done');
 
+  if (backlog) for (const name of readdirSync(staging)) renameSync(join(staging, name), join(src, name));
+  const spawnedAt = performance.now();
   const logFd = openSync(join(root, 'daemon.log'), 'w');
   const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], {
     stdio: ['ignore', logFd, logFd],
   });
   try {
+    const cpuAtSpawn = cpuSeconds(daemon.pid!);
     const db = await waitForDatabaseRunning(created.database, daemon);
+    const startSeconds = backlog ? (performance.now() - spawnedAt) / 1000 : null;
     const names = readdirSync(staging);
-    const cpuAtDrop = cpuSeconds(daemon.pid!);
-    const start = performance.now();
+    const cpuAtDrop = backlog ? cpuAtSpawn : cpuSeconds(daemon.pid!);
+    const start = backlog ? spawnedAt : performance.now();
     for (const name of names) renameSync(join(staging, name), join(src, name));
-    const dropSeconds = (performance.now() - start) / 1000;
+    const dropSeconds = backlog ? 0 : (performance.now() - start) / 1000;
     // Counting only rows newer than the last poll keeps the poller's own CPU use negligible.
     const recordedAfter = db.prepare("SELECT count(*) AS n, max(id) AS last FROM messages WHERE id > ? AND state = 'queued'");
     const stillReceived = db.prepare("SELECT min(id) FROM messages WHERE state = 'received'").pluck();
@@ -111,7 +121,7 @@ async function run(root: string, count: number, overrides: Record<string, unknow
     const cpuDaemonS = cpuSecondsSince(daemon.pid!, cpuAtDrop);
     const peakRssMB = peakRss(daemon.pid!);
     db.close();
-    return { files: count, seconds, filesPerSecond: count / seconds, dropSeconds, peakRssMB, cpuDaemonS, fileBytes };
+    return { files: count, seconds, filesPerSecond: count / seconds, dropSeconds, peakRssMB, cpuDaemonS, fileBytes, startSeconds };
   } finally {
     await stop(daemon);
   }
