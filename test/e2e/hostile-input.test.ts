@@ -141,6 +141,8 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
     expect(readdirSync(join(dir.path, F0401, 'WORK'))).toHaveLength(2);
     const status = JSON.parse((await runCli(['status', '--json', '--config', pair.daemonConfigFile])).stdout);
     expect(status.problems).toContainEqual(expect.objectContaining({ code: 'filing-failed', subject: `${F0401}/ERR` }));
+    // Log lines are written in batches, at least every second: the line may follow the status row by that much.
+    await waitFor(() => (daemon.logLines().some((l) => l.event === 'filing-failed') ? true : null), 'the filing problem logged', 5_000);
     expect(daemon.logLines().filter((l) => l.event === 'filing-failed')).toHaveLength(1);
     expect(daemon.logLines().filter((l) => l.event === 'intake-error')).toHaveLength(0);
 
