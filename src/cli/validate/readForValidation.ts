@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ValidationReport } from '../../validation/types.js';
 
 /**
  * Reads a file whole, synchronously (in a validation thread, a call into the thread pool per file
@@ -21,4 +22,23 @@ export function readForValidation(file: string, maxBytes: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads and validates files in order; stops at the first that cannot be read, and says which. */
+export function validateFiles(
+  validator: { validate(bytes: Uint8Array, options: { file: string }): ValidationReport },
+  files: readonly string[],
+  maxBytes: number | undefined,
+): { reports: ValidationReport[]; unreadable: { file: string; message: string } | null } {
+  const reports: ValidationReport[] = [];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readForValidation(file, maxBytes ?? Number.MAX_SAFE_INTEGER);
+    } catch (err) {
+      return { reports, unreadable: { file, message: (err as Error).message } };
+    }
+    reports.push(validator.validate(bytes, { file }));
+  }
+  return { reports, unreadable: null };
 }

@@ -9,7 +9,7 @@ import { Validator } from '../../validation/Validator.js';
 import { WorkerPool } from '../../workers/WorkerPool.js';
 import { workerScript } from '../../workers/workerScript.js';
 import { EXIT } from '../exit.js';
-import { readForValidation } from './readForValidation.js';
+import { validateFiles as readAndValidate } from './readForValidation.js';
 import type { ValidationTaskResult, ValidationWorkerData } from './validationWorker.js';
 import { formatReports } from './format.js';
 
@@ -69,16 +69,8 @@ type Validated = { reports: ValidationReport[]; schemaWarnings: string[] };
 async function validateInline(files: readonly string[], options: ValidationWorkerData['validator']): Promise<Validated> {
   const validator = await Validator.create(options);
   try {
-    const reports: ValidationReport[] = [];
-    for (const file of files) {
-      let bytes: Buffer;
-      try {
-        bytes = readForValidation(file, options.maxBytes ?? Number.MAX_SAFE_INTEGER);
-      } catch (err) {
-        throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-      }
-      reports.push(validator.validate(bytes, { file }));
-    }
+    const { reports, unreadable } = readAndValidate(validator, files, options.maxBytes);
+    if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
     return { reports, schemaWarnings: validator.schemaWarnings.map((w) => w.message) };
   } finally {
     validator.dispose();

@@ -1,7 +1,7 @@
 import { Validator, type ValidatorOptions } from '../../validation/Validator.js';
 import type { ValidationReport } from '../../validation/types.js';
 import { serveTasks } from '../../workers/serveTasks.js';
-import { readForValidation } from './readForValidation.js';
+import { validateFiles } from './readForValidation.js';
 
 /** What `turnkey validate`'s workers build their validator from (plain data: it crosses threads). */
 export interface ValidationWorkerData {
@@ -20,17 +20,5 @@ serveTasks<string[], ValidationTaskResult>(async (data) => {
   const { validator: options } = data as ValidationWorkerData;
   const validator = await Validator.create(options);
   const schemaWarnings = validator.schemaWarnings.map((w) => w.message);
-  return async (files) => {
-    const reports: ValidationReport[] = [];
-    for (const file of files) {
-      let bytes: Buffer;
-      try {
-        bytes = readForValidation(file, options.maxBytes ?? Number.MAX_SAFE_INTEGER);
-      } catch (err) {
-        return { result: { reports, unreadable: { file, message: (err as Error).message }, schemaWarnings } };
-      }
-      reports.push(validator.validate(bytes, { file }));
-    }
-    return { result: { reports, unreadable: null, schemaWarnings } };
-  };
+  return (files) => ({ result: { ...validateFiles(validator, files, options.maxBytes), schemaWarnings } });
 });
