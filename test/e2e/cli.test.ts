@@ -49,6 +49,18 @@ describe('turnkey init, start and status (real processes)', () => {
     return d;
   }
 
+  it('--version and -V print the version of package.json (without loading the program); --help still lists the commands', () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = runCli([flag]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+    const help = runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/status/);
+  });
+
   it('init creates a loadable configuration, the Turnkey folders and the database, and never overwrites them', () => {
     const cwd = workspace();
     const first = runCli(['init', 'data', '--json'], { cwd });
