@@ -50,7 +50,7 @@ const MAY_IMPORT = {
   protocol: ['errors', 'time', 'validation'],
   store: ['errors', 'sqlite', 'time'],
   // Maintenance windows, deadlines and the wall-clock jobs: rules over the store's data.
-  schedule: ['config', 'errors', 'store', 'time'],
+  schedule: ['config', 'errors', 'failpoints', 'store', 'time'],
   log: ['config', 'errors', 'store', 'time'],
   // The health and metrics endpoint reads the store (and the breaker's row).
   metrics: ['errors', 'outbound', 'store'],
@@ -75,7 +75,8 @@ const MAY_IMPORT = {
     'validation',
   ],
   sim: ['errors', 'fs', 'protocol', 'sqlite', 'time', 'validation', 'workers'],
-  sandbox: ['config', 'errors', 'fs', 'protocol', 'sim'],
+  // The sandbox registers each sender's certificate with the simulator, loaded as outbound loads it.
+  sandbox: ['config', 'errors', 'fs', 'outbound', 'protocol', 'sim'],
   daemon: DAEMON_MAY_IMPORT,
   // Generating service files (systemd, WinSW) for this install.
   service: ['config', 'errors'],

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAck } from './ack/index.js';
+import { registerBackup } from './backup/index.js';
 import { registerDoctor } from './doctor/index.js';
 import { registerExport } from './export/index.js';
 import { registerInit } from './init/index.js';
@@ -27,6 +28,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerResend,
   registerDoctor,
   registerExport,
+  registerBackup,
   registerMaintenance,
   registerTracks,
   registerService,

@@ -175,6 +175,7 @@ function resolvePlatform(platform: PlatformSettingsFile, at: (p: string) => stri
       certificate: { pfx: at(certificate.pfx), password: secret(certificate.password) },
     });
   });
+  problems.push(...gatewayProblems(platform.gateway.baseUrl));
   if (problems.length > 0) {
     throw ConfigError.listing(
       configFile,
@@ -194,6 +195,7 @@ function resolvePlatform(platform: PlatformSettingsFile, at: (p: string) => stri
     ...rest,
     senders,
     sftp: { ...platform.sftp, knownHostsFile: at(platform.sftp.knownHostsFile) },
+    gateway: { ...platform.gateway, caFile: platform.gateway.caFile === null ? null : at(platform.gateway.caFile) },
     simulator: { ...platform.simulator, dataDir: at(platform.simulator.dataDir) },
   };
 }
@@ -201,4 +203,29 @@ function resolvePlatform(platform: PlatformSettingsFile, at: (p: string) => stri
 /** Every key with its default, as a configuration file would hold it (what `turnkey init` writes). */
 export function defaultConfigFile(): TurnkeyConfigFile {
   return CONFIG_FILE.defaults();
+}
+
+/** Hosts that are this machine: a request to them never crosses a network. */
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * PFS001 carries the transport password (in the body and in Basic auth): over plain http it would
+ * cross the network readable by anyone on the way, so http:// is refused unless the gateway is on
+ * this machine (the simulator, or a local TLS proxy that forwards over https).
+ */
+function gatewayProblems(baseUrl: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return [`platform.gateway.baseUrl: "${baseUrl}" is not a URL (e.g. https://<gateway host>/gateway/api).`];
+  }
+  if (url.username !== '' || url.password !== '')
+    return ['platform.gateway.baseUrl: holds a user name or password; the transport account goes in platform.transport.'];
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname))
+    return [
+      `platform.gateway.baseUrl: http://${url.host} would send the transport password in clear; use https:// (plain http is ` +
+        'accepted only to this machine: 127.0.0.1, ::1 or localhost).',
+    ];
+  return [];
 }

@@ -335,7 +335,17 @@ export const TURNKEY_CONFIG_SCHEMA = {
             baseUrl: {
               type: 'string',
               pattern: '^https?://',
-              description: 'e.g. https://<gateway host>/gateway/api; PFS001 is POSTed to <baseUrl>/pfs001i/uploadInvoiceMessage.',
+              description:
+                'e.g. https://<gateway host>/gateway/api; PFS001 is POSTed to <baseUrl>/pfs001i/uploadInvoiceMessage. The request ' +
+                'carries the transport password: http:// is accepted only to this machine (127.0.0.1, ::1, localhost: a simulator ' +
+                'or a local TLS proxy).',
+            },
+            caFile: {
+              type: ['string', 'null'],
+              default: null,
+              description:
+                "PEM file of further certificate authorities to trust for the gateway (a private CA or a company's TLS proxy), in " +
+                "addition to Node's own. Certificates are always verified: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored.",
             },
             connectTimeoutSeconds: {
               type: 'integer',

@@ -29,6 +29,7 @@ import { TrackBook, trackBookOptions } from '../tracks/TrackBook.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
+import { namedSetting, refuseForeignFolder } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
@@ -81,6 +82,7 @@ export class Daemon {
         hint: `Create it with \`turnkey init\`, or fix dataRoot in ${config.configFile}.`,
       });
     }
+    refuseForeignFolder(config);
     // Everything the daemon creates is its user's alone (or shared with the ERP's group).
     const group = resolveAccessGroup(config.group);
     restrictUmask(group);
@@ -99,7 +101,9 @@ export class Daemon {
         clockSkewSeconds: config.validation.clockSkewSeconds,
         b2cTaxIncluded: config.validation.b2cTaxIncluded,
       };
-      validator = await Validator.create(validatorOptions);
+      validator = await Validator.create(validatorOptions).catch((err: unknown) => {
+        throw namedSetting(err, 'validation.schemasDir');
+      });
       for (const warning of validator.schemaWarnings)
         logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
       const backfilled = backfillAllowanceRefs(store.db, validator);

@@ -85,6 +85,8 @@ export function inspectFile(file: FileToInspect, validator: MessageValidator, ma
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) return notAFile(file.name, kindOf(stats));
+    // Another name of the same file (placed by whoever can write SRC) could change it after it was taken and checked.
+    if (stats.nlink > 1) return notAFile(file.name, 'hard link');
     const size = stats.size;
     if (size > maxBytes) {
       return { kind: 'read', size, sha256: hashOpenFile(fd), bytes: null, report: tooLargeReport(file.name, size, maxBytes) };
@@ -139,13 +141,15 @@ export function refusedAsUnreadable(name: string, code: string | undefined): Ins
   return { kind: 'read', size: 0, sha256: EMPTY_SHA256, bytes: null, report };
 }
 
-type EntryKind = 'file' | 'symbolic link' | 'folder' | 'FIFO (named pipe)' | 'socket' | 'device';
+type EntryKind = 'file' | 'symbolic link' | 'hard link' | 'folder' | 'FIFO (named pipe)' | 'socket' | 'device';
 
 function notAFile(name: string, kind: EntryKind): InspectedFile {
   const why =
     kind === 'symbolic link'
       ? 'a symbolic link: links are never followed (the daemon would read whatever it points to)'
-      : `a ${kind}, not a regular file`;
+      : kind === 'hard link'
+        ? 'a file with another name elsewhere (a hard link): it could be changed through that name after it was checked'
+        : `a ${kind}, not a regular file`;
   const report = refusal(name, 'not-a-file', `this entry of SRC is ${why}; drop the message itself, as a regular file`);
   return { kind: 'read', size: 0, sha256: EMPTY_SHA256, bytes: null, report };
 }

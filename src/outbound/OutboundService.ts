@@ -5,6 +5,7 @@ import type { PackTransitions } from '../store/PackTransitions.js';
 import type { Problems } from '../store/Problems.js';
 import type { ResultCollector } from '../results/ResultCollector.js';
 import type { DownCastWriter } from '../results/DownCastWriter.js';
+import { StoreError } from '../store/StoreError.js';
 import { TransportError } from '../transport/TransportError.js';
 import type { GateView, SendingGate } from '../schedule/SendingGate.js';
 import type { CircuitBreaker } from './CircuitBreaker.js';
@@ -241,12 +242,17 @@ export class OutboundService {
   private launch(pack: PackRow, probe = false): void {
     const run = this.sender
       .advance(pack)
-      .catch((err) =>
+      .catch((err) => {
+        if (err instanceof StoreError && err.code === 'transition-conflict') {
+          // Its result came while this attempt was in flight (an answer after a timeout, say): the pack moved on, as it should.
+          this.logger.info({ event: 'pack-overtaken', pack: pack.commonName, detail: err.message }, 'the pack moved on during the attempt');
+          return;
+        }
         this.logger.error(
           { event: 'pack-advance-failed', pack: pack.commonName, err },
           'moving a pack forward failed; it is retried at its next due time',
-        ),
-      )
+        );
+      })
       .finally(() => {
         if (probe) this.breaker.release();
         this.inFlight.delete(pack.id);

@@ -19,8 +19,12 @@ export type WindowGate = Pick<SendingGate, 'defer' | 'platformInMaintenance' | '
 /** What the sender asks of the operator conditions. */
 export type Holds = Pick<SendingHolds, 'holding' | 'holdTransport' | 'holdSender' | 'releaseTransport'>;
 
-/** A held sender's packs are looked at again this often (the hold itself is probed or lifted elsewhere). */
-const HELD_RECHECK_MS = 30_000;
+/**
+ * A held sender's packs are looked at again this often (the hold itself is probed or lifted
+ * elsewhere). Looking costs no network, only the cached holds: short, so that a lifted hold costs
+ * its packs at most this long.
+ */
+const HELD_RECHECK_MS = 2_000;
 
 export interface NotificationSettings {
   toPartyId: string;
@@ -261,8 +265,12 @@ export class PackSender {
       this.retryLater(pack, state, error.code, error.message, stage, false);
       return;
     }
-    if (kind === 'login-refused' || kind === 'host-key-changed') {
-      const code = kind === 'login-refused' ? HOLD.loginRefused : HOLD.hostKeyChanged;
+    if (kind === 'login-refused' || kind === 'host-key-changed' || kind === 'gateway-untrusted') {
+      const code = {
+        'login-refused': HOLD.loginRefused,
+        'host-key-changed': HOLD.hostKeyChanged,
+        'gateway-untrusted': HOLD.gatewayUntrusted,
+      }[kind];
       this.holds.holdTransport(sender.transport.id, code, `${error.message} (transport account ${sender.transport.id})`);
       this.retryLater(pack, state, error.code, error.message, stage, false);
       return;

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { readSecret } from '../config/readSecret.js';
 import { senderForSeller } from '../config/senders.js';
-import type { PlatformSettings, SenderSettings } from '../config/types.js';
+import type { PlatformSettings } from '../config/types.js';
 import { ConfigError } from '../errors/index.js';
 import { GatewayClient } from '../transport/gateway/GatewayClient.js';
 import type { PlatformFiles } from '../transport/PlatformFiles.js';
 import { ThreadedPlatformLink } from '../transport/ThreadedPlatformLink.js';
-import { loadPfx, type LoadedPfx } from '../protocol/cms/index.js';
+import type { LoadedPfx } from '../protocol/cms/index.js';
+import { loadSigner } from './loadSigner.js';
 
 /** A transport account's connections: its SFTP folders and its gateway login. */
 export interface Transport {
@@ -46,6 +47,14 @@ export class Senders implements SenderLookup {
     const signers = platform.senders.map((sender, i) =>
       loadSigner(sender, platform.senders.length > 1 ? `platform.senders[${i}]` : 'platform'),
     );
+    const extraCaPem = platform.gateway.caFile === null ? null : readCaFile(platform.gateway.caFile);
+    if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+      logger.warn(
+        { event: 'tls-verification-kept' },
+        "NODE_TLS_REJECT_UNAUTHORIZED=0 is set but ignored: the gateway's certificate is always verified (platform.gateway.caFile " +
+          'adds a CA to trust)',
+      );
+    }
     const transports = new Map<string, Transport>();
     try {
       for (const sender of platform.senders) {
@@ -73,6 +82,7 @@ export class Senders implements SenderLookup {
           loginPassword: password,
           connectTimeoutMs: platform.gateway.connectTimeoutSeconds * 1000,
           totalTimeoutMs: platform.gateway.totalTimeoutSeconds * 1000,
+          extraCaPem,
         });
         transports.set(sender.transport.id, { id: sender.transport.id, link, gateway });
       }
@@ -103,16 +113,17 @@ export class Senders implements SenderLookup {
   }
 }
 
-/** A sender's signing identity from its .pfx and password (read from where the configuration says). */
-export function loadSigner(sender: SenderSettings, where: string): LoadedPfx {
-  let bytes: Buffer;
+/** The PEM file of further gateway CAs; read once at start, its problems named by key and file. */
+function readCaFile(file: string): string {
+  let pem: string;
   try {
-    bytes = readFileSync(sender.certificate.pfx);
+    pem = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`${where}.certificate.pfx: cannot read ${sender.certificate.pfx}`, {
-      cause,
-      hint: "Point it at the merchant's .pfx (or run turnkey init for a sandbox one).",
-    });
+    throw new ConfigError(`platform.gateway.caFile: cannot read ${file}`, { cause, hint: 'Point it at a PEM file of CA certificates.' });
   }
-  return loadPfx(bytes, readSecret(sender.certificate.password, `${where}.certificate.password`));
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(`platform.gateway.caFile: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
+      hint: 'Export the CA certificate in PEM (Base64) form.',
+    });
+  return pem;
 }

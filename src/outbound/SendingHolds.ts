@@ -104,7 +104,8 @@ export class SendingHolds {
 
   /** The transport account logs in again: its holds are lifted. */
   releaseTransport(transportId: string): void {
-    for (const code of [HOLD.loginRefused, HOLD.hostKeyChanged]) {
+    // An untrusted gateway is tried again with the next pack after each working login (every probe interval).
+    for (const code of [HOLD.loginRefused, HOLD.hostKeyChanged, HOLD.gatewayUntrusted]) {
       if (this.problems.resolve(transportSubject(transportId), code)) {
         this.cached = null;
         this.logger.info({ event: 'sending-released', transport: transportId, code }, `transport account ${transportId} logs in again`);

@@ -49,7 +49,7 @@ export async function createSandbox(dataRoot: string): Promise<SandboxPlatform> 
     transport: { id: 'sandbox', password: { file: 'secrets/transport.password' } },
     certificate: { pfx: 'secrets/sandbox.pfx', password: { file: 'secrets/sandbox.pfx.password' } },
     sftp: { host: '127.0.0.1', port: sftpPort!, knownHostsFile: 'platform/known_hosts', timeoutSeconds: 120, algorithms: null },
-    gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, connectTimeoutSeconds: 10, totalTimeoutSeconds: 120 },
+    gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, caFile: null, connectTimeoutSeconds: 10, totalTimeoutSeconds: 120 },
     actions: { F0401: 'C0401' },
     apiVersion: '3.1.3',
     turnkeyVersion: '3.2.1',

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readSecret } from '../config/readSecret.js';
 import type { TurnkeyConfig } from '../config/types.js';
 import { ConfigError } from '../errors/index.js';
-import { loadPfx } from '../protocol/cms/index.js';
+import { loadSigner } from '../outbound/loadSigner.js';
 import type { SimAccountOptions, SimulatorOptions } from '../sim/index.js';
 
 /**
@@ -22,23 +22,19 @@ export function sandboxSimulatorOptions(config: TurnkeyConfig): SimulatorOptions
   for (const [i, sender] of platform.senders.entries()) {
     if (accounts.has(sender.transport.id)) continue;
     const where = platform.senders.length > 1 ? `platform.senders[${i}]` : 'platform';
-    let pfx: Buffer;
-    try {
-      pfx = readFileSync(sender.certificate.pfx);
-    } catch (cause) {
-      throw new ConfigError(`${where}.certificate.pfx: cannot read ${sender.certificate.pfx}`, { cause });
-    }
     accounts.set(sender.transport.id, {
       transportId: sender.transport.id,
       password: readSecret(sender.transport.password, `${where}.transport.password`),
       partyId: sender.partyId,
       routingId: sender.routingId,
-      certificates: [loadPfx(pfx, readSecret(sender.certificate.password, `${where}.certificate.password`)).certificate.pem],
+      certificates: [loadSigner(sender, where).certificate.pem],
     });
   }
   const gatewayUrl = new URL(platform.gateway.baseUrl);
   return {
     dataDir: platform.simulator.dataDir,
+    // Beside the sandbox's other secrets (the transport password, the .pfx and its password).
+    adminTokenFile: join(config.dataRoot, 'secrets', 'sim-admin.token'),
     sftp: { port: platform.sftp.port },
     gateway: { port: Number(gatewayUrl.port), basePath: gatewayUrl.pathname.replace(/\/+$/, ''), actions: platform.actions },
     accounts: [...accounts.values()],

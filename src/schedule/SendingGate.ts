@@ -1,3 +1,4 @@
+import { scheduleFailpoint } from './scheduleFailpoints.js';
 import type { Logger } from 'pino';
 import type { MaintenanceWindow, MaintenanceWindows } from '../store/MaintenanceWindows.js';
 import type { SendingState } from '../store/SendingState.js';
@@ -56,6 +57,7 @@ export class SendingGate {
         const end = until === null ? 'the platform answers again' : toTaiwanIso(new Date(until));
         const detail = `${describeWindow(active)}; nothing is sent until ${end}`;
         this.state.pause(snapshot.state, active.id, active.reason, detail);
+        scheduleFailpoint('after-pause');
         this.logger.warn(
           { event: 'sending-paused', window: active.id, origin: active.origin, reason: active.reason, until: until && new Date(until) },
           `sending paused: ${active.reason}`,
@@ -81,6 +83,7 @@ export class SendingGate {
     if (snapshot.state === 'resuming') {
       if (at < snapshot.resumeAt!) return { state: 'resuming', resumeAt: snapshot.resumeAt! };
       this.state.resume('sending again; the backlog goes first, then results are collected');
+      scheduleFailpoint('after-resume');
       this.logger.info({ event: 'sending-resumed', reason: snapshot.reason }, 'sending resumed after maintenance');
     }
     return { state: 'sending' };

@@ -9,7 +9,8 @@ import { TurnkeyError } from '../errors/TurnkeyError.js';
  * - `sim-stopped`: the simulator was used after `stop()`;
  * - `sim-database`: the simulator's SQLite file cannot be opened (e.g. `turnkey sim stats` before any run).
  */
-export type SimErrorCode = 'sim-listen' | 'sim-host-key' | 'sim-no-allocation' | 'sim-e0501-invalid' | 'sim-stopped' | 'sim-database';
+export type SimErrorCode =
+  'sim-listen' | 'sim-host-key' | 'sim-admin-token' | 'sim-no-allocation' | 'sim-e0501-invalid' | 'sim-stopped' | 'sim-database';
 
 export class SimError extends TurnkeyError {
   declare readonly code: SimErrorCode;

@@ -45,6 +45,8 @@ export interface RunningSimulator extends SimControls {
   };
   readonly dataDir: string;
   readonly databaseFile: string;
+  /** The owner-only file holding the token `/_sim/` requests carry (`Authorization: Bearer <token>`). */
+  readonly adminTokenFile: string;
   readonly events: SimEvents;
   /** Resolves when every accepted pack has been decided and every pending result write is done. */
   idle(): Promise<void>;
@@ -72,6 +74,7 @@ export class Simulator implements RunningSimulator {
   hostKey!: RunningSimulator['hostKey'];
   readonly dataDir: string;
   readonly databaseFile: string;
+  readonly adminTokenFile: string;
   readonly events: SimEvents;
   private servers: { sftp: SftpServer; gateway: GatewayServer } | null = null;
   private stopping: Promise<void> | null = null;
@@ -79,10 +82,11 @@ export class Simulator implements RunningSimulator {
   constructor(
     private readonly parts: SimulatorParts,
     private readonly key: HostKey,
-    where: Pick<RunningSimulator, 'dataDir' | 'databaseFile'>,
+    where: Pick<RunningSimulator, 'dataDir' | 'databaseFile' | 'adminTokenFile'>,
   ) {
     this.dataDir = where.dataDir;
     this.databaseFile = where.databaseFile;
+    this.adminTokenFile = where.adminTokenFile;
     this.events = parts.events;
   }
 

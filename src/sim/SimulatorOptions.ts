@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Algorithms } from 'ssh2';
 import { ConfigError } from '../errors/TurnkeyError.js';
 import type { SimAccountOptions } from './accounts/AccountRegistry.js';
@@ -13,6 +13,8 @@ import type { SimLogger } from './SimLogger.js';
 export interface SimulatorOptions {
   /** The simulator's own folder: host key, SFTP folders, kept files, `sim.sqlite`. */
   dataDir: string;
+  /** The file holding the `/_sim/` admin token (made on the first start, owner-only). Default `<dataDir>/admin.token`. */
+  adminTokenFile?: string;
   sftp?: {
     /** 0 (default): a free port is picked and reported. */
     port?: number;
@@ -52,6 +54,7 @@ export interface SimulatorOptions {
 
 export interface ResolvedSimulatorOptions {
   dataDir: string;
+  adminTokenFile: string;
   sftp: { port: number; algorithms: Algorithms | undefined };
   gateway: { port: number; basePath: string; actions: Record<string, string> };
   accounts: SimAccountOptions[];
@@ -134,6 +137,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions): ResolvedSimu
   if (problems.length > 0) throw new ConfigError(`invalid simulator options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return {
     dataDir: resolve(options.dataDir),
+    adminTokenFile: resolve(options.adminTokenFile ?? join(options.dataDir, 'admin.token')),
     sftp: { port: sftpPort, algorithms: options.sftp?.algorithms },
     gateway: { port: gatewayPort, basePath, actions },
     accounts,

@@ -3,6 +3,7 @@ import { AccountRegistry } from './accounts/AccountRegistry.js';
 import { AllocationBook } from './e0501/AllocationBook.js';
 import { E0501Service } from './e0501/E0501Service.js';
 import { FaultPlan } from './faults/FaultPlan.js';
+import { loadOrCreateAdminToken } from './gateway/adminToken.js';
 import { GatewayServer } from './gateway/GatewayServer.js';
 import { NotificationHandler } from './gateway/NotificationHandler.js';
 import { MaintenanceCalendar } from './maintenance/MaintenanceCalendar.js';
@@ -38,6 +39,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const layout = new SimLayout(resolved.dataDir);
   layout.prepare(accounts.all().map((a) => a.transportId));
   const hostKey = loadOrCreateHostKey(layout.hostKeyFile);
+  const adminToken = loadOrCreateAdminToken(resolved.adminTokenFile);
   const db = new SimDatabase(layout.databaseFile);
   const events = new SimEvents();
 
@@ -67,6 +69,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     simulator = new Simulator({ db, accounts, calendar, faults, queue, publisher, opener, e0501, events, rules }, hostKey, {
       dataDir: layout.dataDir,
       databaseFile: layout.databaseFile,
+      adminTokenFile: resolved.adminTokenFile,
     });
     const handler = new NotificationHandler({ accounts, layout, db, queue, actions: resolved.gateway.actions, events, logger });
     const gateway = new GatewayServer({
@@ -78,6 +81,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       events,
       logger,
       controls: simulator,
+      adminToken,
       latencyMs: resolved.latencyMs,
     });
     const sftp = new SftpServer({

@@ -7,6 +7,8 @@ export const HOLD = {
   loginRefused: 'login-refused',
   /** The platform's SSH host key is not the one in the known-hosts file. */
   hostKeyChanged: 'host-key-changed',
+  /** The gateway's TLS certificate is not trusted (self-signed, expired, another host's): no password is sent to it. */
+  gatewayUntrusted: 'gateway-untrusted',
   /** The platform could not verify the sender's signature (E0004): its certificate is not registered there. */
   certificateNotRegistered: 'certificate-not-registered',
   /** The sender's certificate has expired: what it signs would be refused. */

@@ -272,7 +272,11 @@ export class TrackBook {
         return { ...plan, messages, blockers: blocking, dropped: true };
       })
       .immediate();
-    if (!outcome.dropped) return outcome;
+    if (!outcome.dropped) {
+      // A report recorded by a run that died before writing its file (this command killed, say) is written now.
+      if (!options.dryRun) this.dropPlanned();
+      return outcome;
+    }
     failpoint('after-blank-record');
     this.dropPlanned();
     return outcome;

@@ -14,6 +14,7 @@ export type TransportErrorCode =
   | 'gateway-connect'
   | 'gateway-timeout'
   | 'gateway-reset'
+  | 'gateway-tls'
   | 'gateway-http'
   | 'gateway-maintenance'
   | 'gateway-response';
@@ -29,6 +30,8 @@ const RETRYABLE: Record<TransportErrorCode, boolean> = {
   'gateway-connect': true,
   'gateway-timeout': true,
   'gateway-reset': true,
+  // An untrusted certificate needs the operator (or the platform) to act; trying later is still right.
+  'gateway-tls': true,
   'gateway-http': true,
   'gateway-maintenance': true,
   'gateway-response': true,

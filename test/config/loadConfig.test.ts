@@ -123,6 +123,24 @@ describe('locateConfig', () => {
       ]);
     });
 
+    it('refuses a plain-http gateway off this machine (the password would travel in clear), naming the key', () => {
+      const gateway = (baseUrl: string): string => platform({ ...single, gateway: { baseUrl } });
+      expect(errorOf(gateway('http://gateway.example/api')).message).toMatch(
+        /platform\.gateway\.baseUrl: http:\/\/gateway\.example would send the transport password in clear; use https/,
+      );
+      expect(errorOf(gateway('https://user:pw@gateway.example/api')).message).toMatch(/platform\.gateway\.baseUrl: holds a user name/);
+      expect(errorOf(gateway('https://')).message).toMatch(/platform\.gateway\.baseUrl: "https:\/\/" is not a URL/);
+      for (const local of [
+        'http://127.0.0.1:8080/gateway/api',
+        'http://localhost:1/api',
+        'http://[::1]:8/api',
+        'https://gateway.example/api',
+      ])
+        expect(parseConfig(gateway(local), FILE).platform!.gateway.baseUrl).toBe(local);
+      const withCa = parseConfig(platform({ ...single, gateway: { baseUrl: 'https://g.example/api', caFile: 'proxy-ca.pem' } }), FILE);
+      expect(withCa.platform!.gateway.caFile).toBe('/srv/turnkey/proxy-ca.pem');
+    });
+
     it("lets the sandbox's single sender send for every seller", () => {
       expect(parseConfig(platform({ ...single, mode: 'sandbox' }), FILE).platform!.senders[0]!.bans).toEqual(['*']);
     });

@@ -111,10 +111,10 @@ describe('maintenance windows (daemon and simulator as processes)', () => {
     await pair.startDaemon();
     // Announced after the daemon read the feed at start: it learns of it from the refused login.
     const end = Date.now() + 12_000;
-    const response = await fetch(`${pair.gatewayOrigin}/_sim/maintenance`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ start: new Date(Date.now() - 1000).toISOString(), end: new Date(end).toISOString(), description: '系統維護' }),
+    const response = await pair.simAdmin('POST', '/_sim/maintenance', {
+      start: new Date(Date.now() - 1000).toISOString(),
+      end: new Date(end).toISOString(),
+      description: '系統維護',
     });
     expect(response.status).toBe(201);
     pair.dropInvoices(50);

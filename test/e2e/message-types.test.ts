@@ -114,11 +114,7 @@ describe('every message type and every sender, to the end (daemon and simulator 
       await waitFor(() => rows().some((r) => r.state === 'rejected'), 'the first version rejected', 30_000);
 
       // The platform no longer refuses it (say, the cause was fixed): the corrected file is sent again.
-      const response = await fetch(`${pair.gatewayOrigin}/_sim/rules`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rejectInvoiceNumbers: [] }),
-      });
+      const response = await pair.simAdmin('PUT', '/_sim/rules', { rejectInvoiceNumbers: [] });
       expect(response.ok).toBe(true);
       const corrected = f0401Xml({ number, date, buyerName: 'Corrected Co.' });
       pair.dropMessages([{ type: 'F0401', name: 'corrected.xml', xml: corrected }]);

@@ -68,11 +68,7 @@ describe('tracks: allocations from E0501, the rules, and E0402 sent by turnkey',
     await pair.startSim();
     await pair.startDaemon();
     for (const period of [PREVIOUS, CURRENT]) {
-      const response = await fetch(`${pair.gatewayOrigin}/_sim/e0501`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ period }),
-      });
+      const response = await pair.simAdmin('POST', '/_sim/e0501', { period });
       expect(response.status).toBe(201);
     }
     const known = await waitFor(async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from './f0401.js';
@@ -96,6 +96,14 @@ export function hostileEntries(): HostileEntry[] {
     {
       what: 'a dangling symbolic link',
       create: (src, outside) => symlinkSync(join(outside, 'nothing-here.xml'), join(src, 'dangling.xml')),
+      outcome: { refused: 'not-a-file' },
+    },
+    {
+      what: 'a hard link to a valid invoice outside the data root',
+      create: (src, outside) => {
+        writeFileSync(join(outside, 'linked.xml'), invoice(9106));
+        linkSync(join(outside, 'linked.xml'), join(src, 'hard-link.xml'));
+      },
       outcome: { refused: 'not-a-file' },
     },
     {

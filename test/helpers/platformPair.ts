@@ -9,6 +9,7 @@ import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';
 import { BIN, PROJECT_ROOT } from './build.js';
 import { DaemonProcess, sleep, waitFor } from './daemonProcess.js';
+import { simAdminHeaders } from './simAdmin.js';
 import { banWithPrefix, DEFAULT_SELLER_ID, f0401Xml, invoiceNumber } from './f0401.js';
 
 /** The second sender's BAN (a branch with its own certificate and transport account). */
@@ -210,12 +211,17 @@ export class PlatformPair {
   }
 
   async setFaults(patch: Record<string, unknown>): Promise<void> {
-    const response = await fetch(`${this.gatewayOrigin}/_sim/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(patch),
-    });
+    const response = await this.simAdmin('PUT', '/_sim/faults', patch);
     if (!response.ok) throw new Error(`PUT /_sim/faults: ${response.status} ${await response.text()}`);
+  }
+
+  /** A `/_sim/` request to the simulator process, with its admin token. */
+  simAdmin(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response> {
+    return fetch(`${this.gatewayOrigin}${path}`, {
+      method,
+      headers: simAdminHeaders(join(this.simDataDir, 'admin.token')),
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
   }
 
   async stop(): Promise<void> {
@@ -231,8 +237,9 @@ export class PlatformPair {
 /** Each message accepted by the platform exactly once (its own record is the ground truth), none seen twice. */
 export function acceptedOnce(stats: SimStats, messages: ReadonlyArray<{ type: string; number: string }>): string[] {
   const problems: string[] = [];
+  const byKey = new Map(stats.invoices.map((i) => [`${i.messageType} ${i.number}`, i]));
   for (const m of messages) {
-    const counts = stats.invoices.find((i) => i.messageType === m.type && i.number === m.number);
+    const counts = byKey.get(`${m.type} ${m.number}`);
     if (!counts || counts.accepted !== 1 || counts.duplicate !== 0)
       problems.push(`${m.type} ${m.number}: ${JSON.stringify(counts ?? null)}`);
   }

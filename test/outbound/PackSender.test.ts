@@ -289,6 +289,23 @@ describe('PackSender', () => {
     expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
   });
 
+  it('holds the transport account when the gateway presents an untrusted certificate: no budget spent, no breaker', async () => {
+    const { packId, messageIds } = packedPack();
+    platform.uploadSteps = [() => {}];
+    platform.notifySteps = [throwing(new TransportError('gateway-tls', 'DEPTH_ZERO_SELF_SIGNED_CERT'))];
+    await sender.advance(pack(packId));
+    expect(problemCodes()).toEqual(['gateway-untrusted']);
+    expect(breaker.snapshot().consecutiveFailures).toBe(0);
+    expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
+    // A working login lifts it; the next notification goes out.
+    holds.releaseTransport('T1');
+    clock = pack(packId).nextAttemptAt;
+    platform.notifySteps = [accepted];
+    await sender.advance(pack(packId));
+    expect(statesOf(messageIds)).toEqual(['uploaded', 'uploaded']);
+    expect(problemCodes()).toEqual([]);
+  });
+
   it('takes a refused login during an announced window as the window, not as a refused password', async () => {
     const { packId } = packedPack();
     const end = clock + 3600_000;

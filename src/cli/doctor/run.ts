@@ -5,7 +5,7 @@ import { locateConfig } from '../../config/locateConfig.js';
 import { readSecret } from '../../config/readSecret.js';
 import type { PlatformSettings, TurnkeyConfig } from '../../config/types.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
-import { loadSigner } from '../../outbound/Senders.js';
+import { loadSigner } from '../../outbound/loadSigner.js';
 import { Store } from '../../store/Store.js';
 import { toTaiwanIso } from '../../time/taiwanTime.js';
 import { PlatformLink } from '../../transport/PlatformLink.js';
@@ -220,6 +220,9 @@ function platformFailure(name: string, err: unknown, sandbox: boolean): Check {
     'sftp-auth': 'Check platform.transport (id and password) against the account the platform gave you.',
     'sftp-host-key': "The platform's host key is not the one in platform.sftp.knownHostsFile: confirm the new key with the platform.",
     'sftp-connect': "Check platform.sftp.host and port, the firewall, and the platform's news.",
+    'gateway-tls':
+      "Check platform.gateway.baseUrl's host name; for a private CA or a company TLS proxy, give its certificate in " +
+      'platform.gateway.caFile.',
   };
   return fail(name, message(err), fixes[code] ?? "Check the host and port in the configuration, the network, and the platform's news.");
 }

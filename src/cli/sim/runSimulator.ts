@@ -93,6 +93,7 @@ function banner(sim: RunningSimulator, configFile: string | null, options: Simul
     `  announcements: ${sim.gateway.origin}/announcements  (iCalendar: /announcements.ics)`,
     `  stats:         ${sim.gateway.origin}/stats`,
     `  admin:         ${sim.gateway.origin}/_sim/  (faults, maintenance, e0501, rules)`,
+    `                 with 'Authorization: Bearer <token>', the token in ${sim.adminTokenFile}`,
     `  data:          ${sim.dataDir}`,
     `  accounts:      ${accounts.length > 0 ? accounts.join(', ') : '(none)'}`,
     'Press Ctrl+C to stop.',

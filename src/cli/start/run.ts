@@ -2,14 +2,19 @@ import { loadConfig } from '../../config/loadConfig.js';
 import { readSecret } from '../../config/readSecret.js';
 import type { TurnkeyConfig } from '../../config/types.js';
 import { locateConfig } from '../../config/locateConfig.js';
+import { existsSync } from 'node:fs';
 import { Daemon } from '../../daemon/Daemon.js';
+import { refuseForeignFolder } from '../../daemon/startupChecks.js';
 import { createLogger, flushLogger, type Logger } from '../../log/createLogger.js';
+import { TurnkeyError } from '../../errors/index.js';
 import { EXIT } from '../exit.js';
 
 /** `turnkey start`: the daemon in the foreground until a stop signal. */
 export async function runStart(options: { config?: string }): Promise<void> {
   const location = locateConfig(options.config);
   const config = loadConfig(location.path);
+  // Before the logger makes <dataRoot>/logs: a folder that is not a data root is left as it was.
+  if (existsSync(config.dataRoot)) refuseForeignFolder(config);
   const logger = createLogger(config.logLevel, {
     file:
       config.log.file === null
@@ -22,7 +27,9 @@ export async function runStart(options: { config?: string }): Promise<void> {
   try {
     daemon = await Daemon.start({ config, logger, configSource: location.source });
   } catch (err) {
-    logger.fatal({ event: 'daemon-start-failed', code: (err as { code?: string }).code, err }, 'the daemon could not start');
+    // An expected failure (configuration, permissions, a locked root) is said in one line with its fix; only a bug carries a stack.
+    const said = err instanceof TurnkeyError ? { code: err.code, error: err.message, hint: err.hint } : { err };
+    logger.fatal({ event: 'daemon-start-failed', ...said }, 'the daemon could not start');
     await flushLogger(logger);
     throw err;
   }

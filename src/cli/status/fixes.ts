@@ -114,6 +114,15 @@ const FIXES: Record<string, Record<Lang, string>> = {
       'accept it blindly), write it there and restart.',
     'zh-TW': '平台的 SSH 主機金鑰與 platform.sftp.knownHostsFile 不符：請向平台確認新金鑰（切勿盲目接受），寫入後重新啟動。',
   },
+  'gateway-untrusted': {
+    en:
+      "The gateway's TLS certificate is not trusted (self-signed, expired or another host's), so no password was sent to it: check " +
+      'platform.gateway.baseUrl; for a private CA or a company TLS proxy, put its certificate in platform.gateway.caFile and restart. ' +
+      'Sending is tried again every few minutes.',
+    'zh-TW':
+      '閘道的 TLS 憑證不受信任（自簽、過期或主機名稱不符），因此未送出密碼：請核對 platform.gateway.baseUrl；若為私有 CA 或公司的 TLS ' +
+      '代理，請將其憑證設於 platform.gateway.caFile 後重新啟動。每隔數分鐘會再試傳送。',
+  },
   'certificate-not-registered': {
     en:
       "The platform cannot verify this sender's signature (E0004): register the .cer of its .pfx on the platform, or configure the " +

@@ -52,6 +52,7 @@ function toOptions(file: SimConfigFile, base: string, env: NodeJS.ProcessEnv): S
   });
   return {
     dataDir: at(file.dataDir),
+    ...(file.adminTokenFile !== null && { adminTokenFile: at(file.adminTokenFile) }),
     // The schema lists the names as strings; ssh2 refuses an unknown one when the server starts.
     sftp: { port: file.sftp.port, ...(file.sftp.algorithms && { algorithms: file.sftp.algorithms as Algorithms }) },
     gateway: { ...file.gateway },

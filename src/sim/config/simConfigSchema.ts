@@ -26,6 +26,13 @@ export const SIM_CONFIG_SCHEMA = {
         "The simulator's own folder: its SSH host key (made on the first run), sftp/<transportId>/in and out, received/ (every accepted " +
         'file, byte for byte), and sim.sqlite (every decision). Relative to this file.',
     },
+    adminTokenFile: {
+      type: ['string', 'null'],
+      default: null,
+      description:
+        "The owner-only file holding the token the /_sim/ admin endpoints require ('Authorization: Bearer <token>'); made on the " +
+        'first start. null: <dataDir>/admin.token. Relative to this file.',
+    },
     sftp: {
       type: 'object',
       additionalProperties: false,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TurnkeyError } from '../../errors/TurnkeyError.js';
 import { toTaiwanIso } from '../../time/taiwanTime.js';
+import { secretEquals } from '../accounts/secretEquals.js';
 import { readBody, sendJson } from './httpIo.js';
 import type { SimControls } from './SimControls.js';
 
@@ -8,16 +9,23 @@ const ADMIN_BODY_LIMIT = 64 * 1024;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
- * `/_sim/...`: the operator's and the tests' handles on a running simulator, from loopback only.
+ * `/_sim/...`: the operator's and the tests' handles on a running simulator, from loopback only, with
+ * the admin token (see refuseAdmin).
  * - `GET /_sim/faults` → `{settings, fired}`; `PUT /_sim/faults` with a settings patch → the new settings
  * - `GET /_sim/maintenance` → the announced windows; `POST /_sim/maintenance` `{start, end, description?}`
  *   → the added window; `DELETE /_sim/maintenance` → removes the windows added at run time
  * - `POST /_sim/e0501` `{period, partyId?}` → the E0501 files written
  * - `GET /_sim/rules`; `PUT /_sim/rules` with a patch of the extra rules → the new rules
  */
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, controls: SimControls): Promise<void> {
-  if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
-    return sendJson(res, 403, { error: { code: 'forbidden', message: 'admin endpoints answer loopback only' } });
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  controls: SimControls,
+  adminToken: string,
+): Promise<void> {
+  const refusal = refuseAdmin(req, adminToken);
+  if (refusal) return sendJson(res, refusal.status, { error: { code: refusal.code, message: refusal.message } });
   const route = `${req.method ?? 'GET'} ${path}`;
   try {
     switch (route) {
@@ -73,4 +81,45 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function badRequest(res: ServerResponse, message: string): void {
   sendJson(res, 400, { error: { code: 'bad-request', message } });
+}
+
+interface Refusal {
+  status: 401 | 403 | 415;
+  code: string;
+  message: string;
+}
+
+/** Host names a request to this machine's loopback gateway can carry (anything else is DNS rebinding). */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
+/**
+ * What keeps another local user, or a web page in a local browser, from changing the verdicts the
+ * daemon records: loopback peers only; a Host header naming loopback (a page on another origin
+ * cannot rebind a name to 127.0.0.1 and pass); no cross-site browser request (Origin or
+ * Sec-Fetch-Site); the token, compared in constant time; and JSON bodies only (a page can send
+ * text/plain without asking, but not application/json).
+ */
+function refuseAdmin(req: IncomingMessage, adminToken: string): Refusal | null {
+  if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
+    return { status: 403, code: 'forbidden', message: 'admin endpoints answer loopback only' };
+  if (!LOOPBACK_HOST.test(req.headers.host ?? ''))
+    return { status: 403, code: 'forbidden-host', message: 'admin endpoints answer requests addressed to 127.0.0.1 only' };
+  const origin = req.headers.origin;
+  const site = req.headers['sec-fetch-site'];
+  if (
+    (origin !== undefined && origin !== `http://${req.headers.host}`) ||
+    (site !== undefined && site !== 'same-origin' && site !== 'none')
+  )
+    return { status: 403, code: 'cross-origin', message: 'admin endpoints refuse requests from web pages of other origins' };
+  const given = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+  if (given === undefined || !secretEquals(given, adminToken))
+    return {
+      status: 401,
+      code: 'admin-token',
+      message: "admin endpoints need 'Authorization: Bearer <token>', the token in the simulator's admin.token file",
+    };
+  const hasBody = req.method === 'PUT' || req.method === 'POST';
+  if (hasBody && !/^application\/json(;|$)/i.test(req.headers['content-type'] ?? ''))
+    return { status: 415, code: 'content-type', message: 'admin requests with a body send Content-Type: application/json' };
+  return null;
 }

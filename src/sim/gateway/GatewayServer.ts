@@ -30,6 +30,8 @@ export interface GatewayServerDeps {
   events: SimEvents;
   logger: SimLogger;
   controls: SimControls;
+  /** What `/_sim/` requests must carry as `Authorization: Bearer <token>`. */
+  adminToken: string;
   /** Every request is answered this much later (a simulated link's round trip). */
   latencyMs?: number;
 }
@@ -102,7 +104,7 @@ export class GatewayServer {
       if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'method', message: 'use POST' } }, { Allow: 'POST' });
       return this.notify(req, res);
     }
-    if (path.startsWith('/_sim/')) return handleAdmin(req, res, path, this.deps.controls);
+    if (path.startsWith('/_sim/')) return handleAdmin(req, res, path, this.deps.controls, this.deps.adminToken);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendJson(res, 405, { error: { code: 'method', message: 'use GET' } }, { Allow: 'GET, HEAD' });
     }

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { TransportError } from '../TransportError.js';
 import type { Pfs001Body, TransParty } from '../../protocol/pfs001Body.js';
@@ -26,6 +27,8 @@ export interface GatewaySettings {
   loginPassword: string;
   connectTimeoutMs: number;
   totalTimeoutMs: number;
+  /** PEM certificates of further authorities to trust (platform.gateway.caFile), beside Node's own. */
+  extraCaPem?: string | null;
 }
 
 export interface StatusDetail {
@@ -50,7 +53,12 @@ export class GatewayClient {
 
   constructor(private readonly settings: GatewaySettings) {
     this.agent = new Agent({
-      connect: { timeout: settings.connectTimeoutMs },
+      connect: {
+        timeout: settings.connectTimeoutMs,
+        // Set here, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+        rejectUnauthorized: true,
+        ...(settings.extraCaPem ? { ca: [...rootCertificates, settings.extraCaPem] } : {}),
+      },
       headersTimeout: settings.totalTimeoutMs,
       bodyTimeout: settings.totalTimeoutMs,
     });
@@ -159,6 +167,21 @@ function parseAnswer(text: string, httpStatus: number): NotificationAnswer {
   };
 }
 
+/** OpenSSL's verdicts on a certificate the client does not trust (Node's error codes). */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Connection failures before the request left are known not to have reached the platform. */
 function classifyRequestError(err: unknown, baseUrl: string, afterResponse = false): TransportError {
   const code = (err as { code?: string })?.code ?? '';
@@ -169,6 +192,15 @@ function classifyRequestError(err: unknown, baseUrl: string, afterResponse = fal
     ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(code)
   ) {
     return new TransportError('gateway-connect', `cannot connect to the gateway at ${baseUrl}: ${code}`, { cause: err });
+  }
+  if (!afterResponse && TLS_TRUST_CODES.has(code)) {
+    // Refused by us before anything was sent: not an outage to wait out but a certificate to check.
+    return new TransportError('gateway-tls', `the gateway at ${baseUrl} presented a certificate that is not trusted: ${code}`, {
+      cause: err,
+      hint:
+        "Check platform.gateway.baseUrl's host name; for a private CA or a company TLS proxy, give its certificate in " +
+        'platform.gateway.caFile.',
+    });
   }
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new TransportError('gateway-timeout', `the gateway did not answer in time (${baseUrl})`, { cause: err, outcomeUnknown: true });

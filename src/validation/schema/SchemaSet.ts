@@ -46,12 +46,12 @@ export class SchemaSet {
     } catch (cause) {
       throw new SchemaLoadError(`cannot read the schema folder ${absolute}`, {
         cause,
-        hint: "Give --schemas a folder holding the XSD files (e.g. Turnkey 3.2's xsd/v41/).",
+        hint: "Give a folder holding the XSD files (e.g. Turnkey 3.2's xsd/v41/), or none for the bundled ones.",
       });
     }
     if (names.length === 0) {
       throw new SchemaLoadError(`the schema folder ${absolute} holds no .xsd file`, {
-        hint: "Give --schemas a folder holding the XSD files (e.g. Turnkey 3.2's xsd/v41/).",
+        hint: "Give a folder holding the XSD files (e.g. Turnkey 3.2's xsd/v41/), or none for the bundled ones.",
       });
     }
 

@@ -1,3 +1,4 @@
+import { simAdminHeaders } from '../../helpers/simAdmin.js';
 import { request } from 'undici';
 import type { RunningSimulator } from '../../../src/sim/index.js';
 import type { BuiltPack } from './packs.js';
@@ -76,7 +77,9 @@ export async function getJson<T = unknown>(
   sim: RunningSimulator,
   path: string,
 ): Promise<{ status: number; body: T; headers: Record<string, string | string[] | undefined> }> {
-  const response = await request(`${sim.gateway.origin}${path}`);
+  const response = await request(`${sim.gateway.origin}${path}`, {
+    ...(path.startsWith('/_sim/') && { headers: simAdminHeaders(sim.adminTokenFile) }),
+  });
   const text = await response.body.text();
   return { status: response.statusCode, body: JSON.parse(text) as T, headers: response.headers };
 }
@@ -89,7 +92,7 @@ export async function sendJson<T = unknown>(
 ): Promise<{ status: number; body: T }> {
   const response = await request(`${sim.gateway.origin}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: path.startsWith('/_sim/') ? simAdminHeaders(sim.adminTokenFile) : { 'content-type': 'application/json' },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   return { status: response.statusCode, body: JSON.parse(await response.body.text()) as T };

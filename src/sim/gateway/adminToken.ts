@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fsyncDir } from '../../fs/fsyncDir.js';
+import { SimError } from '../SimError.js';
+
+/**
+ * The secret that `/_sim/` requests must carry (`Authorization: Bearer <token>`): kept in a file
+ * only its owner can read (created so, never readable by others even for a moment), made on the
+ * first start and reused after, so that a test or an operator on the same account can read it and
+ * other local users cannot.
+ */
+export function loadOrCreateAdminToken(file: string): string {
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length < 16)
+      throw new SimError('sim-admin-token', `the admin token in ${file} is shorter than 16 characters`, {
+        hint: 'Delete the file: the simulator makes a new one when it starts.',
+      });
+    return token;
+  }
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const token = randomBytes(24).toString('base64url');
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, `${token}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, file);
+  fsyncDir(dirname(file));
+  return token;
+}
