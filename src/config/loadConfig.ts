@@ -86,7 +86,8 @@ function resolveMaintenance(section: TurnkeyConfigFile['maintenance'], at: (p: s
     if ((feed.url === undefined) === (feed.file === undefined)) {
       problems.push(`maintenance.feeds[${i}]: give exactly one of url and file.`);
     } else if (feed.url !== undefined) {
-      if (!/^https?:\/\//.test(feed.url)) problems.push(`maintenance.feeds[${i}].url: "${feed.url}" is not an http(s) URL.`);
+      const problem = plainHttpProblem(`maintenance.feeds[${i}].url`, feed.url, 'a forged feed could announce windows that stop sending');
+      if (problem !== null) problems.push(problem);
       else feeds.push({ location: feed.url, kind: 'url', format: feed.format });
     } else {
       feeds.push({ location: at(feed.file!), kind: 'file', format: feed.format });
@@ -214,18 +215,21 @@ const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  * this machine (the simulator, or a local TLS proxy that forwards over https).
  */
 function gatewayProblems(baseUrl: string): string[] {
+  const problem = plainHttpProblem('platform.gateway.baseUrl', baseUrl, 'it would send the transport password in clear');
+  return problem === null ? [] : [problem];
+}
+
+/** An http(s) URL that is https, or http to this machine; the URL itself is not echoed when it cannot be read (it may hold a password). */
+function plainHttpProblem(key: string, text: string, why: string): string | null {
   let url: URL;
   try {
-    url = new URL(baseUrl);
+    url = new URL(text);
   } catch {
-    return [`platform.gateway.baseUrl: "${baseUrl}" is not a URL (e.g. https://<gateway host>/gateway/api).`];
+    return `${key}: is not a URL (e.g. https://<host>/path).`;
   }
-  if (url.username !== '' || url.password !== '')
-    return ['platform.gateway.baseUrl: holds a user name or password; the transport account goes in platform.transport.'];
+  if (url.username !== '' || url.password !== '') return `${key}: holds a user name or password; give credentials where the schema says.`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${key}: ${url.protocol} is not http(s).`;
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname))
-    return [
-      `platform.gateway.baseUrl: http://${url.host} would send the transport password in clear; use https:// (plain http is ` +
-        'accepted only to this machine: 127.0.0.1, ::1 or localhost).',
-    ];
-  return [];
+    return `${key}: http://${url.host}: ${why}; use https:// (plain http is accepted only to this machine: 127.0.0.1, ::1 or localhost).`;
+  return null;
 }

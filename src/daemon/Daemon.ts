@@ -29,7 +29,7 @@ import { TrackBook, trackBookOptions } from '../tracks/TrackBook.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
-import { namedSetting, refuseForeignFolder } from './startupChecks.js';
+import { namedSetting } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
@@ -82,7 +82,6 @@ export class Daemon {
         hint: `Create it with \`turnkey init\`, or fix dataRoot in ${config.configFile}.`,
       });
     }
-    refuseForeignFolder(config);
     // Everything the daemon creates is its user's alone (or shared with the ERP's group).
     const group = resolveAccessGroup(config.group);
     restrictUmask(group);

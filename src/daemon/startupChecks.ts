@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, TurnkeyError } from '../errors/index.js';
 import type { TurnkeyConfig } from '../config/types.js';
@@ -9,11 +9,20 @@ const MARKS = ['UpCast', 'DownCast', 'turnkey.config.json'];
 /**
  * The daemon makes folders and tightens permissions in its data root: given a folder that is not
  * one (a typo, a home folder, `/`), it would fill it with UpCast/DownCast and change its modes. A
- * data root is empty, or holds the database, or turnkey's (or Java Turnkey's) folders.
+ * data root is empty, or holds turnkey's database, or turnkey's (or Java Turnkey's) folders. Run
+ * once, before anything (the log file included) is created in it.
  */
 export function refuseForeignFolder(config: Pick<TurnkeyConfig, 'dataRoot' | 'database' | 'configFile'>): void {
-  if (existsSync(config.database)) return;
-  const entries = readdirSync(config.dataRoot);
+  let entries: string[];
+  try {
+    entries = readdirSync(config.dataRoot);
+  } catch (cause) {
+    throw new ConfigError(`dataRoot: ${config.dataRoot} cannot be read as a folder (${(cause as NodeJS.ErrnoException).code})`, {
+      cause,
+      hint: `Point dataRoot in ${config.configFile} at the folder \`turnkey init\` made.`,
+    });
+  }
+  // Only a database inside the data root marks it: one kept elsewhere says nothing about this folder.
   const databaseHere = resolve(dirname(config.database)) === resolve(config.dataRoot) ? basename(config.database) : null;
   if (entries.length === 0 || entries.some((name) => MARKS.includes(name) || name === databaseHere)) return;
   throw new ConfigError(

@@ -7,6 +7,7 @@
 import type { AllowanceLedger } from '../store/AllowanceLedger.js';
 import type { StoredAllocation, TrackAllocations } from '../store/TrackAllocations.js';
 import { periodOfDate } from '../time/periods.js';
+import type { Allocation } from '../tracks/Allocation.js';
 import { allotmentsOfE0401 } from '../tracks/readAllocations.js';
 import { checkAllotments, checkInvoiceNumber, type TrackFinding, type TrackRuleCode } from '../tracks/trackRules.js';
 import type { KeyHolder, MessageQueries } from '../store/MessageQueries.js';
@@ -48,10 +49,10 @@ export interface StoreFacts {
     invoiceDate: string,
     excluding?: number | null,
   ): Array<{ allowanceNumber: string; amount: string }>;
-  /** A BAN's allocations of a period and the allotments it gave its branches (empty: none known). */
-  allocations(ban: string, period: string): StoredAllocation[];
-  /** Every allocation of a period (an E0401's allotments are checked against all of them). */
-  periodAllocations(period: string): StoredAllocation[];
+  /** A BAN's allocations of a period and the allotments it gave its branches that hold `number` (empty: none known). */
+  allocations(ban: string, period: string, number: string): StoredAllocation[];
+  /** The allocations sharing a number with any of these allotments (an E0401's are checked against them). */
+  overlappingAllocations(allotments: readonly Allocation[]): StoredAllocation[];
   trackCheck: TrackCheck;
 }
 
@@ -62,8 +63,9 @@ export function storeFacts(
   trackCheck: TrackCheck = 'refuse',
 ): StoreFacts {
   return {
-    allocations: (ban, period) => tracks.forBan(ban, period),
-    periodAllocations: (period) => tracks.forPeriod(period),
+    allocations: (ban, period, number) => tracks.forBanAt(ban, period, number),
+    overlappingAllocations: (allotments) =>
+      allotments.flatMap((a) => tracks.overlappingRange(a.period, a.track, a.begin, a.end, 'standing')),
     trackCheck,
     standing: (key) => {
       const holder = queries.findKeyHolder(key);
@@ -111,14 +113,16 @@ export function checkAgainstStore(
       const allotments = allotmentsOfE0401(fields);
       const headBan = fields.sellerId;
       // The version this one corrects gives its allotments up.
-      const existing = facts.periodAllocations(date).filter((e) => replacing === null || e.messageId !== replacing);
+      const existing = facts.overlappingAllocations(allotments).filter((e) => replacing === null || e.messageId !== replacing);
       if (headBan) trackFinding(checkAllotments(allotments, existing));
       break;
     }
     case 'F0401': {
       const period = periodOfDate(date);
       if (fields.sellerId && period)
-        trackFinding(checkInvoiceNumber(number, fields.sellerId, period, facts.allocations(fields.sellerId, period), fields.invoiceType));
+        trackFinding(
+          checkInvoiceNumber(number, fields.sellerId, period, facts.allocations(fields.sellerId, period, number), fields.invoiceType),
+        );
       for (const other of facts.sameNumberOtherKey('F0401', number, messageKey)) {
         if (other.invoiceDate && Math.abs(daysBetween(other.invoiceDate, date)) <= NUMBER_REUSE_WINDOW_DAYS) {
           add(found.errors, 'number-reused', 'numberReused', {

@@ -243,7 +243,7 @@ export class OutboundService {
     const run = this.sender
       .advance(pack)
       .catch((err) => {
-        if (err instanceof StoreError && err.code === 'transition-conflict') {
+        if (err instanceof StoreError && err.code === 'pack-moved-on') {
           // Its result came while this attempt was in flight (an answer after a timeout, say): the pack moved on, as it should.
           this.logger.info({ event: 'pack-overtaken', pack: pack.commonName, detail: err.message }, 'the pack moved on during the attempt');
           return;

@@ -21,10 +21,10 @@ export type Holds = Pick<SendingHolds, 'holding' | 'holdTransport' | 'holdSender
 
 /**
  * A held sender's packs are looked at again this often (the hold itself is probed or lifted
- * elsewhere). Looking costs no network, only the cached holds: short, so that a lifted hold costs
- * its packs at most this long.
+ * elsewhere). Each look costs a write per pack and no network: a lifted hold costs its packs at
+ * most this long, and a long hold on many packs costs the store little.
  */
-const HELD_RECHECK_MS = 2_000;
+const HELD_RECHECK_MS = 10_000;
 
 export interface NotificationSettings {
   toPartyId: string;

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { readSecret } from '../config/readSecret.js';
@@ -114,16 +115,27 @@ export class Senders implements SenderLookup {
 }
 
 /** The PEM file of further gateway CAs; read once at start, its problems named by key and file. */
-function readCaFile(file: string): string {
+export function readCaFile(file: string): string {
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
   } catch (cause) {
     throw new ConfigError(`platform.gateway.caFile: cannot read ${file}`, { cause, hint: 'Point it at a PEM file of CA certificates.' });
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0)
     throw new ConfigError(`platform.gateway.caFile: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, {
       hint: 'Export the CA certificate in PEM (Base64) form.',
     });
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (cause) {
+      throw new ConfigError(`platform.gateway.caFile: certificate ${i + 1} of ${file} cannot be read`, {
+        cause,
+        hint: 'Export the CA certificate again in PEM (Base64) form.',
+      });
+    }
+  }
   return pem;
 }

@@ -104,8 +104,9 @@ export class SendingHolds {
 
   /** The transport account logs in again: its holds are lifted. */
   releaseTransport(transportId: string): void {
-    // An untrusted gateway is tried again with the next pack after each working login (every probe interval).
-    for (const code of [HOLD.loginRefused, HOLD.hostKeyChanged, HOLD.gatewayUntrusted]) {
+    // A working SFTP login says nothing of the gateway's certificate: that hold is lifted by a restart
+    // after the fix (or `turnkey retry --holds`).
+    for (const code of [HOLD.loginRefused, HOLD.hostKeyChanged]) {
       if (this.problems.resolve(transportSubject(transportId), code)) {
         this.cached = null;
         this.logger.info({ event: 'sending-released', transport: transportId, code }, `transport account ${transportId} logs in again`);
@@ -114,13 +115,14 @@ export class SendingHolds {
   }
 
   /**
-   * At start: a sender's holds are lifted, for the operator has restarted after registering the
-   * certificate or configuring another; if the platform still cannot verify the signature, the next
-   * pack holds the sender again. Transport holds stay until a login works (one is tried at once).
+   * At start: a sender's holds and an untrusted gateway's are lifted, for the operator has
+   * restarted after registering the certificate, configuring another, or giving the gateway's CA;
+   * if the condition remains, the next pack raises the hold again. The other transport holds stay
+   * until a login works (one is tried at once).
    */
   releaseSenders(): void {
     for (const hold of this.all()) {
-      if (!hold.subject.startsWith('sender ')) continue;
+      if (!hold.subject.startsWith('sender ') && hold.code !== HOLD.gatewayUntrusted) continue;
       if (this.problems.resolve(hold.subject, hold.code)) {
         this.cached = null;
         this.logger.info({ event: 'sending-released', subject: hold.subject, code: hold.code }, `${hold.subject}: sending again`);

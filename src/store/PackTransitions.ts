@@ -240,7 +240,7 @@ export class PackTransitions {
   /** Not now, with nothing attempted (its sender is held): the pack is looked at again at `nextAttemptAt`. */
   postpone(packId: number, state: PackState, nextAttemptAt: number): void {
     if (this.setDue.run(nextAttemptAt, packId, state).changes !== 1) {
-      throw new StoreError('transition-conflict', `pack ${packId} is not ${state}; it cannot be postponed`);
+      throw new StoreError('pack-moved-on', `pack ${packId} is not ${state}; it cannot be postponed`);
     }
   }
 
@@ -323,7 +323,7 @@ export class PackTransitions {
       text: options.text ?? null,
     });
     if (result.changes !== 1) {
-      throw new StoreError('transition-conflict', `pack ${packId}: expected state ${from} for ${from} → ${to}`);
+      throw new StoreError('pack-moved-on', `pack ${packId}: expected state ${from} for ${from} → ${to}`);
     }
   }
 

@@ -9,6 +9,8 @@ export type StoreErrorCode =
   | 'store-too-new'
   /** A state change found the message in another state than the one it expected. */
   | 'transition-conflict'
+  /** A pack was no longer in the state an attempt started from: something else (its result) moved it on meanwhile. */
+  | 'pack-moved-on'
   /** A state change that the state machine does not allow. */
   | 'illegal-transition'
   /** Stored bytes do not match their recorded SHA-256. */

@@ -40,6 +40,9 @@ export interface AllocationOutcome {
 /** An E0401 the platform refused (or intake did) gave nothing: its allotments do not count. */
 const STANDING = `(message_id IS NULL OR (SELECT state FROM messages m WHERE m.id = message_id) NOT IN ('rejected', 'invalid'))`;
 
+/** Allotments read back from a number: more than one only where rows no longer standing (or another invoice type's) sit between. */
+const LOOKBACK = 16;
+
 const COLUMNS = `id, ban, head_ban AS headBan, period, invoice_type AS invoiceType, track, begin_no AS begin, end_no AS end, booklets,
   source, source_ref AS sourceRef, message_id AS messageId, recorded_at AS recordedAt`;
 
@@ -51,9 +54,13 @@ const COLUMNS = `id, ban, head_ban AS headBan, period, invoice_type AS invoiceTy
  */
 export class TrackAllocations {
   private readonly insert: Statement;
-  private readonly overlapping: Statement;
   private readonly ofPeriod: Statement;
   private readonly ofBanPeriod: Statement;
+  private readonly ownOf: Statement;
+  private readonly allottedByHeadAt: Statement;
+  private readonly ownOverlapping: Statement;
+  private readonly allottedWithin: Statement;
+  private readonly allottedBefore: Statement;
   private readonly periods: Statement;
   private readonly byMessage: Statement;
   private readonly dropMessage: Statement;
@@ -66,14 +73,30 @@ export class TrackAllocations {
       INSERT INTO track_allocations (ban, head_ban, period, invoice_type, track, begin_no, end_no, booklets, source, source_ref,
         message_id, recorded_at)
       VALUES (@ban, @headBan, @period, @invoiceType, @track, @begin, @end, @booklets, @source, @sourceRef, @messageId, @at)`);
-    this.overlapping = db.prepare(`
-      SELECT ${COLUMNS} FROM track_allocations WHERE period = ? AND track = ? AND begin_no <= ? AND end_no >= ?`);
     this.ofPeriod = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE period = ? AND ${STANDING} ORDER BY ban, track, begin_no`);
     this.ofBanPeriod = db.prepare(`
       SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND ban = @ban AND ${STANDING}
       UNION ALL
       SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND head_ban = @ban AND ban <> @ban AND ${STANDING}
       ORDER BY track, begin_no`);
+    // Lookups around one number or range (migration 10's indexes): allotments never share a number, so the one
+    // holding a number is among the last few that start at or before it; a few more are read for rows not standing.
+    this.ownOf = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE period = @period AND ban = @ban AND ${STANDING}`);
+    this.allottedByHeadAt = db.prepare(`
+      SELECT ${COLUMNS} FROM track_allocations
+       WHERE head_ban = @ban AND head_ban IS NOT NULL AND period = @period AND track = @track AND begin_no <= @n AND ban <> @ban
+         AND ${STANDING}
+       ORDER BY begin_no DESC LIMIT ${LOOKBACK}`);
+    this.ownOverlapping = db.prepare(`
+      SELECT ${COLUMNS}, ${STANDING} AS standing FROM track_allocations
+       WHERE period = @period AND track = @track AND head_ban IS NULL AND begin_no <= @end AND end_no >= @begin`);
+    this.allottedWithin = db.prepare(`
+      SELECT ${COLUMNS}, ${STANDING} AS standing FROM track_allocations
+       WHERE period = @period AND track = @track AND head_ban IS NOT NULL AND begin_no BETWEEN @begin AND @end`);
+    this.allottedBefore = db.prepare(`
+      SELECT ${COLUMNS}, ${STANDING} AS standing FROM track_allocations
+       WHERE period = @period AND track = @track AND head_ban IS NOT NULL AND begin_no < @begin
+       ORDER BY begin_no DESC LIMIT ${LOOKBACK}`);
     this.periods = db.prepare('SELECT DISTINCT period FROM track_allocations ORDER BY period');
     this.byMessage = db.prepare(`SELECT ${COLUMNS} FROM track_allocations WHERE message_id = ?`);
     this.dropMessage = db.prepare('DELETE FROM track_allocations WHERE message_id = ?');
@@ -88,7 +111,7 @@ export class TrackAllocations {
     return this.db.transaction((): AllocationOutcome => {
       const outcome: AllocationOutcome = { added: [], known: [], conflicts: [] };
       for (const a of allocations) {
-        const found = this.overlapping.all(a.period, a.track, a.end, a.begin) as StoredAllocation[];
+        const found = this.overlappingRange(a.period, a.track, a.begin, a.end, 'all');
         const same = found.find((f) => sameRange(f, a));
         if (same) {
           outcome.known.push(a);
@@ -145,6 +168,28 @@ export class TrackAllocations {
   /** A BAN's allocations of a period, and those it allotted to branches. */
   forBan(ban: string, period: string): StoredAllocation[] {
     return this.ofBanPeriod.all({ ban, period }) as StoredAllocation[];
+  }
+
+  /**
+   * What the F0401 rules need of `forBan` for one number, read through indexes: the BAN's own
+   * allocations of the period, and the allotments it gave branches that hold `number`.
+   */
+  forBanAt(ban: string, period: string, number: string): StoredAllocation[] {
+    const track = number.slice(0, 2);
+    const n = Number(number.slice(2));
+    const allotted = (this.allottedByHeadAt.all({ ban, period, track, n }) as StoredAllocation[]).filter((a) => a.end >= n);
+    return [...(this.ownOf.all({ ban, period }) as StoredAllocation[]), ...allotted];
+  }
+
+  /** The allocations of `period` and `track` that share a number with begin..end (`standing` ones only, or all). */
+  overlappingRange(period: string, track: string, begin: number, end: number, which: 'standing' | 'all'): StoredAllocation[] {
+    const at = { period, track, begin, end };
+    const rows = [
+      ...(this.ownOverlapping.all(at) as Array<StoredAllocation & { standing: number }>),
+      ...(this.allottedWithin.all(at) as Array<StoredAllocation & { standing: number }>),
+      ...(this.allottedBefore.all(at) as Array<StoredAllocation & { standing: number }>).filter((a) => a.end >= begin),
+    ];
+    return rows.filter((r) => which === 'all' || r.standing === 1).map(({ standing: _standing, ...a }) => a);
   }
 
   knownPeriods(): string[] {

@@ -8,6 +8,7 @@ import { OUTBOUND_MIGRATION } from './outboundMigration.js';
 import { PROBLEMS_MIGRATION } from './problemsMigration.js';
 import { VERSIONS_MIGRATION } from './versionsMigration.js';
 import { StoreError } from './StoreError.js';
+import { TRACK_LOOKUP_MIGRATION } from './trackLookupMigration.js';
 import { TRACKS_MIGRATION } from './tracksMigration.js';
 
 /**
@@ -159,6 +160,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MAINTENANCE_MIGRATION,
   OPERATIONS_MIGRATION,
   TRACKS_MIGRATION,
+  TRACK_LOOKUP_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DaemonLifecycle } from '../../src/store/DaemonLifecycle.js';
@@ -16,6 +18,7 @@ interface StatusReport {
   deadlines: { atRisk: number; overdue: number };
   needsAction: { failed: number; rejected: number };
   daemon: { running: boolean };
+  platform: { mode: string; gateway: string; extraCaFile: string | null } | null;
 }
 
 /**
@@ -67,6 +70,27 @@ describe('turnkey status against stores in each condition (spawned)', () => {
     expect(actionCodes(report)).toEqual([]);
     expect(report).toMatchObject({ healthy: true, daemon: { running: true }, paused: { paused: false } });
     expect(code).toBe(0);
+  });
+
+  it('names the platform, and the extra CA the gateway is trusted through when one is configured', async () => {
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    config.platform = {
+      mode: 'remote',
+      partyId: '53718426',
+      transport: { id: 't1', password: 'p' },
+      certificate: { pfx: 'a.pfx', password: 'q' },
+      sftp: { host: 'sftp.example', port: 2222, knownHostsFile: 'known_hosts' },
+      gateway: { baseUrl: 'https://gateway.example/api', caFile: 'proxy-ca.pem' },
+    };
+    writeFileSync(configFile, JSON.stringify(config));
+    const { report } = await status();
+    expect(report.platform).toEqual({
+      mode: 'remote',
+      gateway: 'https://gateway.example/api',
+      extraCaFile: join(dir.path, 'proxy-ca.pem'),
+    });
+    const text = await runCli(['status', '--config', configFile]);
+    expect(text.stdout).toContain(`also trusting the CA in ${join(dir.path, 'proxy-ca.pem')}: platform.gateway.caFile`);
   });
 
   it('exits 1 when the daemon is not running, naming it first', async () => {

@@ -126,10 +126,10 @@ describe('locateConfig', () => {
     it('refuses a plain-http gateway off this machine (the password would travel in clear), naming the key', () => {
       const gateway = (baseUrl: string): string => platform({ ...single, gateway: { baseUrl } });
       expect(errorOf(gateway('http://gateway.example/api')).message).toMatch(
-        /platform\.gateway\.baseUrl: http:\/\/gateway\.example would send the transport password in clear; use https/,
+        /platform\.gateway\.baseUrl: http:\/\/gateway\.example: it would send the transport password in clear; use https/,
       );
       expect(errorOf(gateway('https://user:pw@gateway.example/api')).message).toMatch(/platform\.gateway\.baseUrl: holds a user name/);
-      expect(errorOf(gateway('https://')).message).toMatch(/platform\.gateway\.baseUrl: "https:\/\/" is not a URL/);
+      expect(errorOf(gateway('https://')).message).toMatch(/platform\.gateway\.baseUrl: is not a URL/);
       for (const local of [
         'http://127.0.0.1:8080/gateway/api',
         'http://localhost:1/api',
@@ -137,6 +137,11 @@ describe('locateConfig', () => {
         'https://gateway.example/api',
       ])
         expect(parseConfig(gateway(local), FILE).platform!.gateway.baseUrl).toBe(local);
+      const feed = (url: string): string => JSON.stringify({ maintenance: { feeds: [{ url, format: 'json' }] } });
+      expect(errorOf(feed('http://feeds.example/a.json')).message).toMatch(
+        /maintenance\.feeds\[0\]\.url: http:\/\/feeds\.example: a forged feed/,
+      );
+      expect(parseConfig(feed('http://127.0.0.1:9/a.json'), FILE).maintenance.feeds).toHaveLength(1);
       const withCa = parseConfig(platform({ ...single, gateway: { baseUrl: 'https://g.example/api', caFile: 'proxy-ca.pem' } }), FILE);
       expect(withCa.platform!.gateway.caFile).toBe('/srv/turnkey/proxy-ca.pem');
     });

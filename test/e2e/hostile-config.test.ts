@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
-import { runCli } from '../helpers/daemonProcess.js';
+import { DaemonProcess, runCli, waitFor } from '../helpers/daemonProcess.js';
+import { f0401Xml, invoiceNumber } from '../helpers/f0401.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -37,6 +38,14 @@ describe('hostile configuration', () => {
     edit(config, root);
     writeFileSync(join(root, 'turnkey.config.json'), JSON.stringify(config, null, 2));
     return join(root, 'turnkey.config.json');
+  }
+
+  /** The data root set to a folder of someone's own files (a typo), the database where given. */
+  function someoneElsesFolder(c: Config, root: string, database: string | null): void {
+    mkdirSync(join(root, 'home'));
+    writeFileSync(join(root, 'home', 'notes.txt'), 'mine');
+    c.dataRoot = 'home';
+    c.database = database;
   }
 
   const cases: Array<[string, RegExp, (config: Config, root: string) => void]> = [
@@ -101,14 +110,22 @@ describe('hostile configuration', () => {
       },
     ],
     [
+      'some other folder, the database kept elsewhere',
+      /is not empty and is not a turnkey data root/,
+      (c, root) => someoneElsesFolder(c, root, join(workspace.path, 'base', 'turnkey.db')),
+    ],
+    [
+      'a data root that is a file',
+      /dataRoot: .* cannot be read as a folder \(ENOTDIR\)/,
+      (c, root) => {
+        writeFileSync(join(root, 'plain-file'), 'x');
+        c.dataRoot = 'plain-file';
+      },
+    ],
+    [
       'a data root that is some other folder',
       /is not empty and is not a turnkey data root/,
-      (c, root) => {
-        mkdirSync(join(root, 'home'));
-        writeFileSync(join(root, 'home', 'notes.txt'), 'mine');
-        c.dataRoot = 'home';
-        c.database = null;
-      },
+      (c, root) => someoneElsesFolder(c, root, null),
     ],
   ];
 
@@ -124,13 +141,42 @@ describe('hostile configuration', () => {
     expect(result.stderr).toMatch(/^turnkey: /);
   });
 
+  it('runs from a data root whose path has spaces, Chinese and a leading dash', async () => {
+    const root = join(workspace.path, '-odd path', '電子發票 資料');
+    const init = runCli(['init', root, '--no-sandbox']);
+    expect(init.code, init.stderr).toBe(0);
+    const configFile = join(root, 'turnkey.config.json');
+    const daemon = DaemonProcess.start(configFile);
+    try {
+      await daemon.waitUntilRunning(join(root, 'turnkey.db'));
+      const src = join(root, 'UpCast/B2SSTORAGE/F0401/SRC');
+      writeFileSync(join(src, 'x.part'), f0401Xml({ number: invoiceNumber(1) }));
+      renameSync(join(src, 'x.part'), join(src, '發票 1.xml'));
+      await waitFor(() => (readdirSync(src).length === 0 ? true : null), 'the file taken');
+      const status = runCli(['status', '--json', '--config', configFile]);
+      expect((JSON.parse(status.stdout) as { counts: { total: number } }).counts.total).toBe(1);
+    } finally {
+      await daemon.stop();
+    }
+  }, 60_000);
+
+  it('starts, and starts again, in an empty folder named by a configuration kept elsewhere', async () => {
+    const root = join(workspace.path, 'fresh-empty');
+    mkdirSync(root);
+    const configFile = join(workspace.path, 'elsewhere.config.json');
+    writeFileSync(configFile, JSON.stringify({ dataRoot: 'fresh-empty', platform: null }));
+    for (let start = 0; start < 2; start++) {
+      const daemon = DaemonProcess.start(configFile);
+      try {
+        await daemon.waitUntilRunning(join(root, 'turnkey.db'));
+      } finally {
+        await daemon.stop();
+      }
+    }
+  }, 60_000);
+
   it('leaves a folder that is not a data root as it was', () => {
-    const configFile = variant((c, root) => {
-      mkdirSync(join(root, 'home'));
-      writeFileSync(join(root, 'home', 'notes.txt'), 'mine');
-      c.dataRoot = 'home';
-      c.database = null;
-    });
+    const configFile = variant((c, root) => someoneElsesFolder(c, root, null));
     runCli(['start', '--config', configFile]);
     expect(readdirSync(join(configFile, '..', 'home'))).toEqual(['notes.txt']);
   });

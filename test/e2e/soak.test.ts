@@ -2,10 +2,11 @@
  * The fault soak: N invoices (with their cancels, voids, allowances, allocations and blank reports:
  * every message type) flow through the real daemon to the real simulator while the simulator injects
  * every fault it knows at the given rate (connections refused, uploads cut mid-file, gateway 500,
- * 502 and 503, connections reset, answers that never come after the pack was accepted, slow
- * answers, results delayed past the gateway's timeout and results written twice), and the platform
- * goes into an announced maintenance window halfway. It must end with every message confirmed,
- * accepted by the simulator exactly once, and it reports the throughput and the attempts spent.
+ * 502 and 503, connections reset, answers that come only after the daemon's gateway timeout
+ * although the pack was accepted, slow answers, results delayed past that timeout and results
+ * written twice), and the platform goes into an announced maintenance window halfway. It must end
+ * with every message confirmed, accepted by the simulator exactly once, and it reports the
+ * throughput and the attempts spent.
  *
  * `npm run soak -- --invoices N --faults RATE` (default 200,000 at 0.1); the default suite runs 100.
  */
@@ -22,6 +23,7 @@ const INVOICES = Number(process.env.SOAK_INVOICES ?? 100);
 const RATE = Number(process.env.SOAK_FAULTS ?? 0.1);
 /** Invoices generated and dropped at a time (the messages of 200,000 would not sit in memory at once). */
 const CHUNK = 5_000;
+const GATEWAY_TIMEOUT_SECONDS = 5;
 
 describe('fault soak', () => {
   const dir = tempDir('turnkey-soak-');
@@ -33,15 +35,19 @@ describe('fault soak', () => {
     const rates = Object.fromEntries(FAULT_NAMES.filter((name) => name !== 'resultNeverWritten').map((name) => [name, RATE]));
     pair = await PlatformPair.create(dir.path, {
       sim: {
-        // The daemon's gateway timeout is 2 s (PlatformPair): answers after acceptance come later than that, and so do delayed results.
-        faults: { seed: 11, rates, timeoutAfterAcceptMs: 3_000, slowResponseMs: 500, resultDelayMs: 3_000, resultRewriteDelayMs: 500 },
+        // Answers after acceptance and delayed results come later than the daemon's gateway timeout.
+        faults: {
+          seed: 11,
+          rates,
+          timeoutAfterAcceptMs: (GATEWAY_TIMEOUT_SECONDS + 2) * 1000,
+          slowResponseMs: 500,
+          resultDelayMs: (GATEWAY_TIMEOUT_SECONDS + 2) * 1000,
+          resultRewriteDelayMs: 500,
+        },
       },
-      outbound: {
-        maxPackMessages: 500,
-        resultPollSeconds: 2,
-        retry: { baseDelaySeconds: 1, maxDelaySeconds: 5 },
-        breaker: { openSeconds: 2, maxOpenSeconds: 5 },
-      },
+      // Timeouts as a loaded machine needs them (the test's own 2 s would take a busy simulator's slow answer for a lost one).
+      timeoutSeconds: { sftp: 30, gateway: GATEWAY_TIMEOUT_SECONDS },
+      outbound: { maxPackMessages: 500 },
       // The daemon reads the platform's announcements, so that a login refused in the window is taken as the window.
       config: (origin) => ({
         logLevel: process.env.SOAK_LOG ? 'info' : 'warn',

@@ -46,6 +46,8 @@ export class PlatformPair {
       outbound?: Record<string, unknown>;
       platform?: Record<string, unknown>;
       senders?: 1 | 2;
+      /** The daemon's SFTP and gateway timeouts (3 and 2 s by default: failures are found fast). */
+      timeoutSeconds?: { sftp: number; gateway: number };
       /** Further sections of the daemon's configuration (maintenance, deadlines, schedules), given the gateway's origin. */
       config?: Record<string, unknown> | ((gatewayOrigin: string) => Record<string, unknown>);
     } = {},
@@ -114,8 +116,12 @@ export class PlatformPair {
         transport: { id: 'merchant1', password: 'transport-secret' },
         certificate: { pfx: 'merchant.pfx', password: 'pfx-secret' },
         senders,
-        sftp: { host: '127.0.0.1', port: sftpPort, knownHostsFile: 'known_hosts', timeoutSeconds: 3 },
-        gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, connectTimeoutSeconds: 2, totalTimeoutSeconds: 2 },
+        sftp: { host: '127.0.0.1', port: sftpPort, knownHostsFile: 'known_hosts', timeoutSeconds: options.timeoutSeconds?.sftp ?? 3 },
+        gateway: {
+          baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`,
+          connectTimeoutSeconds: 2,
+          totalTimeoutSeconds: options.timeoutSeconds?.gateway ?? 2,
+        },
         ...options.platform,
       },
       ...(typeof options.config === 'function' ? options.config(`http://127.0.0.1:${gatewayPort}`) : options.config),

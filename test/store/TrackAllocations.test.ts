@@ -47,6 +47,67 @@ describe('TrackAllocations', () => {
   });
 });
 
+describe('TrackAllocations around one number, among thousands of allotments', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: Store;
+  let tracks: TrackAllocations;
+  // A head office's range of 100,000 numbers, allotted to 2,000 branches in ranges of 50.
+  const own = allocation({ begin: 10_000_000, end: 10_099_999, booklets: 2000 });
+  const allotment = (i: number) =>
+    allocation({ ban: String(30_000_000 + i), headBan: HEAD, begin: 10_000_000 + i * 50, end: 10_000_049 + i * 50, booklets: 1 });
+  beforeEach(() => {
+    dir = tempDir();
+    store = Store.open(`${dir.path}/t.db`);
+    tracks = new TrackAllocations(store.db);
+    tracks.record([own], { source: 'E0501', sourceRef: 'own' });
+    tracks.record(
+      Array.from({ length: 2000 }, (_, i) => allotment(i)),
+      { source: 'E0401', sourceRef: 'many' },
+    );
+  });
+  afterEach(() => {
+    store.close();
+    dir.cleanup();
+  });
+
+  it('gives the F0401 rules what forBan gives, for the number asked: its own ranges and the allotment holding it', () => {
+    const all = tracks.forBan(HEAD, '11510');
+    expect(all).toHaveLength(2001);
+    for (const n of [10_000_000, 10_000_049, 10_050_025, 10_099_999]) {
+      const at = tracks.forBanAt(HEAD, '11510', `AB${n}`);
+      const expected = all.filter((a) => a.ban === HEAD || (a.begin <= n && a.end >= n));
+      expect(at.map((a) => a.id).sort(), String(n)).toEqual(expected.map((a) => a.id).sort());
+    }
+    expect(tracks.forBanAt(HEAD, '11510', 'CD10000000').map((a) => a.ban)).toEqual([HEAD]);
+  });
+
+  it('finds every allocation sharing a number with a range, the enclosing own range included', () => {
+    const found = tracks.overlappingRange('11510', 'AB', 10_000_040, 10_000_120, 'standing');
+    expect(found.map((a) => [a.ban, a.begin]).sort()).toEqual(
+      [
+        [HEAD, 10_000_000],
+        ['30000000', 10_000_000],
+        ['30000001', 10_000_050],
+        ['30000002', 10_000_100],
+      ].sort(),
+    );
+  });
+
+  it('reads them through the lookup indexes, never the whole period', () => {
+    const plan = (sql: string): string =>
+      (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((p) => p.detail).join(' ');
+    expect(
+      plan(
+        "SELECT id FROM track_allocations WHERE head_ban = 'x' AND head_ban IS NOT NULL AND period = 'p' AND track = 'AB' " +
+          'AND begin_no <= 5',
+      ),
+    ).toMatch(/track_allocations_head_track/);
+    expect(
+      plan("SELECT id FROM track_allocations WHERE period = 'p' AND track = 'AB' AND head_ban IS NOT NULL AND begin_no BETWEEN 1 AND 5"),
+    ).toMatch(/track_allocations_allotted/);
+  });
+});
+
 describe('TrackAllocations within one list, and the plan of the usage query', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;

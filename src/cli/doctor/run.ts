@@ -1,14 +1,16 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { request } from 'undici';
+import { request, type Agent } from 'undici';
 import { loadConfig } from '../../config/loadConfig.js';
 import { locateConfig } from '../../config/locateConfig.js';
 import { readSecret } from '../../config/readSecret.js';
 import type { PlatformSettings, TurnkeyConfig } from '../../config/types.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
 import { loadSigner } from '../../outbound/loadSigner.js';
+import { readCaFile } from '../../outbound/Senders.js';
 import { Store } from '../../store/Store.js';
 import { toTaiwanIso } from '../../time/taiwanTime.js';
 import { PlatformLink } from '../../transport/PlatformLink.js';
+import { classifyRequestError, gatewayAgent } from '../../transport/gateway/GatewayClient.js';
 import { TransportError } from '../../transport/TransportError.js';
 import { EXIT } from '../exit.js';
 
@@ -182,10 +184,23 @@ async function checkPlatform(config: TurnkeyConfig): Promise<Check[]> {
 
 /** The gateway answers (any HTTP answer will do: nothing is notified), and its clock agrees with ours. */
 async function checkGateway(config: TurnkeyConfig, sandbox: boolean): Promise<Check[]> {
-  const origin = new URL(config.platform!.gateway.baseUrl).origin;
+  const gateway = config.platform!.gateway;
+  const origin = new URL(gateway.baseUrl).origin;
+  // Through the daemon's own connection settings: its certificate checks and extra CA, whatever the environment says.
+  let agent: Agent | null = null;
   try {
+    agent = gatewayAgent({
+      connectTimeoutMs: 10_000,
+      totalTimeoutMs: 10_000,
+      extraCaPem: gateway.caFile === null ? null : readCaFile(gateway.caFile),
+    });
     const sent = Date.now();
-    const response = await request(origin, { method: 'GET', signal: AbortSignal.timeout(10_000) });
+    let response;
+    try {
+      response = await request(origin, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      throw classifyRequestError(err, gateway.baseUrl);
+    }
     await response.body.dump();
     const checks = [pass('platform gateway', `${origin} answers (HTTP ${response.statusCode})`)];
     const date = response.headers.date;
@@ -208,6 +223,8 @@ async function checkGateway(config: TurnkeyConfig, sandbox: boolean): Promise<Ch
     return checks;
   } catch (err) {
     return [platformFailure('platform gateway', err, sandbox)];
+  } finally {
+    await agent?.close();
   }
 }
 

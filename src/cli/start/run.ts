@@ -13,7 +13,8 @@ import { EXIT } from '../exit.js';
 export async function runStart(options: { config?: string }): Promise<void> {
   const location = locateConfig(options.config);
   const config = loadConfig(location.path);
-  // Before the logger makes <dataRoot>/logs: a folder that is not a data root is left as it was.
+  // Before the logger makes <dataRoot>/logs: a folder that is not a data root is left as it was
+  // (one that does not exist is the daemon's to report).
   if (existsSync(config.dataRoot)) refuseForeignFolder(config);
   const logger = createLogger(config.logLevel, {
     file:

@@ -117,11 +117,11 @@ const FIXES: Record<string, Record<Lang, string>> = {
   'gateway-untrusted': {
     en:
       "The gateway's TLS certificate is not trusted (self-signed, expired or another host's), so no password was sent to it: check " +
-      'platform.gateway.baseUrl; for a private CA or a company TLS proxy, put its certificate in platform.gateway.caFile and restart. ' +
-      'Sending is tried again every few minutes.',
+      'platform.gateway.baseUrl; for a private CA or a company TLS proxy, put its certificate in platform.gateway.caFile and restart ' +
+      '(or run `turnkey retry --holds` once the platform has fixed its certificate).',
     'zh-TW':
       '閘道的 TLS 憑證不受信任（自簽、過期或主機名稱不符），因此未送出密碼：請核對 platform.gateway.baseUrl；若為私有 CA 或公司的 TLS ' +
-      '代理，請將其憑證設於 platform.gateway.caFile 後重新啟動。每隔數分鐘會再試傳送。',
+      '代理，請將其憑證設於 platform.gateway.caFile 後重新啟動（平台修正憑證後，亦可執行 `turnkey retry --holds`）。',
   },
   'certificate-not-registered': {
     en:

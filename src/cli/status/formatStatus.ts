@@ -40,6 +40,8 @@ const WORDS = {
     type: 'type',
     total: 'total',
     store: 'store',
+    platform: (mode: string, gateway: string, ca: string | null) =>
+      `platform: ${mode}, gateway ${gateway}${ca ? ` (also trusting the CA in ${ca}: platform.gateway.caFile)` : ''}`,
   },
   'zh-TW': {
     healthy: 'turnkey：正常',
@@ -74,6 +76,8 @@ const WORDS = {
     type: '類別',
     total: '合計',
     store: '資料庫',
+    platform: (mode: string, gateway: string, ca: string | null) =>
+      `平台：${mode}，閘道 ${gateway}${ca ? `（另信任 ${ca} 的憑證機構：platform.gateway.caFile）` : ''}`,
   },
 } satisfies Record<Lang, unknown>;
 
@@ -149,6 +153,7 @@ export function formatStatus(report: StatusReport, lang: Lang, colour: boolean):
   lines.push('');
   lines.push(...countsTable(report, w.type, w.total));
   lines.push('');
+  if (report.platform) lines.push(w.platform(report.platform.mode, report.platform.gateway, report.platform.extraCaFile));
   lines.push(`${w.store}: ${report.database}`);
   return `${lines.join('\n')}\n`;
 }

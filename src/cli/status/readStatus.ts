@@ -75,6 +75,8 @@ export interface StatusReport {
   tracks: TracksStatus | null;
   /** The scheduled jobs (with `--json` only: working out their next runs costs time). */
   schedules: ScheduleStatus['schedules'];
+  /** Where messages go, and the one setting that widens whom the daemon trusts there (an extra CA); null: intake only. */
+  platform: { mode: 'sandbox' | 'remote'; gateway: string; extraCaFile: string | null } | null;
   configFile: string;
   dataRoot: string;
   database: string;
@@ -147,6 +149,11 @@ export function readStatus(config: TurnkeyConfig, options: { now?: number; lang?
       outbound,
       tracks: version >= 9 ? readTracks(db, now) : null,
       schedules: schedule?.schedules ?? [],
+      platform: config.platform && {
+        mode: config.platform.mode,
+        gateway: config.platform.gateway.baseUrl,
+        extraCaFile: config.platform.gateway.caFile,
+      },
       configFile: config.configFile,
       dataRoot: config.dataRoot,
       database: config.database,

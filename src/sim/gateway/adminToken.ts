@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fsyncDir } from '../../fs/fsyncDir.js';
 import { SimError } from '../SimError.js';
@@ -12,6 +12,12 @@ import { SimError } from '../SimError.js';
  */
 export function loadOrCreateAdminToken(file: string): string {
   if (existsSync(file)) {
+    const stats = statSync(file);
+    // A token others could read (or wrote) is no secret: refuse it rather than trust it.
+    if (process.platform !== 'win32' && ((stats.mode & 0o077) !== 0 || stats.uid !== process.getuid!()))
+      throw new SimError('sim-admin-token', `the admin token file ${file} is readable by others or not this user's`, {
+        hint: 'Delete the file: the simulator makes a new, owner-only one when it starts.',
+      });
     const token = readFileSync(file, 'utf8').trim();
     if (token.length < 16)
       throw new SimError('sim-admin-token', `the admin token in ${file} is shorter than 16 characters`, {
@@ -21,8 +27,8 @@ export function loadOrCreateAdminToken(file: string): string {
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const token = randomBytes(24).toString('base64url');
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, `${token}\n`);
     fsyncSync(fd);

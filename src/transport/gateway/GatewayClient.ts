@@ -52,16 +52,7 @@ export class GatewayClient {
   private readonly url: string;
 
   constructor(private readonly settings: GatewaySettings) {
-    this.agent = new Agent({
-      connect: {
-        timeout: settings.connectTimeoutMs,
-        // Set here, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
-        rejectUnauthorized: true,
-        ...(settings.extraCaPem ? { ca: [...rootCertificates, settings.extraCaPem] } : {}),
-      },
-      headersTimeout: settings.totalTimeoutMs,
-      bodyTimeout: settings.totalTimeoutMs,
-    });
+    this.agent = gatewayAgent(settings);
     this.url = `${settings.baseUrl.replace(/\/+$/, '')}/pfs001i/uploadInvoiceMessage`;
   }
 
@@ -167,6 +158,23 @@ function parseAnswer(text: string, httpStatus: number): NotificationAnswer {
   };
 }
 
+/**
+ * The connection pool to the gateway: certificates verified (set here, so that
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off), against Node's
+ * CAs and the extra one configured. `turnkey doctor` probes through the same.
+ */
+export function gatewayAgent(settings: Pick<GatewaySettings, 'connectTimeoutMs' | 'totalTimeoutMs' | 'extraCaPem'>): Agent {
+  return new Agent({
+    connect: {
+      timeout: settings.connectTimeoutMs,
+      rejectUnauthorized: true,
+      ...(settings.extraCaPem ? { ca: [...rootCertificates, settings.extraCaPem] } : {}),
+    },
+    headersTimeout: settings.totalTimeoutMs,
+    bodyTimeout: settings.totalTimeoutMs,
+  });
+}
+
 /** OpenSSL's verdicts on a certificate the client does not trust (Node's error codes). */
 const TLS_TRUST_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -180,10 +188,19 @@ const TLS_TRUST_CODES = new Set([
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
 ]);
 
+/** The TLS handshake failed for another reason (https to a plain-http port, no common protocol): nothing was sent either. */
+const isHandshakeFailure = (code: string): boolean => code === 'EPROTO' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_');
+
 /** Connection failures before the request left are known not to have reached the platform. */
-function classifyRequestError(err: unknown, baseUrl: string, afterResponse = false): TransportError {
+export function classifyRequestError(err: unknown, baseUrl: string, afterResponse = false): TransportError {
   const code = (err as { code?: string })?.code ?? '';
   const name = (err as { name?: string })?.name ?? '';
   const message = (err as Error)?.message ?? String(err);
@@ -200,6 +217,12 @@ function classifyRequestError(err: unknown, baseUrl: string, afterResponse = fal
       hint:
         "Check platform.gateway.baseUrl's host name; for a private CA or a company TLS proxy, give its certificate in " +
         'platform.gateway.caFile.',
+    });
+  }
+  if (!afterResponse && isHandshakeFailure(code)) {
+    return new TransportError('gateway-connect', `the TLS handshake with the gateway at ${baseUrl} failed: ${code}`, {
+      cause: err,
+      hint: 'Check that platform.gateway.baseUrl names the https port of the gateway.',
     });
   }
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
