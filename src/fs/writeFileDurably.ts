@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
+import { processExists } from './processExists.js';
 
 /** Writes `bytes` to `path` (created or truncated) and fsyncs the file before returning. */
 export function writeSyncedFile(path: string, bytes: Uint8Array): void {
@@ -26,4 +27,30 @@ export function writeFileDurably(dir: string, name: string, bytes: Uint8Array): 
   renameSync(temp, target);
   fsyncDir(dir);
   return target;
+}
+
+/** The temporary name writeFileDurably uses: `.<name>.<pid>.tmp`. */
+const TEMP_NAME = /^\..+\.(\d+)\.tmp$/;
+
+/**
+ * Removes the temporary files that a process killed between writing and renaming left in `dir`
+ * (the whole file is written again by whoever owns it). Only those of processes that no longer
+ * exist: this process's, and a running command's (`turnkey tracks blank` beside the daemon), are
+ * in flight. Returns how many were removed.
+ */
+export function removeStaleTemps(dir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isNaN(pid) || pid === process.pid || processExists(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { portableName } from '../fs/portableName.js';
-import { writeFileDurably } from '../fs/writeFileDurably.js';
+import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { outboundFailpoint as failpoint } from './outboundFailpoints.js';
 import type { MessageBytes } from '../store/MessageBytes.js';
 import type { MessageTransitions } from '../store/MessageTransitions.js';
@@ -80,6 +80,8 @@ export class Packer {
   ) {
     this.now = parts.now ?? Date.now;
     mkdirSync(settings.outboxDir, { recursive: true });
+    // A signed file written halfway before a kill: its pack was never recorded, and is cut again.
+    removeStaleTemps(settings.outboxDir);
   }
 
   /** Cuts every pack that is due now; returns how many were cut. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { writeFileDurably } from '../fs/writeFileDurably.js';
+import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { TURNKEY_STATUS } from '../store/states.js';
 import { taiwanDay, taiwanStamp } from '../time/taiwanTime.js';
 import type { MessageState } from '../store/states.js';
@@ -162,6 +162,8 @@ export class DownCastWriter {
     };
     const target = join(this.root, file.path);
     mkdirSync(dirname(target), { recursive: true });
+    // The ERP reads this folder: a temporary file left by a kill mid-write goes before the file is written again.
+    removeStaleTemps(dirname(target));
     writeFileDurably(dirname(target), basename(target), Buffer.from(`${JSON.stringify(body, null, 1)}\n`));
     const at = this.now();
     this.db

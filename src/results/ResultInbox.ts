@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileDurably } from '../fs/writeFileDurably.js';
+import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 
 export type Publication =
   /** Published now. */
@@ -19,6 +19,8 @@ export type Publication =
 export class ResultInbox {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    // A download published halfway (the process killed between writing and renaming) is taken again.
+    removeStaleTemps(dir);
   }
 
   publish(remoteName: string, bytes: Buffer): Publication {

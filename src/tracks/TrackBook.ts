@@ -9,7 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { coversSeller } from '../config/senders.js';
 import type { TrackSettings, TurnkeyConfig } from '../config/types.js';
 import { TurnkeyError } from '../errors/TurnkeyError.js';
-import { writeFileDurably } from '../fs/writeFileDurably.js';
+import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { messageSpec } from '../mig/catalog.js';
 import { BlankReports, type BlankReportRow } from '../store/BlankReports.js';
 import { MessageQueries } from '../store/MessageQueries.js';
@@ -286,7 +286,10 @@ export class TrackBook {
   dropPlanned(): BlankReportRow[] {
     const planned = this.reports.planned();
     const src = this.srcDir();
-    if (planned.length > 0) mkdirSync(src, { recursive: true });
+    if (planned.length > 0) {
+      mkdirSync(src, { recursive: true });
+      removeStaleTemps(src);
+    }
     for (const report of planned) {
       writeFileDurably(src, report.fileName, Buffer.from(report.xml, 'utf8'));
       failpoint('after-blank-drop');

@@ -13,6 +13,7 @@ import { fixFor } from './fixes.js';
 import { readOutboundStatus, type OutboundStatus } from './readOutboundStatus.js';
 import { readProblems, type StatusProblem } from './readProblems.js';
 import { readScheduleStatus, type ScheduleStatus } from './readSchedule.js';
+import { processExists } from '../../fs/processExists.js';
 
 export interface DaemonStatus {
   /** The lifecycle state last written by the daemon; null when no daemon ever started here. */
@@ -353,13 +354,3 @@ function pausedStatus(gate: ScheduleStatus['paused'], problems: StatusProblem[],
 }
 
 const HOLD_CODES: ReadonlySet<string> = new Set(Object.values(HOLD));
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
