@@ -130,7 +130,15 @@ describe('crash matrix (SIGKILL at every failpoint and at random, daemon and sim
     await p.waitForFinal(valid, 120_000);
     // DownCast files and the last renames follow the final states: on a loaded machine, by up to the
     // sending loop's deferral of results and DownCast files (30 s) behind intake.
-    await waitFor(() => (violations(p, dropped).length === 0 ? true : null), 'the invariants to hold', 45_000, 250).catch(() => undefined);
+    // A check that throws (a file renamed while it was listed) is a check to make again.
+    const holds = (): true | null => {
+      try {
+        return violations(p, dropped).length === 0 ? true : null;
+      } catch {
+        return null;
+      }
+    };
+    await waitFor(holds, 'the invariants to hold', 45_000, 250).catch(() => undefined);
   }
 
   function record(trial: string, p: PlatformPair, dropped: readonly Dropped[], extra: string[] = []): string[] {
@@ -309,5 +317,5 @@ function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile());
+    .filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false); // a temporary file may be renamed meanwhile
 }
