@@ -11,9 +11,12 @@ const SECRETS = ['transport-secret', 'pfx-secret'];
 
 /** Every file under `dir` (recursively), but the configuration files, which are where the operator put the secrets. */
 function filesUnder(dir: string, skip: (path: string) => boolean): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((name) => join(dir, name))
-    .filter((path) => !skip(path) && statSync(path).isFile());
+  return (
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((name) => join(dir, name))
+      // A temporary file may be renamed between the listing and the look.
+      .filter((path) => !skip(path) && (statSync(path, { throwIfNoEntry: false })?.isFile() ?? false))
+  );
 }
 
 /**
