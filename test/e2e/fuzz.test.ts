@@ -92,7 +92,12 @@ describe('fuzzed input (daemon as a process)', () => {
     for (const round of ['a-', 'b-']) {
       drop(inputs, round);
       const count = rounds.length === 0 ? inputs.length : inputs.length * 2;
-      await waitFor(() => (filed().length === count ? true : null), `${count} files filed`, 120_000, 200);
+      // Recorded, and settled too: a file is recorded (received) a moment before it is judged (invalid or queued).
+      const settled = (): true | null => {
+        const all = filed();
+        return all.length === count && all.every((f) => f.state !== 'received') ? true : null;
+      };
+      await waitFor(settled, `${count} files filed`, 120_000, 200);
       rounds.push(rssMB());
     }
     const all = filed();
@@ -126,7 +131,6 @@ describe('fuzzed input (daemon as a process)', () => {
   }, 300_000);
 
   it('waits for a file held open and written slowly, and takes it whole', async () => {
-    const before = filed().length;
     const xml = Buffer.from(f0401Xml({ number: invoiceNumber(7, 'SL') }), 'utf8');
     const fd = openSync(join(src, 'slow-writer.xml'), 'w');
     // Pauses shorter than intake.stabilitySeconds (0.2 s here): the file is never taken half-written.
@@ -135,7 +139,11 @@ describe('fuzzed input (daemon as a process)', () => {
       await sleep(100);
     }
     closeSync(fd);
-    await waitFor(() => (filed().length === before + 1 ? true : null), 'the slow file filed', 30_000);
+    await waitFor(
+      () => (filed().find((f) => f.name === 'slow-writer.xml' && f.state !== 'received') ? true : null),
+      'the slow file filed',
+      30_000,
+    );
     expect(filed().find((f) => f.name === 'slow-writer.xml')).toMatchObject({ disposition: 'BAK', state: 'queued' });
   }, 60_000);
 
@@ -148,7 +156,15 @@ describe('fuzzed input (daemon as a process)', () => {
       renameSync(join(src, '.writing.part'), join(src, name));
       names.push(name);
     }
-    await waitFor(() => (filed().length === before + names.length ? true : null), 'the burst filed', 240_000, 500);
+    await waitFor(
+      () => {
+        const all = filed();
+        return all.length === before + names.length && all.every((f) => f.state !== 'received') ? true : null;
+      },
+      'the burst filed',
+      240_000,
+      500,
+    );
     const states = new Map(filed().map((f) => [f.name, f.state]));
     expect(names.filter((n) => states.get(n) !== 'queued')).toEqual([]);
     expect(readdirSync(src)).toEqual([]);
