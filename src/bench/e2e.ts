@@ -138,23 +138,23 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - start) / 1000;
     // CPU used from the first drop to the last confirmation, by each process (all its threads).
     const cpu = { daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon), sim: cpuSecondsSince(sim.pid!, cpuAtDrop.sim) };
-    const uploadedAt = db
-      .prepare(
-        'SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = ' +
-          "'uploaded' GROUP BY m.id",
+    // Each message's time from its drop to the first time it reached `state`, sorted.
+    const latenciesTo = (state: 'uploaded' | 'confirmed'): number[] =>
+      (
+        db
+          .prepare(
+            'SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id ' +
+              'WHERE e.to_state = ? GROUP BY m.id',
+          )
+          .all(state) as Array<{ name: string; at: number }>
       )
-      .all() as Array<{ name: string; at: number }>;
-    const latencies = uploadedAt.map((r) => r.at - (dropped.get(r.name) ?? start)).sort((a, b) => a - b);
+        .map((r) => r.at - (dropped.get(r.name) ?? start))
+        .sort((a, b) => a - b);
+    const latencies = latenciesTo('uploaded');
     const percentileOf = (values: number[], p: number) =>
       values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]! / 1000;
     const percentile = (p: number) => percentileOf(latencies, p);
-    const confirmedAt = db
-      .prepare(
-        'SELECT m.source_name AS name, min(e.at) AS at FROM message_events e JOIN messages m ON m.id = e.message_id WHERE e.to_state = ' +
-          "'confirmed' GROUP BY m.id",
-      )
-      .all() as Array<{ name: string; at: number }>;
-    const toConfirmed = confirmedAt.map((r) => r.at - (dropped.get(r.name) ?? start)).sort((a, b) => a - b);
+    const toConfirmed = latenciesTo('confirmed');
     const rss = peakRss(daemon.pid!);
     db.close();
     console.log(

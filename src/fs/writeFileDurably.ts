@@ -1,12 +1,16 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
 import { processExists } from './processExists.js';
 
-/** Writes `bytes` to `path` (created or truncated) and fsyncs the file before returning. */
-export function writeSyncedFile(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
+/**
+ * Writes `bytes` to `path` (created or truncated) and fsyncs the file before returning. With
+ * `mode`, the file has that mode from its first byte on (also when it existed with another).
+ */
+export function writeSyncedFile(path: string, bytes: Uint8Array, mode?: number): void {
+  const fd = openSync(path, 'w', mode);
   try {
+    if (mode !== undefined && process.platform !== 'win32') fchmodSync(fd, mode);
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
     fsyncSync(fd);
@@ -20,10 +24,10 @@ export function writeSyncedFile(path: string, bytes: Uint8Array): void {
  * rename, fsync of the folder. An existing file of the same name is replaced (callers that must
  * never overwrite check first).
  */
-export function writeFileDurably(dir: string, name: string, bytes: Uint8Array): string {
+export function writeFileDurably(dir: string, name: string, bytes: Uint8Array, options: { mode?: number } = {}): string {
   const target = join(dir, name);
   const temp = join(dir, `.${name}.${process.pid}.tmp`);
-  writeSyncedFile(temp, bytes);
+  writeSyncedFile(temp, bytes, options.mode);
   renameSync(temp, target);
   fsyncDir(dir);
   return target;

@@ -75,6 +75,7 @@ export class DownCastWriter {
   private readonly members: Statement;
   private readonly markFileWritten: Statement;
   private readonly markMessagesTold: Statement;
+  private readonly cleaned = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -162,8 +163,12 @@ export class DownCastWriter {
     };
     const target = join(this.root, file.path);
     mkdirSync(dirname(target), { recursive: true });
-    // The ERP reads this folder: a temporary file left by a kill mid-write goes before the file is written again.
-    removeStaleTemps(dirname(target));
+    // The ERP reads this folder: temporary files left by a process killed mid-write go, once per
+    // folder (only earlier processes leave them).
+    if (!this.cleaned.has(dirname(target))) {
+      removeStaleTemps(dirname(target));
+      this.cleaned.add(dirname(target));
+    }
     writeFileDurably(dirname(target), basename(target), Buffer.from(`${JSON.stringify(body, null, 1)}\n`));
     const at = this.now();
     this.db

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fsyncDir } from '../../fs/fsyncDir.js';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { writeFileDurably } from '../../fs/writeFileDurably.js';
 import { SimError } from '../SimError.js';
 
 /**
@@ -27,15 +27,6 @@ export function loadOrCreateAdminToken(file: string): string {
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const token = randomBytes(24).toString('base64url');
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${token}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  fsyncDir(dirname(file));
+  writeFileDurably(dirname(file), basename(file), Buffer.from(`${token}\n`), { mode: 0o600 });
   return token;
 }
