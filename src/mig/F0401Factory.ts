@@ -3,9 +3,9 @@
  * need thousands of distinct, valid messages, and for warming a validator up (validation/warmUp).
  * Every document passes the validator: checksummed seller BAN, B2C buyer with PrintMark Y,
  * tax-excluded item amounts that sum to SalesAmount, TaxAmount = round(SalesAmount x 0.05),
- * TotalAmount = SalesAmount + TaxAmount, yesterday's date in Taiwan time (never in the future).
+ * TotalAmount = SalesAmount + TaxAmount, issued an hour ago in Taiwan time (never in the future).
  */
-import { taiwanDay } from '../time/taiwanTime.js';
+import { taiwanDay, taiwanStamp } from '../time/taiwanTime.js';
 
 const BAN_WEIGHTS = [1, 2, 1, 2, 1, 2, 4, 1] as const;
 
@@ -19,9 +19,9 @@ export interface F0401Item {
 export interface F0401Spec {
   /** Two upper-case letters + eight digits. */
   number: string;
-  /** yyyyMMdd; default: yesterday in Taiwan time. */
+  /** yyyyMMdd; default: the day of an hour ago, in Taiwan time. */
   date?: string;
-  /** HH:mm:ss; default 10:00:00. */
+  /** HH:mm:ss; default: an hour ago in Taiwan time, or 10:00:00 when a date is given. */
   time?: string;
   sellerId?: string;
   sellerName?: string;
@@ -94,6 +94,12 @@ export function f0401Xml(spec: F0401Spec): string {
       `    </ProductItem>\n`
     );
   });
+  // An hour ago, not a fixed hour of yesterday: a B2C invoice's 48-hour deadline stays 47 hours off,
+  // so no test's verdict depends on the hour it runs at (yesterday 10:00 was "at risk" after 22:00).
+  const issuedAt = taiwanStamp(Date.now() - 3600_000);
+  const date = spec.date ?? issuedAt.slice(0, 8);
+  const clock = `${issuedAt.slice(8, 10)}:${issuedAt.slice(10, 12)}:${issuedAt.slice(12, 14)}`;
+  const time = spec.time ?? (spec.date === undefined ? clock : '10:00:00');
   const sales = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
   const tax = Math.round(sales * 0.05);
   return (
@@ -101,8 +107,8 @@ export function f0401Xml(spec: F0401Spec): string {
     `<Invoice xmlns="urn:GEINV:eInvoiceMessage:F0401:4.1">\n` +
     `  <Main>\n` +
     `    <InvoiceNumber>${spec.number}</InvoiceNumber>\n` +
-    `    <InvoiceDate>${spec.date ?? taiwanDate(new Date(), 1)}</InvoiceDate>\n` +
-    `    <InvoiceTime>${spec.time ?? '10:00:00'}</InvoiceTime>\n` +
+    `    <InvoiceDate>${date}</InvoiceDate>\n` +
+    `    <InvoiceTime>${time}</InvoiceTime>\n` +
     `    <Seller>\n` +
     `      <Identifier>${spec.sellerId ?? DEFAULT_SELLER_ID}</Identifier>\n` +
     `      <Name>${escapeXml(spec.sellerName ?? '好咖啡股份有限公司')}</Name>\n` +

@@ -154,7 +154,7 @@ describe('maintenance windows (daemon and simulator as processes)', () => {
     await pair.startSim();
     await pair.startDaemon();
     expect((await runCli(['maintenance', 'add', '--from', 'now', '--to', '+3d', ...config])).code).toBe(0);
-    // B2C invoices issued yesterday at 10:00: due within 48 hours of that, so inside the window.
+    // B2C invoices issued an hour ago: due 47 hours from now, so at risk (48 h) and inside the window.
     pair.dropInvoices(3);
     await waitFor(() => ((pair!.states().packed ?? 0) === 3 ? true : null), 'three invoices packed');
     const status = await runCli(['status', '--json', ...config]);
