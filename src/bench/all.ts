@@ -2,8 +2,8 @@
  * `npm run bench [-- --quick] [--status-messages N]`: every benchmark in turn, each in a process of
  * its own, and one table of what they measured on this machine: validation on one core, the floor
  * (read + validate + hash + record in a tight loop), intake, end to end at 0 and 20 ms of link
- * round trip (the end-to-end rate as a share of the floor, and the daemon's CPU per invoice), the CLI
- * a trickle (one invoice every 100 ms: drop → uploaded and → confirmed), start-up with a 100,000-file
+ * round trip (the end-to-end rate as a share of the floor, and the daemon's CPU per invoice), the
+ * sandbox as a user starts it, a trickle (one invoice every 100 ms: drop → uploaded and → confirmed), start-up with a 100,000-file
  * backlog, the CLI (`turnkey --version`, `turnkey validate` over a folder of 5,000 ten-item invoices, `turnkey status`
  * on a store of N messages, idle and while the daemon takes files). `--quick` runs smaller sizes.
  */
@@ -84,6 +84,13 @@ async function main(): Promise<void> {
         `${n(e2e.daemonCpuMicrosPerInvoice)} µs CPU per invoice, peak RSS ${n(e2e.peakRssMB)} MB`,
     ]);
   }
+
+  const sandbox = bench('e2e', [quick ? '5000' : '10000', '--sandbox']);
+  rows.push([
+    'the sandbox as a user starts it (`node bin/turnkey start`)',
+    `${n(sandbox.perSecond)} invoices/s, daemon ${n(sandbox.daemonCpuMicrosPerInvoice)} µs CPU per invoice, peak RSS: daemon ` +
+      `${n(sandbox.peakRssMB)} MB, simulator ${n(sandbox.simPeakRssMB)} MB`,
+  ]);
 
   const trickle = bench('e2e', [quick ? '100' : '300', '--trickle', '100']);
   rows.push([

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import Database from '../sqlite/Database.js';
 
 /** Helpers the benchmarks share: waiting for a spawned daemon, its peak memory, stopping it. */
@@ -26,9 +26,23 @@ export function benchNodeArgs(): string[] {
   return flags(process.env.BENCH_NODE_ARGS);
 }
 
-/** Node flags for the daemon: `--expose-gc` (as bin/turnkey gives it), BENCH_NODE_ARGS, then BENCH_DAEMON_NODE_ARGS. */
-export function daemonNodeArgs(): string[] {
-  return ['--expose-gc', ...benchNodeArgs(), ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
+/**
+ * Node flags for the daemon: `--expose-gc` (as bin/turnkey's shebang gives it; not when started as the README's
+ * service line, `node bin/turnkey start`, does), BENCH_NODE_ARGS, then BENCH_DAEMON_NODE_ARGS.
+ */
+export function daemonNodeArgs(options: { asService?: boolean } = {}): string[] {
+  return [...(options.asService ? [] : ['--expose-gc']), ...benchNodeArgs(), ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
+}
+
+/** The pids of a process's children (Linux /proc), e.g. the simulator a sandbox daemon starts. */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
 }
 
 /** `--set '{"intake":{"batchSize":500}}'`: settings merged into the daemon's configuration, to compare variants. */

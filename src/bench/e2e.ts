@@ -8,7 +8,9 @@
  * sftp-server (sshd on a loopback port, a throw-away user, internal-sftp in the simulator's account
  * folder; root and Debian's openssh-server needed) while the simulator serves the gateway.
  * `--trickle MS`: one invoice every MS instead of a burst (a shop's pace), and the latency from each
- * drop to `confirmed` as well.
+ * drop to `confirmed` as well. `--sandbox`: the sandbox as a user starts it (`turnkey init`, then the
+ * README's service line `node bin/turnkey start`, which starts the simulator as its own process), with
+ * the simulator's peak RSS and CPU beside the daemon's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { SimLayout } from '../sim/storage/SimLayout.js';
 import { OpenSshServer, opensshUnavailable } from './OpenSshServer.js';
 import {
   benchNodeArgs,
+  childPids,
   cpuSeconds,
   cpuSecondsSince,
   daemonNodeArgs,
@@ -43,52 +46,74 @@ async function main(): Promise<void> {
   const latencyAt = args.indexOf('--latency');
   const latencyMs = latencyAt >= 0 ? Number(args[latencyAt + 1]) : 0;
   const openssh = args.includes('--openssh');
+  const sandbox = args.includes('--sandbox');
   const trickleAt = args.indexOf('--trickle');
   const trickleMs = trickleAt >= 0 ? Number(args[trickleAt + 1]) : null;
+  if (sandbox && (openssh || latencyMs > 0)) {
+    throw new Error('--sandbox runs the platform as `turnkey init` sets it up: no --openssh or --latency');
+  }
   if (openssh && opensshUnavailable()) throw new Error(`--openssh: ${opensshUnavailable()}`);
   const sshAccount = openssh ? OpenSshServer.createUser() : null;
   let sshd: OpenSshServer | null = null;
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'turnkey-bench-e2e-'));
   const children: ChildProcess[] = [];
   try {
-    const created = await initDataRoot(join(root, 'data'), { sandbox: false });
-    const platform = await createSandbox(created.dataRoot);
-    const sellerId = platform.partyId;
-    // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
+    const created = await initDataRoot(join(root, 'data'), { sandbox });
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
-    config.platform = { ...platform, mode: 'remote' };
+    let sellerId: string;
+    let simPid: () => number | null = () => null;
     const [sshPort] = openssh ? await freeLoopbackPorts(1) : [0];
-    if (sshAccount) {
-      writeFileSync(join(created.dataRoot, 'known_hosts_openssh'), `${OpenSshServer.hostKey(root, sshPort!)}\n`);
-      config.platform = {
-        ...(config.platform as object),
-        transport: { id: sshAccount.user, password: sshAccount.password },
-        sftp: { ...platform.sftp, port: sshPort, knownHostsFile: join(created.dataRoot, 'known_hosts_openssh') },
-      };
+    if (sandbox) {
+      sellerId = (config.platform as { partyId: string }).partyId;
+      mergeSettings(config, overrides);
+      writeFileSync(created.configFile, JSON.stringify(config, null, 2));
+    } else {
+      const platform = await createSandbox(created.dataRoot);
+      sellerId = platform.partyId;
+      // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
+      config.platform = { ...platform, mode: 'remote' };
+      if (sshAccount) {
+        writeFileSync(join(created.dataRoot, 'known_hosts_openssh'), `${OpenSshServer.hostKey(root, sshPort!)}\n`);
+        config.platform = {
+          ...(config.platform as object),
+          transport: { id: sshAccount.user, password: sshAccount.password },
+          sftp: { ...platform.sftp, port: sshPort, knownHostsFile: join(created.dataRoot, 'known_hosts_openssh') },
+        };
+      }
+      mergeSettings(config, overrides);
+      writeFileSync(created.configFile, JSON.stringify(config, null, 2));
+      const gatewayUrl = new URL(platform.gateway.baseUrl);
+      const simConfig = join(created.dataRoot, 'sim.config.json');
+      writeFileSync(
+        simConfig,
+        JSON.stringify({
+          dataDir: 'sim',
+          latencyMs,
+          sftp: { port: platform.sftp.port },
+          gateway: { port: Number(gatewayUrl.port) },
+          accounts: [
+            {
+              transportId: sshAccount?.user ?? platform.transport.id,
+              passwordEnv: 'SANDBOX_TRANSPORT_PASSWORD',
+              partyId: sellerId,
+              routingId: platform.routingId,
+              certificates: ['secrets/sandbox.cer'],
+            },
+          ],
+        }),
+      );
+      const transportPassword = sshAccount?.password ?? readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
+      // init made this process's umask 077; OpenSSH's sftp user must read the results the simulator writes.
+      if (sshAccount) process.umask(0o022);
+      const simLog = openSync(join(root, 'sim.log'), 'w');
+      const sim = spawn(process.execPath, [...benchNodeArgs(), BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
+        stdio: ['ignore', simLog, simLog],
+        env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
+      });
+      children.push(sim);
+      simPid = () => sim.pid ?? null;
+      await waitForPort(Number(gatewayUrl.port), sim);
     }
-    mergeSettings(config, overrides);
-    writeFileSync(created.configFile, JSON.stringify(config, null, 2));
-    const gatewayUrl = new URL(platform.gateway.baseUrl);
-    const simConfig = join(created.dataRoot, 'sim.config.json');
-    writeFileSync(
-      simConfig,
-      JSON.stringify({
-        dataDir: 'sim',
-        latencyMs,
-        sftp: { port: platform.sftp.port },
-        gateway: { port: Number(gatewayUrl.port) },
-        accounts: [
-          {
-            transportId: sshAccount?.user ?? platform.transport.id,
-            passwordEnv: 'SANDBOX_TRANSPORT_PASSWORD',
-            partyId: sellerId,
-            routingId: platform.routingId,
-            certificates: ['secrets/sandbox.cer'],
-          },
-        ],
-      }),
-    );
-    const transportPassword = sshAccount?.password ?? readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
 
     const src = created.srcFolders.find((f) => f.includes('F0401'))!;
     const staging = join(root, 'staging');
@@ -96,21 +121,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++)
       writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
 
-    // init made this process's umask 077; OpenSSH's sftp user must read the results the simulator writes.
-    if (sshAccount) process.umask(0o022);
-    const simLog = openSync(join(root, 'sim.log'), 'w');
-    const sim = spawn(process.execPath, [...benchNodeArgs(), BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
-      stdio: ['ignore', simLog, simLog],
-      env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
-    });
-    children.push(sim);
-    await waitForPort(Number(gatewayUrl.port), sim);
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, [...daemonNodeArgs(), BIN, 'start', '--config', created.configFile], {
+    const daemon = spawn(process.execPath, [...daemonNodeArgs({ asService: sandbox }), BIN, 'start', '--config', created.configFile], {
       stdio: ['ignore', daemonLog, daemonLog],
     });
     children.push(daemon);
     const db = await waitForDatabaseRunning(created.database, daemon);
+    // A sandbox daemon starts its simulator as a child process.
+    if (sandbox) simPid = await waitForChild(daemon);
     if (sshAccount) {
       // The daemon made its data root owner-only; the simulator's folder is inside it: open the way for the sftp user.
       const simDir = join(created.dataRoot, 'sim');
@@ -120,7 +138,8 @@ async function main(): Promise<void> {
 
     const dropped = new Map<string, number>();
     const start = Date.now();
-    const cpuAtDrop = { daemon: cpuSeconds(daemon.pid!), sim: cpuSeconds(sim.pid!) };
+    const sim = simPid();
+    const cpuAtDrop = { daemon: cpuSeconds(daemon.pid!), sim: sim === null ? null : cpuSeconds(sim) };
     for (const name of readdirSync(staging)) {
       renameSync(join(staging, name), join(src, name));
       dropped.set(name, Date.now());
@@ -137,7 +156,7 @@ async function main(): Promise<void> {
     }
     const seconds = (Date.now() - start) / 1000;
     // CPU used from the first drop to the last confirmation, by each process (all its threads).
-    const cpu = { daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon), sim: cpuSecondsSince(sim.pid!, cpuAtDrop.sim) };
+    const cpu = { daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon), sim: sim === null ? null : cpuSecondsSince(sim, cpuAtDrop.sim) };
     // Each message's time from its drop to the first time it reached `state`, sorted.
     const latenciesTo = (state: 'uploaded' | 'confirmed'): number[] =>
       (
@@ -156,15 +175,18 @@ async function main(): Promise<void> {
     const percentile = (p: number) => percentileOf(latencies, p);
     const toConfirmed = latenciesTo('confirmed');
     const rss = peakRss(daemon.pid!);
+    const simRss = sim === null ? null : peakRss(sim);
     db.close();
     console.log(
       `e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s` +
         (latencyMs > 0 ? ` (a link of ${latencyMs} ms round trip)` : '') +
-        (openssh ? ' (SFTP: OpenSSH)' : ''),
+        (openssh ? ' (SFTP: OpenSSH)' : '') +
+        (sandbox ? ' (the sandbox: `turnkey init`, `node bin/turnkey start`)' : ''),
     );
     console.log(`  drop → uploaded: p50 ${percentile(50).toFixed(2)} s, p95 ${percentile(95).toFixed(2)} s`);
     console.log(`  drop → confirmed: p50 ${percentileOf(toConfirmed, 50).toFixed(2)} s, p95 ${percentileOf(toConfirmed, 95).toFixed(2)} s`);
-    console.log(`  daemon peak RSS ${rss === null ? 'unknown' : `${rss.toFixed(1)} MB`}`);
+    const mb = (value: number | null) => (value === null ? 'unknown' : `${value.toFixed(1)} MB`);
+    console.log(`  daemon peak RSS ${mb(rss)}, simulator ${mb(simRss)}`);
     if (cpu.daemon !== null && cpu.sim !== null)
       console.log(
         `  CPU used meanwhile: daemon ${cpu.daemon.toFixed(1)} s, simulator ${cpu.sim.toFixed(1)} s (${os.availableParallelism()} cores)`,
@@ -175,6 +197,7 @@ async function main(): Promise<void> {
         invoices: count,
         latencyMs,
         openssh,
+        sandbox,
         seconds,
         perSecond: count / seconds,
         trickleMs,
@@ -183,6 +206,7 @@ async function main(): Promise<void> {
         confirmedP50: percentileOf(toConfirmed, 50),
         confirmedP95: percentileOf(toConfirmed, 95),
         peakRssMB: rss,
+        simPeakRssMB: simRss,
         cpuDaemonS: cpu.daemon,
         daemonCpuMicrosPerInvoice: cpu.daemon === null ? null : (cpu.daemon * 1e6) / count,
         cpuSimS: cpu.sim,
@@ -194,6 +218,17 @@ async function main(): Promise<void> {
     else if (sshAccount) OpenSshServer.deleteUser(sshAccount.user);
     if (keep) console.log(`kept ${root}`);
     else rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The first child process `parent` starts (within 20 s), as a reader of its pid. */
+async function waitForChild(parent: ChildProcess): Promise<() => number | null> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [pid] = childPids(parent.pid!);
+    if (pid !== undefined) return () => pid;
+    if (parent.exitCode !== null || Date.now() > deadline) throw new Error('the sandbox daemon did not start its simulator');
+    await sleep(50);
   }
 }
 
