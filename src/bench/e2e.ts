@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     const created = await initDataRoot(join(root, 'data'), { sandbox });
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
     let sellerId: string;
-    let simPid: () => number | null = () => null;
+    let simPid: number | null = null;
     const [sshPort] = openssh ? await freeLoopbackPorts(1) : [0];
     if (sandbox) {
       sellerId = (config.platform as { partyId: string }).partyId;
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
         env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
       });
       children.push(sim);
-      simPid = () => sim.pid ?? null;
+      simPid = sim.pid ?? null;
       await waitForPort(Number(gatewayUrl.port), sim);
     }
 
@@ -138,8 +138,7 @@ async function main(): Promise<void> {
 
     const dropped = new Map<string, number>();
     const start = Date.now();
-    const sim = simPid();
-    const cpuAtDrop = { daemon: cpuSeconds(daemon.pid!), sim: sim === null ? null : cpuSeconds(sim) };
+    const cpuAtDrop = { daemon: cpuSeconds(daemon.pid!), sim: simPid === null ? null : cpuSeconds(simPid) };
     for (const name of readdirSync(staging)) {
       renameSync(join(staging, name), join(src, name));
       dropped.set(name, Date.now());
@@ -156,7 +155,10 @@ async function main(): Promise<void> {
     }
     const seconds = (Date.now() - start) / 1000;
     // CPU used from the first drop to the last confirmation, by each process (all its threads).
-    const cpu = { daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon), sim: sim === null ? null : cpuSecondsSince(sim, cpuAtDrop.sim) };
+    const cpu = {
+      daemon: cpuSecondsSince(daemon.pid!, cpuAtDrop.daemon),
+      sim: simPid === null ? null : cpuSecondsSince(simPid, cpuAtDrop.sim),
+    };
     // Each message's time from its drop to the first time it reached `state`, sorted.
     const latenciesTo = (state: 'uploaded' | 'confirmed'): number[] =>
       (
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
     const percentile = (p: number) => percentileOf(latencies, p);
     const toConfirmed = latenciesTo('confirmed');
     const rss = peakRss(daemon.pid!);
-    const simRss = sim === null ? null : peakRss(sim);
+    const simRss = simPid === null ? null : peakRss(simPid);
     db.close();
     console.log(
       `e2e: ${count} invoices from first drop to all confirmed in ${seconds.toFixed(2)} s: ${Math.round(count / seconds)} invoices/s` +
@@ -221,12 +223,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** The first child process `parent` starts (within 20 s), as a reader of its pid. */
-async function waitForChild(parent: ChildProcess): Promise<() => number | null> {
+/** The pid of the first child process `parent` starts (within 20 s). */
+async function waitForChild(parent: ChildProcess): Promise<number> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const [pid] = childPids(parent.pid!);
-    if (pid !== undefined) return () => pid;
+    if (pid !== undefined) return pid;
     if (parent.exitCode !== null || Date.now() > deadline) throw new Error('the sandbox daemon did not start its simulator');
     await sleep(50);
   }
