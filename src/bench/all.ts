@@ -3,9 +3,10 @@
  * its own, and one table of what they measured on this machine: validation on one core, the floor
  * (read + validate + hash + record in a tight loop), intake, end to end at 0 and 20 ms of link
  * round trip (the end-to-end rate as a share of the floor, and the daemon's CPU per invoice), the
- * sandbox as a user starts it, a trickle (one invoice every 100 ms: drop → uploaded and → confirmed), start-up with a 100,000-file
- * backlog, the CLI (`turnkey --version`, `turnkey validate` over a folder of 5,000 ten-item invoices, `turnkey status`
- * on a store of N messages, idle and while the daemon takes files). `--quick` runs smaller sizes.
+ * sandbox as a user starts it, a trickle (one invoice every 100 ms: drop → uploaded and →
+ * confirmed), start-up with a 100,000-file backlog, and the CLI (`turnkey --version`, `turnkey
+ * validate` over a folder of 5,000 ten-item invoices, `turnkey status` on a store of N messages,
+ * idle and while the daemon takes files). `--quick` runs smaller sizes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -27,11 +27,11 @@ export function benchNodeArgs(): string[] {
 }
 
 /**
- * Node flags for the daemon: `--expose-gc` (as bin/turnkey's shebang gives it; not when started as the README's
- * service line, `node bin/turnkey start`, does), BENCH_NODE_ARGS, then BENCH_DAEMON_NODE_ARGS.
+ * Node flags for the daemon: `--expose-gc` (as bin/turnkey's shebang and the systemd unit give it; `npm start`'s
+ * `node bin/turnkey start` does not), BENCH_NODE_ARGS, then BENCH_DAEMON_NODE_ARGS.
  */
-export function daemonNodeArgs(options: { asService?: boolean } = {}): string[] {
-  return [...(options.asService ? [] : ['--expose-gc']), ...benchNodeArgs(), ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
+export function daemonNodeArgs(options: { exposeGc?: boolean } = {}): string[] {
+  return [...(options.exposeGc === false ? [] : ['--expose-gc']), ...benchNodeArgs(), ...flags(process.env.BENCH_DAEMON_NODE_ARGS)];
 }
 
 /** The pids of a process's children (Linux /proc), e.g. the simulator a sandbox daemon starts. */

@@ -8,9 +8,9 @@
  * sftp-server (sshd on a loopback port, a throw-away user, internal-sftp in the simulator's account
  * folder; root and Debian's openssh-server needed) while the simulator serves the gateway.
  * `--trickle MS`: one invoice every MS instead of a burst (a shop's pace), and the latency from each
- * drop to `confirmed` as well. `--sandbox`: the sandbox as a user starts it (`turnkey init`, then the
- * README's service line `node bin/turnkey start`, which starts the simulator as its own process), with
- * the simulator's peak RSS and CPU beside the daemon's.
+ * drop to `confirmed` as well. `--sandbox`: the sandbox as a user starts it (`turnkey init`, then
+ * `npm start`'s `node bin/turnkey start`, without the shebang's flags; the daemon starts the
+ * simulator as its own process), with the simulator's peak RSS and CPU beside the daemon's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,12 +104,13 @@ async function main(): Promise<void> {
       );
       const transportPassword = sshAccount?.password ?? readFileSync(join(created.dataRoot, 'secrets/transport.password'), 'utf8').trim();
       // init made this process's umask 077; OpenSSH's sftp user must read the results the simulator writes.
-      if (sshAccount) process.umask(0o022);
+      const umask = sshAccount ? process.umask(0o022) : null;
       const simLog = openSync(join(root, 'sim.log'), 'w');
       const sim = spawn(process.execPath, [...benchNodeArgs(), BIN, 'sim', '--config', simConfig, '--log-level', 'warn'], {
         stdio: ['ignore', simLog, simLog],
         env: { ...process.env, SANDBOX_TRANSPORT_PASSWORD: transportPassword },
       });
+      if (umask !== null) process.umask(umask);
       children.push(sim);
       simPid = sim.pid ?? null;
       await waitForPort(Number(gatewayUrl.port), sim);
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       writeFileSync(join(staging, `${invoiceNumber(i, 'BE')}.xml`), f0401Xml({ number: invoiceNumber(i, 'BE'), sellerId }));
 
     const daemonLog = openSync(join(root, 'daemon.log'), 'w');
-    const daemon = spawn(process.execPath, [...daemonNodeArgs({ asService: sandbox }), BIN, 'start', '--config', created.configFile], {
+    const daemon = spawn(process.execPath, [...daemonNodeArgs({ exposeGc: !sandbox }), BIN, 'start', '--config', created.configFile], {
       stdio: ['ignore', daemonLog, daemonLog],
     });
     children.push(daemon);

@@ -19,7 +19,7 @@ export interface F0401Item {
 export interface F0401Spec {
   /** Two upper-case letters + eight digits. */
   number: string;
-  /** yyyyMMdd; default: the day of an hour ago, in Taiwan time. */
+  /** yyyyMMdd; default: the day of an hour ago in Taiwan time, or yesterday when only a time is given. */
   date?: string;
   /** HH:mm:ss; default: an hour ago in Taiwan time, or 10:00:00 when a date is given. */
   time?: string;
@@ -96,9 +96,10 @@ export function f0401Xml(spec: F0401Spec): string {
   });
   // An hour ago, not a fixed hour of yesterday: a B2C invoice's 48-hour deadline stays 47 hours off,
   // so no test's verdict depends on the hour it runs at (yesterday 10:00 was "at risk" after 22:00).
+  // A time given alone is yesterday's: today's could still be ahead.
   const issuedAt = taiwanStamp(Date.now() - 3600_000);
-  const date = spec.date ?? issuedAt.slice(0, 8);
   const clock = `${issuedAt.slice(8, 10)}:${issuedAt.slice(10, 12)}:${issuedAt.slice(12, 14)}`;
+  const date = spec.date ?? (spec.time === undefined ? issuedAt.slice(0, 8) : taiwanDate(new Date(), 1));
   const time = spec.time ?? (spec.date === undefined ? clock : '10:00:00');
   const sales = items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
   const tax = Math.round(sales * 0.05);
@@ -145,7 +146,11 @@ export function f0401XmlWithWrongTotal(spec: F0401Spec): string {
   );
 }
 
-/** An F0501 (cancel) of an invoice, for wrong-folder and cancel-is-not-a-duplicate cases. */
+/**
+ * An F0501 (cancel) of an invoice, for wrong-folder and cancel-is-not-a-duplicate cases. Its dates
+ * default to yesterday (its CancelTime is 12:00, which today could still be ahead), so they need
+ * not match an f0401Xml issued at its own default; give `invoiceDate` where they must.
+ */
 export function f0501Xml(spec: { number: string; invoiceDate?: string; sellerId?: string; cancelDate?: string }): string {
   const invoiceDate = spec.invoiceDate ?? taiwanDate(new Date(), 1);
   return (

@@ -83,8 +83,9 @@ export function systemdUnit(input: SystemdUnitInput): string {
     `WorkingDirectory=${specifiers(oneLine(input.dataRoot))}`,
     'Environment=NODE_ENV=production',
     // glibc gives each busy thread (intake, validation, SFTP, libuv's pool) a malloc arena of its own and, once a large
-    // buffer is freed, keeps later ones in the heap: two arenas and large buffers always mapped apart took the daemon's
-    // peak RSS in a 10,000-invoice burst from 293-324 to 273-278 MB (docs/performance.md).
+    // buffer is freed, raises its mmap threshold and keeps later ones in the heap. Two arenas, and the threshold fixed at
+    // its initial 128 KiB (setting it switches the raising off), took the daemon's peak RSS in a 10,000-invoice burst
+    // from 293-324 to 273-278 MB (docs/performance.md). Other C libraries (musl) ignore both.
     ...GLIBC_MALLOC_ENVIRONMENT.map((e) => `Environment=${e}`),
     ...(input.secretEnv?.length
       ? [
