@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
 import { processExists } from './processExists.js';
@@ -31,6 +31,28 @@ export function writeFileDurably(dir: string, name: string, bytes: Uint8Array, o
   renameSync(temp, target);
   fsyncDir(dir);
   return target;
+}
+
+/**
+ * Like writeFileDurably, but never replaces a file: when `name` exists already (another process
+ * made it first, even a moment ago), nothing is written and the answer is false. The whole file
+ * appears at once under its name (a hard link of the synced temporary file), so a reader never
+ * sees it half written.
+ */
+export function createFileDurably(dir: string, name: string, bytes: Uint8Array, options: { mode?: number } = {}): boolean {
+  const target = join(dir, name);
+  const temp = join(dir, `.${name}.${process.pid}.tmp`);
+  writeSyncedFile(temp, bytes, options.mode);
+  try {
+    linkSync(temp, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  fsyncDir(dir);
+  return true;
 }
 
 /** The temporary name writeFileDurably uses: `.<name>.<pid>.tmp`. */
