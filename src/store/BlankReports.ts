@@ -39,6 +39,7 @@ export class BlankReports {
   private readonly latestGeneration: Statement;
   private readonly latestOfGroup: Statement;
   private readonly plannedStmt: Statement;
+  private readonly isPlannedStmt: Statement;
   private readonly markDropped: Statement;
 
   constructor(
@@ -57,6 +58,7 @@ export class BlankReports {
     this.latestGeneration = db.prepare(`
       SELECT max(generation) FROM blank_reports WHERE period = ? AND head_ban = ? AND branch_ban = ? AND invoice_type = ? AND track = ?`);
     this.plannedStmt = db.prepare(`SELECT ${COLUMNS}, xml FROM blank_reports WHERE state = 'planned' ORDER BY id`);
+    this.isPlannedStmt = db.prepare(`SELECT 1 FROM blank_reports WHERE id = ? AND state = 'planned'`);
     this.markDropped = db.prepare(`UPDATE blank_reports SET state = 'dropped', dropped_at = ? WHERE id = ? AND state = 'planned'`);
   }
 
@@ -85,6 +87,11 @@ export class BlankReports {
 
   planned(): Array<BlankReportRow & { xml: string }> {
     return this.plannedStmt.all() as Array<BlankReportRow & { xml: string }>;
+  }
+
+  /** Whether a report is still waiting to be written (another process may have written it meanwhile). */
+  isPlanned(id: number): boolean {
+    return this.isPlannedStmt.get(id) !== undefined;
   }
 
   dropped(id: number): boolean {

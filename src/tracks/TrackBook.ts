@@ -3,13 +3,13 @@
  * numbers (E0402) — when they may be reported, what holds them back, and generating and dropping
  * them into E0402's SRC, crash-safe (recorded with their bytes first, written durably, then marked).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { coversSeller } from '../config/senders.js';
 import type { TrackSettings, TurnkeyConfig } from '../config/types.js';
 import { TurnkeyError } from '../errors/TurnkeyError.js';
-import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
+import { createFileDurably, removeStaleTemps } from '../fs/writeFileDurably.js';
 import { messageSpec } from '../mig/catalog.js';
 import { BlankReports, type BlankReportRow } from '../store/BlankReports.js';
 import { MessageQueries } from '../store/MessageQueries.js';
@@ -282,7 +282,13 @@ export class TrackBook {
     return outcome;
   }
 
-  /** Writes every recorded, not yet dropped report into E0402's SRC (again, after a crash: the same bytes). */
+  /**
+   * Writes every recorded, not yet dropped report into E0402's SRC (again, after a crash: the same
+   * bytes); returns those this call dropped. `turnkey tracks blank` and the daemon's hourly job may
+   * both be here at once: a report the other marked dropped meanwhile is left alone, and a file
+   * already in SRC is never replaced (replaced after intake had taken the first, it would be sent
+   * twice). A file of the same name with other bytes leaves the report planned, for the next run.
+   */
   dropPlanned(): BlankReportRow[] {
     const planned = this.reports.planned();
     const src = this.srcDir();
@@ -290,17 +296,31 @@ export class TrackBook {
       mkdirSync(src, { recursive: true });
       removeStaleTemps(src);
     }
+    const dropped: BlankReportRow[] = [];
     for (const report of planned) {
-      writeFileDurably(src, report.fileName, Buffer.from(report.xml, 'utf8'));
+      if (!this.reports.isPlanned(report.id)) continue;
+      const bytes = Buffer.from(report.xml, 'utf8');
+      if (!createFileDurably(src, report.fileName, bytes) && !readIfPresent(join(src, report.fileName))?.equals(bytes)) continue;
       failpoint('after-blank-drop');
       this.reports.dropped(report.id);
+      dropped.push(report);
     }
-    return planned;
+    return dropped;
   }
 
   srcDir(): string {
     const spec = messageSpec('E0402')!;
     return join(this.dataRoot, 'UpCast', spec.category!, 'E0402', 'SRC');
+  }
+}
+
+/** A file's bytes, or null when it is not there (intake took it a moment ago). */
+function readIfPresent(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
 }
 

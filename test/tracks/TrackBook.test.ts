@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MessageTransitions } from '../../src/store/MessageTransitions.js';
@@ -87,6 +87,31 @@ describe('TrackBook: each group reported once', () => {
     const late = generate();
     expect(late.messages.map((m) => m.track)).toEqual(['CD']);
     expect(late.dropped).toBe(true);
+  });
+
+  it('never replaces a report file already in SRC, written by a run beside it that has not marked it yet', () => {
+    const [report] = generate().messages;
+    const file = join(book.srcDir(), report!.fileName);
+    const before = statSync(file).ino;
+    // The other run wrote the file and is about to mark the report: it is still planned.
+    store.db.prepare("UPDATE blank_reports SET state = 'planned', dropped_at = NULL").run();
+    expect(book.dropPlanned().map((r) => r.fileName)).toEqual([report!.fileName]);
+    expect(statSync(file).ino).toBe(before);
+    expect(store.db.prepare('SELECT state FROM blank_reports').pluck().all()).toEqual(['dropped']);
+  });
+
+  it('leaves a report planned while another file holds its name, and writes it once the name is free', () => {
+    const [report] = generate().messages;
+    const file = join(book.srcDir(), report!.fileName);
+    const ours = readFileSync(file);
+    store.db.prepare("UPDATE blank_reports SET state = 'planned', dropped_at = NULL").run();
+    writeFileSync(file, 'not ours');
+    expect(book.dropPlanned()).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe('not ours');
+    expect(store.db.prepare('SELECT state FROM blank_reports').pluck().all()).toEqual(['planned']);
+    rmSync(file); // intake took it
+    expect(book.dropPlanned().map((r) => r.fileName)).toEqual([report!.fileName]);
+    expect(readFileSync(file)).toEqual(ours);
   });
 
   it('holds the report for an invoice of the period refused at intake and never corrected', () => {
