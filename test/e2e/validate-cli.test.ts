@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../../src/mig/F0401Factory.js';
 import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
@@ -37,6 +38,26 @@ describe('turnkey validate (spawned)', () => {
     expect(result.code).toBe(1);
     const reports = JSON.parse(result.stdout) as Array<{ valid: boolean; errors: Array<{ code: string }> }>;
     expect(reports.map((r) => r.errors.map((e) => e.code))).toEqual([[], ['duplicate']]);
+  });
+
+  it('shares a large folder out between threads and reports every file in order, as one thread would', async () => {
+    // 700 files: far over the threshold at which worker threads help, in many slices.
+    const folder = mkdtempSync(join(tmpdir(), 'turnkey-validate-many-'));
+    const name = (i: number) => join(folder, `${String(i).padStart(4, '0')}.xml`);
+    for (let i = 0; i < 700; i++) {
+      const number = invoiceNumber(i === 650 ? 3 : i, 'VM'); // file 650 repeats file 3's number
+      writeFileSync(name(i), i === 420 ? f0401XmlWithWrongTotal({ number }) : f0401Xml({ number }));
+    }
+    const result = await runCli(['validate', '--json', folder]).finally(() => rmSync(folder, { recursive: true, force: true }));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const reports = JSON.parse(result.stdout) as Array<{ file: string; valid: boolean; errors: Array<{ code: string }> }>;
+    expect(reports.map((r) => r.file)).toEqual(Array.from({ length: 700 }, (_, i) => name(i)));
+    const refused = reports.flatMap((r, i) => (r.valid ? [] : [[i, r.errors.map((e) => e.code)]]));
+    expect(refused).toEqual([
+      [420, ['amount-total']],
+      [650, ['duplicate']],
+    ]);
   });
 
   it('speaks Traditional Chinese with --lang zh-TW', async () => {

@@ -57,12 +57,14 @@ async function validateFiles(paths: string[], options: ValidateOptions): Promise
 }
 
 /**
- * From this many files on, validation runs in worker threads, one per core (at most 4): starting
- * them costs about a third of a second, which a few hundred files repay.
+ * From this many files on, validation is shared with worker threads (one per further core, at most
+ * 3): starting them costs about a third of a second, which a few hundred files repay.
  */
 const POOL_THRESHOLD = 300;
 /** Files per task: small enough to share the work out evenly, large enough that messages cost nothing. */
 const SLICE = 64;
+/** Slices each worker has in hand, so that it never waits for the next. */
+const IN_FLIGHT = 2;
 
 type Validated = { reports: ValidationReport[]; schemaWarnings: string[] };
 
@@ -77,22 +79,65 @@ async function validateInline(files: readonly string[], options: ValidationWorke
   }
 }
 
+/**
+ * The main thread validates too, from the moment its own validator is ready: a worker is ready only
+ * a few hundred milliseconds later, and every thread pays its own warm-up whenever it starts, so on
+ * two cores the main thread and one worker finish sooner than two workers. Slices are taken in
+ * order from one queue and their reports put back in order.
+ */
 async function validateInWorkers(files: readonly string[], options: ValidationWorkerData['validator']): Promise<Validated> {
-  const pool = await WorkerPool.start<string[], ValidationTaskResult>({
+  const slices: string[][] = [];
+  for (let i = 0; i < files.length; i += SLICE) slices.push(files.slice(i, i + SLICE));
+  const done: ValidationTaskResult[] = new Array(slices.length);
+  let next = 0;
+
+  const starting = WorkerPool.start<string[], ValidationTaskResult>({
     script: workerScript('./validationWorker.js', import.meta.url),
     workerData: { validator: options } satisfies ValidationWorkerData,
-    size: Math.max(1, Math.min(4, availableParallelism())),
+    size: Math.max(1, Math.min(3, availableParallelism() - 1)),
   });
+  // A slice a worker could not finish, or all of them if no worker starts, is validated here: the
+  // reports are the same whichever thread made them.
+  const leftOver: number[] = [];
+  const helping = starting.then(
+    async (pool) => {
+      const takeSlices = async (): Promise<void> => {
+        while (next < slices.length) {
+          const index = next++;
+          await pool.run(slices[index]!).then(
+            (result) => (done[index] = result),
+            () => leftOver.push(index),
+          );
+        }
+      };
+      await Promise.all(Array.from({ length: pool.size * IN_FLIGHT }, takeSlices));
+    },
+    () => {},
+  );
+
+  const validator = await Validator.create(options);
   try {
-    const tasks: Array<Promise<ValidationTaskResult>> = [];
-    for (let i = 0; i < files.length; i += SLICE) tasks.push(pool.run(files.slice(i, i + SLICE)));
-    const results = await Promise.all(tasks);
-    const unreadable = results.find((r) => r.unreadable)?.unreadable;
-    if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
-    return { reports: results.flatMap((r) => r.reports), schemaWarnings: results[0]?.schemaWarnings ?? [] };
+    const schemaWarnings = validator.schemaWarnings.map((w) => w.message);
+    const validateHere = (index: number): void => {
+      done[index] = { ...readAndValidate(validator, slices[index]!, options.maxBytes), schemaWarnings };
+    };
+    while (next < slices.length) {
+      validateHere(next++);
+      // Between slices, the workers' answers are taken and they are given their next slices.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await helping;
+    for (const index of leftOver) validateHere(index);
   } finally {
-    await pool.close();
+    validator.dispose();
+    await starting.then(
+      (pool) => pool.close(),
+      () => {},
+    );
   }
+  const unreadable = done.find((r) => r.unreadable)?.unreadable;
+  if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
+  return { reports: done.flatMap((r) => r.reports), schemaWarnings: done[0]?.schemaWarnings ?? [] };
 }
 
 /** The documented `--json` shape. */
