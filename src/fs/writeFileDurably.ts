@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
 import { processExists } from './processExists.js';
@@ -37,17 +37,25 @@ export function writeFileDurably(dir: string, name: string, bytes: Uint8Array, o
  * Like writeFileDurably, but never replaces a file: when `name` exists already (another process
  * made it first, even a moment ago), nothing is written and the answer is false. The whole file
  * appears at once under its name (a hard link of the synced temporary file), so a reader never
- * sees it half written.
+ * sees it half written. On a file system without hard links (FAT, some network shares) it falls
+ * back to checking first and renaming, which two writers at the same instant could both pass.
+ * Not for a folder intake watches: for a moment the file has two names, and intake refuses those.
  */
 export function createFileDurably(dir: string, name: string, bytes: Uint8Array, options: { mode?: number } = {}): boolean {
   const target = join(dir, name);
   const temp = join(dir, `.${name}.${process.pid}.tmp`);
+  rmSync(temp, { force: true }); // a fresh inode: a temporary name left by a killed process may still be a second name of the file
   writeSyncedFile(temp, bytes, options.mode);
   try {
     linkSync(temp, target);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    if (existsSync(target)) return false;
+    renameSync(temp, target);
+    fsyncDir(dir);
+    return true;
   } finally {
     rmSync(temp, { force: true });
   }

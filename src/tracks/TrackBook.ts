@@ -9,7 +9,7 @@ import type { Database } from 'better-sqlite3';
 import { coversSeller } from '../config/senders.js';
 import type { TrackSettings, TurnkeyConfig } from '../config/types.js';
 import { TurnkeyError } from '../errors/TurnkeyError.js';
-import { createFileDurably, removeStaleTemps } from '../fs/writeFileDurably.js';
+import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { messageSpec } from '../mig/catalog.js';
 import { BlankReports, type BlankReportRow } from '../store/BlankReports.js';
 import { MessageQueries } from '../store/MessageQueries.js';
@@ -39,7 +39,8 @@ export interface BlankBlocker {
     | 'invoices-refused'
     | 'no-invoices-seen'
     | 'too-early'
-    | 'invoices-arriving';
+    | 'invoices-arriving'
+    | 'name-taken';
   detail: string;
   /** Only the automatic report waits for it; `turnkey tracks blank` does not. */
   autoOnly?: boolean;
@@ -274,22 +275,23 @@ export class TrackBook {
       .immediate();
     if (!outcome.dropped) {
       // A report recorded by a run that died before writing its file (this command killed, say) is written now.
-      if (!options.dryRun) this.dropPlanned();
+      if (!options.dryRun) return withHeldBack(outcome, this.dropPlanned().heldBack);
       return outcome;
     }
     failpoint('after-blank-record');
-    this.dropPlanned();
-    return outcome;
+    return withHeldBack(outcome, this.dropPlanned().heldBack);
   }
 
   /**
    * Writes every recorded, not yet dropped report into E0402's SRC (again, after a crash: the same
    * bytes); returns those this call dropped. `turnkey tracks blank` and the daemon's hourly job may
-   * both be here at once: a report the other marked dropped meanwhile is left alone, and a file
-   * already in SRC is never replaced (replaced after intake had taken the first, it would be sent
-   * twice). A file of the same name with other bytes leaves the report planned, for the next run.
+   * both be here at once, so each report is written inside one write transaction that first checks
+   * it is still planned: the second comes after the first's commit and leaves it alone. A file of
+   * the report's name already in SRC is never replaced (replaced after intake had taken the first,
+   * it would be sent twice): with the same bytes it is the report's own (a run killed before marking
+   * it), with other bytes it holds the report back (`heldBack`): it stays planned for a later run.
    */
-  dropPlanned(): BlankReportRow[] {
+  dropPlanned(): { dropped: BlankReportRow[]; heldBack: BlankReportRow[] } {
     const planned = this.reports.planned();
     const src = this.srcDir();
     if (planned.length > 0) {
@@ -297,21 +299,43 @@ export class TrackBook {
       removeStaleTemps(src);
     }
     const dropped: BlankReportRow[] = [];
+    const heldBack: BlankReportRow[] = [];
     for (const report of planned) {
-      if (!this.reports.isPlanned(report.id)) continue;
       const bytes = Buffer.from(report.xml, 'utf8');
-      if (!createFileDurably(src, report.fileName, bytes) && !readIfPresent(join(src, report.fileName))?.equals(bytes)) continue;
-      failpoint('after-blank-drop');
-      this.reports.dropped(report.id);
-      dropped.push(report);
+      // The file write happens while the transaction holds the store's write lock: a few
+      // milliseconds, for a report an hour or a command at most.
+      const outcome = this.db
+        .transaction((): 'dropped' | 'gone' | 'name-taken' => {
+          if (!this.reports.isPlanned(report.id)) return 'gone';
+          const existing = readIfPresent(join(src, report.fileName));
+          if (existing === null) writeFileDurably(src, report.fileName, bytes);
+          else if (!existing.equals(bytes)) return 'name-taken';
+          failpoint('after-blank-drop');
+          return this.reports.dropped(report.id) ? 'dropped' : 'gone';
+        })
+        .immediate();
+      if (outcome === 'dropped') dropped.push(report);
+      else if (outcome === 'name-taken') heldBack.push(report);
     }
-    return dropped;
+    return { dropped, heldBack };
   }
 
   srcDir(): string {
     const spec = messageSpec('E0402')!;
     return join(this.dataRoot, 'UpCast', spec.category!, 'E0402', 'SRC');
   }
+}
+
+/** The outcome, with a blocker for each report a file of another content keeps out of SRC. */
+function withHeldBack(outcome: BlankOutcome, heldBack: readonly BlankReportRow[]): BlankOutcome {
+  if (heldBack.length === 0) return outcome;
+  const blockers: BlankBlocker[] = heldBack.map((r) => ({
+    code: 'name-taken',
+    detail:
+      `${r.fileName} is in E0402's SRC already, with other content: the report stays recorded and is written once that ` +
+      'file is gone (move it out of SRC if it is not an E0402 of your own)',
+  }));
+  return { ...outcome, blockers: [...outcome.blockers, ...blockers] };
 }
 
 /** A file's bytes, or null when it is not there (intake took it a moment ago). */

@@ -15,6 +15,14 @@ import type { TrackBook } from './TrackBook.js';
 
 const DAY_MS = 86_400_000;
 
+/** The E0402 reports another file keeps out of SRC: a warning each run, until that file is gone. */
+export function logBlankReportsHeldBack(logger: Logger, heldBack: ReadonlyArray<{ fileName: string }>): void {
+  logger.warn(
+    { event: 'blank-report-held-back', files: heldBack.map((r) => r.fileName) },
+    "E0402 files of other content hold these reports' names in SRC; they are written once those files are gone",
+  );
+}
+
 /** Problem codes of the tracks area. */
 export const TRACK_PROBLEMS = {
   runningOut: 'tracks-running-out',
@@ -35,8 +43,12 @@ export function runTracksJob(deps: {
   const { book, settings, problems, logger } = deps;
   const now = deps.now();
   const lines: string[] = [];
-  const redropped = book.dropPlanned();
+  const { dropped: redropped, heldBack } = book.dropPlanned();
   if (redropped.length > 0) lines.push(`${redropped.length} E0402 file(s) written again`);
+  if (heldBack.length > 0) {
+    logBlankReportsHeldBack(logger, heldBack);
+    lines.push(`${heldBack.length} E0402 report(s) held back: a file of another content has its name in SRC`);
+  }
 
   const current = periodOfTime(now);
   const { forecasts } = book.stock(current);

@@ -41,22 +41,23 @@ describe('turnkey validate (spawned)', () => {
   });
 
   it('shares a large folder out between threads and reports every file in order, as one thread would', async () => {
-    // 700 files: far over the threshold at which worker threads help, in many slices.
+    // 2,000 files: over the threshold from which worker threads help, in many slices; the refused ones late, when a worker has
+    // most likely joined in.
     const folder = mkdtempSync(join(tmpdir(), 'turnkey-validate-many-'));
     const name = (i: number) => join(folder, `${String(i).padStart(4, '0')}.xml`);
-    for (let i = 0; i < 700; i++) {
-      const number = invoiceNumber(i === 650 ? 3 : i, 'VM'); // file 650 repeats file 3's number
-      writeFileSync(name(i), i === 420 ? f0401XmlWithWrongTotal({ number }) : f0401Xml({ number }));
+    for (let i = 0; i < 2000; i++) {
+      const number = invoiceNumber(i === 1950 ? 3 : i, 'VM'); // file 1950 repeats file 3's number
+      writeFileSync(name(i), i === 1720 ? f0401XmlWithWrongTotal({ number }) : f0401Xml({ number }));
     }
     const result = await runCli(['validate', '--json', folder]).finally(() => rmSync(folder, { recursive: true, force: true }));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
     const reports = JSON.parse(result.stdout) as Array<{ file: string; valid: boolean; errors: Array<{ code: string }> }>;
-    expect(reports.map((r) => r.file)).toEqual(Array.from({ length: 700 }, (_, i) => name(i)));
+    expect(reports.map((r) => r.file)).toEqual(Array.from({ length: 2000 }, (_, i) => name(i)));
     const refused = reports.flatMap((r, i) => (r.valid ? [] : [[i, r.errors.map((e) => e.code)]]));
     expect(refused).toEqual([
-      [420, ['amount-total']],
-      [650, ['duplicate']],
+      [1720, ['amount-total']],
+      [1950, ['duplicate']],
     ]);
   });
 

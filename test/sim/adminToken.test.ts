@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateAdminToken } from '../../src/sim/gateway/adminToken.js';
@@ -21,7 +21,11 @@ function startChild(file: string): { ready: Promise<void>; go: () => void; token
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   let onReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    child.on('close', (code) => reject(new Error(`the child ended (code ${code}) before it was ready`)));
+  });
+  child.stdin.on('error', () => {}); // a child that died already: its exit is the error reported
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     if (out.startsWith('ready\n')) onReady();
@@ -54,5 +58,6 @@ describe('the simulator admin token', () => {
     const tokens = await Promise.all(children.map((c) => c.token));
     const kept = readFileSync(file, 'utf8').trim();
     expect(tokens).toEqual(Array.from({ length: 8 }, () => kept));
+    expect(readdirSync(dirname(file))).toEqual(['sim-admin.token']);
   });
 });

@@ -95,7 +95,7 @@ describe('TrackBook: each group reported once', () => {
     const before = statSync(file).ino;
     // The other run wrote the file and is about to mark the report: it is still planned.
     store.db.prepare("UPDATE blank_reports SET state = 'planned', dropped_at = NULL").run();
-    expect(book.dropPlanned().map((r) => r.fileName)).toEqual([report!.fileName]);
+    expect(book.dropPlanned()).toMatchObject({ dropped: [{ fileName: report!.fileName }], heldBack: [] });
     expect(statSync(file).ino).toBe(before);
     expect(store.db.prepare('SELECT state FROM blank_reports').pluck().all()).toEqual(['dropped']);
   });
@@ -106,11 +106,13 @@ describe('TrackBook: each group reported once', () => {
     const ours = readFileSync(file);
     store.db.prepare("UPDATE blank_reports SET state = 'planned', dropped_at = NULL").run();
     writeFileSync(file, 'not ours');
-    expect(book.dropPlanned()).toEqual([]);
+    expect(book.dropPlanned()).toMatchObject({ dropped: [], heldBack: [{ fileName: report!.fileName }] });
+    // `turnkey tracks blank` says so, and exits 1 for it.
+    expect(generate().blockers).toMatchObject([{ code: 'already-reported' }, { code: 'name-taken' }]);
     expect(readFileSync(file, 'utf8')).toBe('not ours');
     expect(store.db.prepare('SELECT state FROM blank_reports').pluck().all()).toEqual(['planned']);
     rmSync(file); // intake took it
-    expect(book.dropPlanned().map((r) => r.fileName)).toEqual([report!.fileName]);
+    expect(book.dropPlanned()).toMatchObject({ dropped: [{ fileName: report!.fileName }], heldBack: [] });
     expect(readFileSync(file)).toEqual(ours);
   });
 

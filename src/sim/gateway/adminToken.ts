@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { createFileDurably } from '../../fs/writeFileDurably.js';
+import { createFileDurably, removeStaleTemps } from '../../fs/writeFileDurably.js';
 import { SimError } from '../SimError.js';
 
 /**
@@ -13,6 +13,7 @@ import { SimError } from '../SimError.js';
 export function loadOrCreateAdminToken(file: string): string {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    removeStaleTemps(dirname(file)); // a token half made by a simulator that was killed
     const token = randomBytes(24).toString('base64url');
     if (createFileDurably(dirname(file), basename(file), Buffer.from(`${token}\n`), { mode: 0o600 })) return token;
     // Another simulator on this folder made one a moment ago: both answer to that one.
