@@ -26,7 +26,7 @@ import { MetricsServer } from '../metrics/MetricsServer.js';
 import { StoreMetrics } from '../metrics/StoreMetrics.js';
 import { scheduleJobs } from './DaemonJobs.js';
 import { TrackBook, trackBookOptions } from '../tracks/TrackBook.js';
-import { logBlankReportsHeldBack } from '../tracks/trackJob.js';
+import { dropPlannedReports } from '../tracks/trackJob.js';
 import { Store } from '../store/Store.js';
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
@@ -151,10 +151,7 @@ export class Daemon {
         const outbound = daemon.outbound;
         // An E0402 recorded but not yet written when the daemon stopped is written now.
         const tracks = new TrackBook(store.db, config.dataRoot, Date.now, trackBookOptions(config));
-        const { dropped: redropped, heldBack } = tracks.dropPlanned();
-        if (redropped.length > 0)
-          logger.info({ event: 'blank-report-redropped', files: redropped.map((r) => r.fileName) }, 'wrote E0402 files again');
-        if (heldBack.length > 0) logBlankReportsHeldBack(logger, heldBack);
+        dropPlannedReports(tracks, logger);
         scheduleJobs(scheduler, {
           config,
           db: store.db,

@@ -15,12 +15,26 @@ import type { TrackBook } from './TrackBook.js';
 
 const DAY_MS = 86_400_000;
 
-/** The E0402 reports another file keeps out of SRC: a warning each run, until that file is gone. */
-export function logBlankReportsHeldBack(logger: Logger, heldBack: ReadonlyArray<{ fileName: string }>): void {
-  logger.warn(
-    { event: 'blank-report-held-back', files: heldBack.map((r) => r.fileName) },
-    "E0402 files of other content hold these reports' names in SRC; they are written once those files are gone",
-  );
+/**
+ * Writes the E0402 reports recorded but not yet in SRC (a run killed in between), as the daemon does
+ * at start and the tracks job every hour; logs what it wrote and, each time until that file is gone,
+ * a report another file keeps out of SRC. Returns the lines for the job's summary.
+ */
+export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger: Logger): string[] {
+  const { dropped, heldBack } = book.dropPlanned();
+  const lines: string[] = [];
+  if (dropped.length > 0) {
+    logger.info({ event: 'blank-report-redropped', files: dropped.map((r) => r.fileName) }, 'wrote E0402 files again');
+    lines.push(`${dropped.length} E0402 file(s) written again`);
+  }
+  if (heldBack.length > 0) {
+    logger.warn(
+      { event: 'blank-report-held-back', files: heldBack.map((r) => r.fileName) },
+      "E0402 files of other content hold these reports' names in SRC; they are written once those files are gone",
+    );
+    lines.push(`${heldBack.length} E0402 report(s) held back: a file of another content has its name in SRC`);
+  }
+  return lines;
 }
 
 /** Problem codes of the tracks area. */
@@ -42,13 +56,7 @@ export function runTracksJob(deps: {
 }): string {
   const { book, settings, problems, logger } = deps;
   const now = deps.now();
-  const lines: string[] = [];
-  const { dropped: redropped, heldBack } = book.dropPlanned();
-  if (redropped.length > 0) lines.push(`${redropped.length} E0402 file(s) written again`);
-  if (heldBack.length > 0) {
-    logBlankReportsHeldBack(logger, heldBack);
-    lines.push(`${heldBack.length} E0402 report(s) held back: a file of another content has its name in SRC`);
-  }
+  const lines = dropPlannedReports(book, logger);
 
   const current = periodOfTime(now);
   const { forecasts } = book.stock(current);

@@ -75,7 +75,7 @@ async function validateInline(files: readonly string[], options: ValidationWorke
   const validator = await Validator.create(options);
   try {
     const { reports, unreadable } = readAndValidate(validator, files, options.maxBytes);
-    if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
+    refuseUnreadable(unreadable);
     return { reports, schemaWarnings: validator.schemaWarnings.map((w) => w.message) };
   } finally {
     validator.dispose();
@@ -142,9 +142,13 @@ async function validateInWorkers(files: readonly string[], options: ValidationWo
       () => {},
     );
   }
-  const unreadable = done.find((r) => r.unreadable)?.unreadable;
-  if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
+  refuseUnreadable(done.find((r) => r.unreadable)?.unreadable);
   return { reports: done.flatMap((r) => r.reports), schemaWarnings: done[0]?.schemaWarnings ?? [] };
+}
+
+/** A file that could not be read ends the command: a usage error naming it (exit 2). */
+function refuseUnreadable(unreadable: ValidationTaskResult['unreadable'] | undefined): void {
+  if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
 }
 
 /** The documented `--json` shape. */
