@@ -18,7 +18,8 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDataRoot } from '../cli/init/initDataRoot.js';
-import { createSandbox, freeLoopbackPorts } from '../sandbox/createSandbox.js';
+import { createSandbox } from '../sandbox/createSandbox.js';
+import { freeLoopbackPorts } from '../sandbox/freeLoopbackPorts.js';
 import { SimLayout } from '../sim/storage/SimLayout.js';
 import { OpenSshServer, opensshUnavailable } from './OpenSshServer.js';
 import {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { PlatformSettingsFile } from '../config/types.js';
 import { generateTestCertificate } from '../protocol/cms/index.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../sim/sftp/hostKey.js';
 import { SimLayout } from '../sim/storage/SimLayout.js';
+import { freeLoopbackPorts } from './freeLoopbackPorts.js';
 
 /** A sandbox's platform section: one sender, written with the section's own keys. */
 export type SandboxPlatform = PlatformSettingsFile &
@@ -55,22 +55,4 @@ export async function createSandbox(dataRoot: string): Promise<SandboxPlatform> 
     turnkeyVersion: '3.2.1',
     simulator: { dataDir: 'sim', processingDelayMs: 200, b2cTaxIncluded: 'warn' },
   };
-}
-
-/** Ports free now on 127.0.0.1 (asked of the OS all at once, so they differ). */
-export async function freeLoopbackPorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }

@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPorts } from '../../src/sandbox/createSandbox.js';
+import { freeLoopbackPorts } from '../../src/sandbox/freeLoopbackPorts.js';
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { DEFAULT_SELLER_ID, invoiceNumber } from '../helpers/f0401.js';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -105,6 +106,24 @@ describe.skipIf(process.platform !== 'linux')('the sandbox: the daemon and its p
     daemon = DaemonProcess.start(configFile());
     await daemon.waitUntilRunning(join(root(), 'turnkey.db'));
   }, 60_000);
+
+  it('stops starting at once, naming the port, when the simulator cannot listen on it', async () => {
+    expect((await runCli(['init', root(), '--json'])).code).toBe(0);
+    const port = (JSON.parse(readFileSync(configFile(), 'utf8')) as { platform: { sftp: { port: number } } }).platform.sftp.port;
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      daemon = DaemonProcess.start(configFile());
+      const exit = await daemon.exited;
+      // Not the 30 s the daemon gives a simulator that says nothing: the simulator ends at once.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(exit.code).not.toBe(0);
+      expect(daemon.output.stderr).toContain(`127.0.0.1:${port} (EADDRINUSE)`);
+    } finally {
+      squatter.close();
+    }
+  }, 30_000);
 
   it("lets `turnkey sim` run a sandbox's simulator from its turnkey.config.json, on the ports the daemon expects", async () => {
     expect((await runCli(['init', root()])).code).toBe(0);

@@ -85,7 +85,7 @@ export class DaemonProcess {
       }
       await sleep(50);
     }
-    throw new Error(`the daemon did not reach running within ${timeoutMs} ms`);
+    throw new Error(`the daemon did not reach running within ${timeoutMs} ms: ${this.stderr}\n${this.stdout.slice(-4000)}`);
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {

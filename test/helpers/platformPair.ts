@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { freeLoopbackPorts } from '../../src/sandbox/createSandbox.js';
+import { freeLoopbackPorts } from '../../src/sandbox/freeLoopbackPorts.js';
 import { generateTestCertificate } from '../../src/protocol/cms/index.js';
 import { queryStats, type SimStats } from '../../src/sim/record/statsQueries.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.js';

@@ -9,7 +9,8 @@ import { restrictUmask, secureDataRoot } from '../../fs/dataRootAccess.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
 import { Store } from '../../store/Store.js';
 import { EXIT } from '../exit.js';
-import { createSandbox, freeLoopbackPorts } from '../../sandbox/createSandbox.js';
+import { createSandbox } from '../../sandbox/createSandbox.js';
+import { freeLoopbackPorts } from '../../sandbox/freeLoopbackPorts.js';
 
 /** `turnkey init`. */
 export async function runInit(dir: string, options: { json?: boolean; sandbox: boolean; ifMissing?: boolean }): Promise<void> {

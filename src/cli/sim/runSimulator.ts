@@ -50,6 +50,9 @@ export async function runSimulator(options: RunSimulatorOptions): Promise<number
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A resumed standard input keeps the process alive: a simulator that could not start would
+    // otherwise wait there, and the daemon for its banner, until the daemon gives up.
+    if (options.stopWithStdin) process.stdin.destroy();
   }
   if (!options.json) process.stdout.write('simulator stopped\n');
   return EXIT.ok;
