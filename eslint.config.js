@@ -45,7 +45,7 @@ const MAY_IMPORT = {
   sqlite: ['errors'],
   workers: ['errors'],
   config: ['errors', 'mig', 'time'],
-  fs: ['errors', 'mig'],
+  fs: ['errors', 'mig', 'time'],
   validation: ['errors', 'mig', 'time'],
   protocol: ['errors', 'time', 'validation'],
   store: ['errors', 'sqlite', 'time'],

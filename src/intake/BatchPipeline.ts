@@ -2,7 +2,7 @@ import { sep } from 'node:path';
 // The rest of this turn of the event loop goes to what waits for I/O (sockets, worker answers).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BatchOutcome, BatchProcessor, ClaimedFile } from './BatchProcessor.js';
-import { claimNameFor } from './fileNames.js';
+import { claimNameFor } from '../fs/claimNames.js';
 import type { InspectedFile } from './inspectFile.js';
 import type { SrcFinder } from './SrcFinder.js';
 

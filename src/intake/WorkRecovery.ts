@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { outboundMessages } from '../mig/catalog.js';
 import type { IntakeJournal } from '../store/IntakeJournal.js';
 import type { BatchOutcome, BatchProcessor, ClaimedFile } from './BatchProcessor.js';
-import { originalNameOf } from './fileNames.js';
+import { originalNameOf } from '../fs/claimNames.js';
 import type { IntakeLayout, TypeFolders } from './IntakeLayout.js';
 
 /**

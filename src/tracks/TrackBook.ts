@@ -3,12 +3,14 @@
  * numbers (E0402) — when they may be reported, what holds them back, and generating and dropping
  * them into E0402's SRC, crash-safe (recorded with their bytes first, written durably, then marked).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { coversSeller } from '../config/senders.js';
 import type { TrackSettings, TurnkeyConfig } from '../config/types.js';
 import { TurnkeyError } from '../errors/TurnkeyError.js';
+import { claimsOf } from '../fs/claimNames.js';
 import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { messageSpec } from '../mig/catalog.js';
 import { BlankReports, type BlankReportRow } from '../store/BlankReports.js';
@@ -291,33 +293,54 @@ export class TrackBook {
    * it would be sent twice): with the same bytes it is the report's own (a run killed before marking
    * it), with other bytes it holds the report back (`heldBack`): it stays planned for a later run.
    */
-  dropPlanned(): { dropped: BlankReportRow[]; heldBack: BlankReportRow[] } {
+  dropPlanned(): { dropped: BlankReportRow[]; taken: BlankReportRow[]; heldBack: BlankReportRow[] } {
     const planned = this.reports.planned();
     const src = this.srcDir();
+    const work = join(dirname(src), 'WORK');
     if (planned.length > 0) {
       mkdirSync(src, { recursive: true });
       removeStaleTemps(src);
     }
     const dropped: BlankReportRow[] = [];
+    const taken: BlankReportRow[] = [];
     const heldBack: BlankReportRow[] = [];
     for (const report of planned) {
       const bytes = Buffer.from(report.xml, 'utf8');
       // The file write happens while the transaction holds the store's write lock: a few
       // milliseconds, for a report an hour or a command at most.
       const outcome = this.db
-        .transaction((): 'dropped' | 'gone' | 'name-taken' => {
+        .transaction((): 'dropped' | 'taken' | 'gone' | 'name-taken' => {
           if (!this.reports.isPlanned(report.id)) return 'gone';
           const existing = readIfPresent(join(src, report.fileName));
-          if (existing === null) writeFileDurably(src, report.fileName, bytes);
-          else if (!existing.equals(bytes)) return 'name-taken';
+          if (existing === null) {
+            // Written by a run killed before it marked the report, and taken by intake since: it is
+            // not written again. Looked for where the file goes next, in its order (WORK, then the
+            // store): it only moves on, and cannot be recorded while this transaction holds the
+            // write lock, so it cannot slip past.
+            if (this.takenByIntake(report, bytes, work)) return this.reports.dropped(report.id) ? 'taken' : 'gone';
+            writeFileDurably(src, report.fileName, bytes);
+          } else if (!existing.equals(bytes)) return 'name-taken';
           failpoint('after-blank-drop');
           return this.reports.dropped(report.id) ? 'dropped' : 'gone';
         })
         .immediate();
       if (outcome === 'dropped') dropped.push(report);
+      else if (outcome === 'taken') taken.push(report);
       else if (outcome === 'name-taken') heldBack.push(report);
     }
-    return { dropped, heldBack };
+    return { dropped, taken, heldBack };
+  }
+
+  /**
+   * Whether intake has this report's file, by its very bytes: in hand in WORK, or recorded since
+   * the report was (holding its key).
+   */
+  private takenByIntake(report: BlankReportRow, bytes: Buffer, work: string): boolean {
+    for (const claim of claimsOf(listIfPresent(work), report.fileName)) if (readIfPresent(join(work, claim))?.equals(bytes)) return true;
+    const holder = this.messages.findKeyHolder(report.messageKey);
+    return (
+      holder !== undefined && holder.receivedAt >= report.createdAt && holder.sha256 === createHash('sha256').update(bytes).digest('hex')
+    );
   }
 
   srcDir(): string {
@@ -336,6 +359,16 @@ function withHeldBack(outcome: BlankOutcome, heldBack: readonly BlankReportRow[]
       'file is gone (move it out of SRC if it is not an E0402 of your own)',
   }));
   return { ...outcome, blockers: [...outcome.blockers, ...blockers] };
+}
+
+/** A folder's entries, none when it is not there. */
+function listIfPresent(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }
 
 /** A file's bytes, or null when it is not there (intake took it a moment ago). */

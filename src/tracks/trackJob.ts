@@ -21,11 +21,17 @@ const DAY_MS = 86_400_000;
  * a report another file keeps out of SRC. Returns the lines for the job's summary.
  */
 export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger: Logger): string[] {
-  const { dropped, heldBack } = book.dropPlanned();
+  const { dropped, taken, heldBack } = book.dropPlanned();
   const lines: string[] = [];
   if (dropped.length > 0) {
     logger.info({ event: 'blank-report-redropped', files: dropped.map((r) => r.fileName) }, 'wrote E0402 files again');
     lines.push(`${dropped.length} E0402 file(s) written again`);
+  }
+  if (taken.length > 0) {
+    logger.info(
+      { event: 'blank-report-found-taken', files: taken.map((r) => r.fileName) },
+      'E0402 files written before a crash were already taken by intake; they are not written again',
+    );
   }
   if (heldBack.length > 0) {
     logger.warn(

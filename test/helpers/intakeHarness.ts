@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { ClaimedFile } from '../../src/intake/BatchProcessor.js';
-import { claimNameFor } from '../../src/intake/fileNames.js';
+import { claimNameFor } from '../../src/fs/claimNames.js';
 import { IntakeLayout } from '../../src/intake/IntakeLayout.js';
 import { Store } from '../../src/store/Store.js';
 import { tempDir } from './tempDir.js';

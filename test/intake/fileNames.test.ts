@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { claimNameFor, isIgnoredName, originalNameOf, reportNames, withSuffix } from '../../src/intake/fileNames.js';
+import { isIgnoredName, reportNames, withSuffix } from '../../src/intake/fileNames.js';
 import { taiwanDay, taiwanDayNumber } from '../../src/time/taiwanTime.js';
 
 describe('intake file names', () => {
   it('ignores files still being written by the ERP convention, hidden files and lock files', () => {
     for (const name of ['a.xml.tmp', 'a.XML.TMP', 'b.part', '.hidden.xml', '~$lock.xml']) expect(isIgnoredName(name), name).toBe(true);
     for (const name of ['a.xml', 'F0401_AB12345678.xml', 'tmp.xml', 'a.partial.xml']) expect(isIgnoredName(name), name).toBe(false);
-  });
-
-  it('makes a unique claim name from which the original name comes back', () => {
-    const a = claimNameFor('inv~1.xml');
-    const b = claimNameFor('inv~1.xml');
-    expect(a).not.toBe(b);
-    expect(originalNameOf(a)).toBe('inv~1.xml');
-    expect(originalNameOf('not-a-claim.xml')).toBeNull();
-    // Claim names of earlier versions (12 random hex digits) are still understood after an upgrade.
-    expect(originalNameOf('0123456789ab~inv.xml')).toBe('inv.xml');
-  });
-
-  it('makes claim ids that sort by time, so journal rows are appended to their index', () => {
-    const earlier = claimNameFor('b.xml', Date.UTC(2026, 10, 22, 8, 0, 0, 1));
-    const later = claimNameFor('a.xml', Date.UTC(2026, 10, 22, 8, 0, 0, 2));
-    expect(earlier).toMatch(/^[0-9a-f]{20}~b\.xml$/);
-    expect(earlier < later).toBe(true);
   });
 
   it('adds a numbered suffix before the extension so nothing is overwritten', () => {

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { claimNameFor } from '../../src/fs/claimNames.js';
 import { MessageTransitions } from '../../src/store/MessageTransitions.js';
 import { Store } from '../../src/store/Store.js';
 import { periodBounds } from '../../src/time/periods.js';
@@ -114,6 +116,66 @@ describe('TrackBook: each group reported once', () => {
     rmSync(file); // intake took it
     expect(book.dropPlanned()).toMatchObject({ dropped: [{ fileName: report!.fileName }], heldBack: [] });
     expect(readFileSync(file)).toEqual(ours);
+  });
+
+  describe('a report whose writer was killed before marking it', () => {
+    /** The first run wrote the file and was killed before it marked the report. */
+    const killedAfterWriting = () => {
+      const [report] = generate().messages;
+      store.db.prepare("UPDATE blank_reports SET state = 'planned', dropped_at = NULL").run();
+      const file = join(book.srcDir(), report!.fileName);
+      return { name: report!.fileName, key: report!.messageKey, file, bytes: readFileSync(file) };
+    };
+    const recordAsIntake = (written: ReturnType<typeof killedAfterWriting>, at: number) =>
+      new MessageTransitions(store.db, () => at).receive(
+        newMessage(2, {
+          messageType: 'E0402',
+          messageKey: written.key,
+          invoiceNumber: 'AB12345601',
+          invoiceDate: PERIOD,
+          sha256: createHash('sha256').update(written.bytes).digest('hex'),
+        }),
+      );
+    const reportState = () => store.db.prepare('SELECT state FROM blank_reports').pluck().all();
+    /** The path intake gives a file of this name when it claims it into E0402's WORK. */
+    const claimInWork = (name: string): string => {
+      const work = join(book.srcDir(), '..', 'WORK');
+      mkdirSync(work, { recursive: true });
+      return join(work, claimNameFor(name));
+    };
+
+    it('is not written again once intake recorded its file', () => {
+      const written = killedAfterWriting();
+      recordAsIntake(written, AFTER + 1000);
+      rmSync(written.file); // filed in BAK
+      expect(book.dropPlanned()).toMatchObject({ dropped: [], taken: [{ fileName: written.name }], heldBack: [] });
+      expect(existsSync(written.file)).toBe(false);
+      expect(reportState()).toEqual(['dropped']);
+    });
+
+    it('is not written again while intake has its file in hand in WORK', () => {
+      const written = killedAfterWriting();
+      renameSync(written.file, claimInWork(written.name));
+      expect(book.dropPlanned()).toMatchObject({ dropped: [], taken: [{ fileName: written.name }] });
+      expect(existsSync(written.file)).toBe(false);
+      expect(reportState()).toEqual(['dropped']);
+    });
+
+    it('is written again when the file of its name in WORK is another', () => {
+      const written = killedAfterWriting();
+      writeFileSync(claimInWork(written.name), 'another file of that name');
+      rmSync(written.file);
+      expect(book.dropPlanned()).toMatchObject({ dropped: [{ fileName: written.name }], taken: [] });
+      expect(readFileSync(written.file)).toEqual(written.bytes);
+    });
+
+    it('is written again when what holds its key was recorded before the report, even with the same bytes', () => {
+      const written = killedAfterWriting();
+      recordAsIntake(written, AFTER - 1000);
+      rmSync(written.file);
+      expect(book.dropPlanned()).toMatchObject({ dropped: [{ fileName: written.name }], taken: [] });
+      expect(readFileSync(written.file)).toEqual(written.bytes);
+    });
   });
 
   it('holds the report for an invoice of the period refused at intake and never corrected', () => {
