@@ -12,6 +12,8 @@ export interface WorkerPoolOptions {
   resourceLimits?: ResourceLimits;
   /** Told when a worker stops unexpectedly; `replacement` settles once its successor is ready. */
   onWorkerExit?: (exitCode: number, replacement: Promise<void>) => void;
+  /** Aborted while the workers start: they are stopped at once, and `start` rejects with `pool-closed`. */
+  signal?: AbortSignal;
 }
 
 interface PendingTask<Res> {
@@ -31,6 +33,8 @@ interface PoolWorker<Res> {
  */
 export class WorkerPool<Req, Res> {
   private readonly workers: Array<PoolWorker<Res>> = [];
+  /** Workers not yet ready: closing stops them too. */
+  private readonly starting = new Set<Worker>();
   private nextTaskId = 1;
   private closed = false;
 
@@ -39,13 +43,22 @@ export class WorkerPool<Req, Res> {
   /** Starts every worker and resolves once all are ready (rejects, `worker-start-failed`, if one is not). */
   static async start<Req, Res>(options: WorkerPoolOptions): Promise<WorkerPool<Req, Res>> {
     const pool = new WorkerPool<Req, Res>(options);
-    const started = await Promise.allSettled(Array.from({ length: Math.max(1, options.size) }, () => pool.spawn()));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) {
-      await pool.close();
-      throw failed.reason;
+    const { signal } = options;
+    const onAbort = (): void => void pool.close();
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const started = await Promise.allSettled(Array.from({ length: Math.max(1, options.size) }, () => pool.spawn()));
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) {
+        await pool.close();
+        throw failed.reason;
+      }
+      if (pool.closed) throw new WorkerPoolError('pool-closed', 'the worker pool was closed while its workers started');
+      return pool;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
-    return pool;
   }
 
   get size(): number {
@@ -65,8 +78,10 @@ export class WorkerPool<Req, Res> {
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers.splice(0);
+    const starting = [...this.starting];
+    this.starting.clear();
     for (const w of workers) this.failAll(w, new WorkerPoolError('pool-closed', 'the worker pool was closed'));
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    await Promise.all([...workers.map((w) => w.worker.terminate()), ...starting.map((worker) => worker.terminate())]);
   }
 
   private spawn(): Promise<void> {
@@ -74,12 +89,26 @@ export class WorkerPool<Req, Res> {
       const { script, workerData, resourceLimits } = this.options;
       const worker = new Worker(script, { workerData, ...(resourceLimits ? { resourceLimits } : {}) });
       const entry: PoolWorker<Res> = { worker, pending: new Map() };
-      const onStartError = (error: Error) =>
-        reject(new WorkerPoolError('worker-start-failed', `a worker could not start: ${error.message}`));
-      const onStartMessage = (message: ReadyMessage) => {
-        if (message.ready === undefined) return;
+      this.starting.add(worker);
+      const settled = (): void => {
+        this.starting.delete(worker);
         worker.off('message', onStartMessage);
         worker.off('error', onStartError);
+        worker.off('exit', onStartExit);
+      };
+      const onStartError = (error: Error): void => {
+        settled();
+        reject(new WorkerPoolError('worker-start-failed', `a worker could not start: ${error.message}`));
+      };
+      // Stopped before it said it was ready: by close(), or by itself (process.exit in its set-up).
+      const onStartExit = (exitCode: number): void => {
+        settled();
+        if (this.closed) resolve();
+        else reject(new WorkerPoolError('worker-start-failed', `a worker stopped (exit code ${exitCode}) before it was ready`));
+      };
+      const onStartMessage = (message: ReadyMessage) => {
+        if (message.ready === undefined) return;
+        settled();
         if (!message.ready) {
           void worker.terminate();
           reject(new WorkerPoolError('worker-start-failed', `a worker could not get ready: ${message.message ?? 'unknown error'}`));
@@ -96,6 +125,7 @@ export class WorkerPool<Req, Res> {
       };
       worker.on('message', onStartMessage);
       worker.once('error', onStartError);
+      worker.once('exit', onStartExit);
     });
   }
 

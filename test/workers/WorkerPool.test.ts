@@ -14,6 +14,8 @@ import { resourceLimits } from 'node:worker_threads';
 import { serveTasks } from ${JSON.stringify(SERVE_TASKS)};
 serveTasks(async (data) => {
   if (data && data.failSetup) throw new Error('no validator today');
+  if (data && data.exitInSetup) process.exit(4);
+  if (data && data.slowSetup) await new Promise((resolve) => setTimeout(resolve, 60_000));
   return (request) => {
     if (request.kind === 'die') process.exit(3);
     if (request.kind === 'throw') throw Object.assign(new Error('bad input'), { code: 'E_BAD' });
@@ -89,6 +91,22 @@ describe('WorkerPool', () => {
     const error = await WorkerPool.start({ script, workerData: { failSetup: true }, size: 2 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'worker-start-failed' });
     expect((error as Error).message).toContain('no validator today');
+  });
+
+  it('refuses to start when a worker stops before it is ready, with worker-start-failed and its exit code', async () => {
+    const error = await WorkerPool.start({ script, workerData: { exitInSetup: true }, size: 1 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'worker-start-failed' });
+    expect((error as Error).message).toContain('exit code 4');
+  });
+
+  it('stops its workers while they start when its signal is aborted, and rejects with pool-closed', async () => {
+    const abort = new AbortController();
+    const starting = WorkerPool.start({ script, workerData: { slowSetup: true }, size: 2, signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    const began = Date.now();
+    await expect(starting).rejects.toMatchObject({ code: 'pool-closed' });
+    // Not the minute the workers' set-up would take.
+    expect(Date.now() - began).toBeLessThan(10_000);
   });
 
   it('answers pool-closed once closed', async () => {

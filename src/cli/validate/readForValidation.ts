@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { UsageError } from '../../errors/index.js';
 import type { ValidationReport } from '../../validation/types.js';
 
 /**
@@ -41,4 +42,9 @@ export function validateFiles(
     reports.push(validator.validate(bytes, { file }));
   }
   return { reports, unreadable: null };
+}
+
+/** A file that could not be read ends the command: a usage error naming it (exit 2). */
+export function refuseUnreadable(unreadable: { file: string; message: string } | null | undefined): void {
+  if (unreadable) throw new UsageError(`cannot read ${unreadable.file}: ${unreadable.message}`);
 }
