@@ -21,8 +21,9 @@ export type Holds = Pick<SendingHolds, 'holding' | 'holdTransport' | 'holdSender
 
 /**
  * A held sender's packs are looked at again this often (the hold itself is probed or lifted
- * elsewhere). Each look costs a write per pack and no network: a lifted hold costs its packs at
- * most this long, and a long hold on many packs costs the store little.
+ * elsewhere). Each look postpones all of the sender's due packs in one write, with no network: a
+ * lifted hold costs its packs at most this long, and a long hold on many packs costs the store one
+ * write per sender this often.
  */
 const HELD_RECHECK_MS = 10_000;
 
@@ -229,8 +230,8 @@ export class PackSender {
       );
     }
     if (!this.holds.holding(sender)) return false;
-    // The hold itself was logged once when raised; its packs wait quietly.
-    this.packs.postpone(pack.id, pack.state, this.now() + HELD_RECHECK_MS);
+    // The hold itself was logged once when raised; its packs wait quietly, all of them at once.
+    this.packs.postponeParty(sender.partyId, this.now(), this.now() + HELD_RECHECK_MS);
     return true;
   }
 

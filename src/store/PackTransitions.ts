@@ -76,7 +76,7 @@ export class PackTransitions {
   private readonly countAttempt: Statement;
   private readonly packState: Statement;
   private readonly countFailure: Statement;
-  private readonly setDue: Statement;
+  private readonly setPartyDue: Statement;
   private readonly restartAges: Statement;
   private readonly restartAge: Statement;
   private readonly resetBudget: Statement;
@@ -116,7 +116,10 @@ export class PackTransitions {
     this.countFailure = db.prepare(`
       UPDATE packs SET counted_failures = counted_failures + 1, first_counted_failure_at = COALESCE(first_counted_failure_at, @at)
        WHERE id = @id`);
-    this.setDue = db.prepare('UPDATE packs SET next_attempt_at = ? WHERE id = ? AND state = ?');
+    // Through packs_due (the due packs), then the party.
+    this.setPartyDue = db.prepare(`
+      UPDATE packs SET next_attempt_at = @next
+       WHERE state IN ('packed', 'file-uploaded', 'unknown') AND next_attempt_at <= @now AND from_party_id = @party`);
     this.restartAge = db.prepare('UPDATE packs SET first_counted_failure_at = NULL WHERE id = ?');
     this.resetBudget = db.prepare('UPDATE packs SET counted_failures = 0, first_counted_failure_at = NULL, ended_at = NULL WHERE id = ?');
     this.restartAges = db.prepare(`
@@ -237,11 +240,12 @@ export class PackTransitions {
       .immediate();
   }
 
-  /** Not now, with nothing attempted (its sender is held): the pack is looked at again at `nextAttemptAt`. */
-  postpone(packId: number, state: PackState, nextAttemptAt: number): void {
-    if (this.setDue.run(nextAttemptAt, packId, state).changes !== 1) {
-      throw new StoreError('pack-moved-on', `pack ${packId} is not ${state}; it cannot be postponed`);
-    }
+  /**
+   * Not now, with nothing attempted (their sender is held): every pack of the party due by `now`
+   * waits until `nextAttemptAt`, in one write, however many packs a long hold keeps. Returns how many.
+   */
+  postponeParty(fromPartyId: string, now: number, nextAttemptAt: number): number {
+    return this.setPartyDue.run({ party: fromPartyId, now, next: nextAttemptAt }).changes;
   }
 
   /** The platform refused the pack because its content is wrong: its messages are rejected. */

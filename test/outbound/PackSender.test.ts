@@ -289,6 +289,23 @@ describe('PackSender', () => {
     expect(store.db.prepare('SELECT counted_failures FROM packs').pluck().get()).toBe(0);
   });
 
+  it("postpones every due pack of a held sender in one write, and none of another sender's", async () => {
+    const held = [packedPack(), packOf({ messages, packs }, dir.path, 3, 1), packOf({ messages, packs }, dir.path, 4, 1)];
+    const later = packOf({ messages, packs }, dir.path, 5, 1);
+    const other = packOf({ messages, packs }, dir.path, 6, 1);
+    store.db.prepare("UPDATE packs SET from_party_id = '99999999' WHERE id = ?").run(other.packId);
+    store.db.prepare('UPDATE packs SET next_attempt_at = ? WHERE id = ?').run(clock + 3_600_000, later.packId);
+    holds.holdTransport('T1', 'login-refused', 'authentication failed');
+    const changesBefore = store.db.prepare('SELECT total_changes()').pluck().get() as number;
+    await sender.advance(pack(held[0]!.packId));
+    expect(platform.uploads).toEqual([]);
+    expect(held.map((p) => recorded(p.packId).nextAttemptAt)).toEqual([clock + 10_000, clock + 10_000, clock + 10_000]);
+    expect(recorded(later.packId).nextAttemptAt).toBe(clock + 3_600_000);
+    expect(recorded(other.packId).nextAttemptAt).toBeLessThanOrEqual(clock);
+    // The three rows, and nothing else, were written.
+    expect((store.db.prepare('SELECT total_changes()').pluck().get() as number) - changesBefore).toBe(3);
+  });
+
   it('holds the transport account when the gateway presents an untrusted certificate: no budget spent, no breaker', async () => {
     const { packId, messageIds } = packedPack();
     platform.uploadSteps = [() => {}];
