@@ -125,8 +125,42 @@ export class SrcFinder {
     return this.tracker.nextDueAt();
   }
 
+  /**
+   * Starts watching, unless a backlog already waits: scans take that (see pauseWatching), and the
+   * watcher, which lists every entry of its folders before it is ready (1.6 s for 100,000 files),
+   * starts once a scan finds only a few waiting.
+   */
   async start(): Promise<void> {
-    if (this.options.settings.watch) this.watch = { kind: 'watching', watcher: await this.startWatcher() };
+    if (!this.options.settings.watch) return;
+    // What makes a scan pause watching: the tracker filled, or this many waiting.
+    const many = Math.min(this.pauseAt, this.tracker.capacity);
+    if (this.waitingAtLeast(many)) {
+      this.watch = { kind: 'paused', closing: Promise.resolve() };
+      this.options.logger.info({ event: 'watch-paused', waiting: `${many}+` }, 'many files waiting: scanning first, watching later');
+      return;
+    }
+    this.watch = { kind: 'watching', watcher: await this.startWatcher() };
+  }
+
+  /** Whether the usable SRC folders hold at least `count` entries to take (reads no more than that many). */
+  private waitingAtLeast(count: number): boolean {
+    let seen = 0;
+    for (const folder of this.usable) {
+      let dir;
+      try {
+        dir = opendirSync(folder.src);
+      } catch {
+        continue; // the scan says why
+      }
+      try {
+        for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
+          if (!isIgnoredName(entry.name) && ++seen >= count) return true;
+        }
+      } finally {
+        dir.closeSync();
+      }
+    }
+    return false;
   }
 
   async close(): Promise<void> {

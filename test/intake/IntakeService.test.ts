@@ -116,6 +116,17 @@ describe('IntakeService', () => {
     await waitFor(() => count() === 301, 'a file dropped after the flood', 5_000);
   });
 
+  it('with a backlog waiting at start, scans it without starting to watch, and watches once it is drained', async () => {
+    for (let i = 0; i < 300; i++) fx.drop('F0401', `backlog-${i}.xml`, f0401Xml({ number: invoiceNumber(3000 + i) }));
+    await start({ rescanIntervalSeconds: 60 }, 40);
+    // Paused from the start: the watcher (which lists every waiting entry first) never started.
+    expect(log.lines.find((l) => l.event === 'watch-paused')).toMatchObject({ waiting: '40+' });
+    await waitFor(() => count() === 300, 'the backlog to be recorded', 20_000);
+    await waitFor(() => log.lines.some((l) => l.event === 'watch-resumed'), 'watching to start', 10_000);
+    fx.drop('F0401', 'after-backlog.xml', f0401Xml({ number: invoiceNumber(5001) }));
+    await waitFor(() => count() === 301, 'a file dropped after the backlog', 5_000);
+  });
+
   it('during a flood lists SRC only when the files in hand run low, and still takes files dropped meanwhile', async () => {
     // Inspection slowed down (batches of 10), so that the flood lasts a few seconds.
     const inline = new InlineFileInspector(validator, 20 * 1024 * 1024);
