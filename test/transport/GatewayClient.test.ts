@@ -113,4 +113,27 @@ describe('GatewayClient over https', () => {
       await gateway.close();
     }
   });
+
+  it("still trusts NODE_EXTRA_CA_CERTS's certificates beside the configured one", async () => {
+    // Another CA configured (caFile), the gateway's in NODE_EXTRA_CA_CERTS, as a company proxy's might be.
+    const other = openssl(
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=other'].concat([
+        '-keyout',
+        temp.path('other-key.pem'),
+        '-out',
+        temp.path('other.pem'),
+      ]),
+    );
+    expect(other.status, other.stderr).toBe(0);
+    const before = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = temp.path('cert.pem');
+    const gateway = client(readFileSync(temp.path('other.pem'), 'utf8'));
+    try {
+      expect(await gateway.notify(NOTIFICATION)).toEqual({ statusCode: 0, statusDetail: [] });
+    } finally {
+      await gateway.close();
+      if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = before;
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { TransportError } from '../TransportError.js';
@@ -168,11 +169,25 @@ export function gatewayAgent(settings: Pick<GatewaySettings, 'connectTimeoutMs' 
     connect: {
       timeout: settings.connectTimeoutMs,
       rejectUnauthorized: true,
-      ...(settings.extraCaPem ? { ca: [...rootCertificates, settings.extraCaPem] } : {}),
+      ...(settings.extraCaPem ? { ca: [...rootCertificates, ...nodeExtraCaPem(), settings.extraCaPem] } : {}),
     },
     headersTimeout: settings.totalTimeoutMs,
     bodyTimeout: settings.totalTimeoutMs,
   });
+}
+
+/**
+ * The certificates of NODE_EXTRA_CA_CERTS: Node adds them to its own CAs at start, but a connection
+ * given its own list (with platform.gateway.caFile) would leave them out. An unreadable file adds
+ * nothing: Node warned of it at start.
+ */
+function nodeExtraCaPem(file = process.env.NODE_EXTRA_CA_CERTS): string[] {
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
+  }
 }
 
 /** OpenSSL's verdicts on a certificate the client does not trust (Node's error codes). */
