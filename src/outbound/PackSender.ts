@@ -21,9 +21,8 @@ export type Holds = Pick<SendingHolds, 'holding' | 'holdTransport' | 'holdSender
 
 /**
  * A held sender's packs are looked at again this often (the hold itself is probed or lifted
- * elsewhere). Each look postpones all of the sender's due packs in one write, with no network: a
- * lifted hold costs its packs at most this long, and a long hold on many packs costs the store one
- * write per sender this often.
+ * elsewhere). Each look postpones all of the sender's due packs in one statement (one commit, each
+ * of their rows rewritten), with no network: a lifted hold costs its packs at most this long.
  */
 const HELD_RECHECK_MS = 10_000;
 

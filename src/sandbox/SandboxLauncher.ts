@@ -106,7 +106,8 @@ export class SandboxLauncher {
         child.once('exit', (code, signal) => this.onExit(code, signal));
         resolve(JSON.parse(line) as SandboxListening);
       });
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': its last words on stderr (why it could not start) are read by then.
+      child.once('close', (code, signal) => {
         if (!output.includes('{')) fail(`it exited (${signal ?? `code ${code}`})`);
       });
       child.once('error', (err) => fail(err.message));

@@ -18,9 +18,10 @@ export const SANDBOX_PARTY_ID = '53718426';
  * Makes everything a sandbox needs under the data root, so that deleting that folder resets it:
  * a test certificate (.pfx with a generated password, kept in a file beside it), a transport
  * password, the simulator's SSH host key and the known_hosts entry for it, and two free loopback
- * ports. Returns the `platform` section to write (paths relative to the configuration's folder).
+ * ports (`ports`, or picked here). Returns the `platform` section to write (paths relative to the
+ * configuration's folder).
  */
-export async function createSandbox(dataRoot: string): Promise<SandboxPlatform> {
+export async function createSandbox(dataRoot: string, ports?: { sftp: number; gateway: number }): Promise<SandboxPlatform> {
   const secrets = join(dataRoot, 'secrets');
   mkdirSync(secrets, { recursive: true, mode: 0o700 });
   const writeSecret = (name: string, value: string | Buffer): void => writeFileSync(join(secrets, name), value, { mode: 0o600 });
@@ -33,7 +34,7 @@ export async function createSandbox(dataRoot: string): Promise<SandboxPlatform> 
   writeSecret('sandbox.pfx.password', `${pfxPassword}\n`);
   writeSecret('transport.password', `${randomBytes(18).toString('base64url')}\n`);
 
-  const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
+  const [sftpPort, gatewayPort] = ports ? [ports.sftp, ports.gateway] : await freeLoopbackPorts(2);
   const simDir = join(dataRoot, 'sim');
   mkdirSync(simDir, { recursive: true });
   const hostKey = loadOrCreateHostKey(new SimLayout(simDir).hostKeyFile);

@@ -361,13 +361,15 @@ function withHeldBack(outcome: BlankOutcome, heldBack: readonly BlankReportRow[]
   return { ...outcome, blockers: [...outcome.blockers, ...blockers] };
 }
 
-/** A folder's entries, none when it is not there. */
+/**
+ * A folder's entries; none when it cannot be listed (not there, or not readable: the store is then
+ * looked at alone, and a report in hand there would at worst be taken twice, as a duplicate).
+ */
 function listIfPresent(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+  } catch {
+    return [];
   }
 }
 

@@ -32,6 +32,7 @@ export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger:
       { event: 'blank-report-found-taken', files: taken.map((r) => r.fileName) },
       'E0402 files written before a crash were already taken by intake; they are not written again',
     );
+    lines.push(`${taken.length} E0402 file(s) found taken by intake since a crash`);
   }
   if (heldBack.length > 0) {
     logger.warn(

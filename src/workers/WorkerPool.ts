@@ -42,10 +42,10 @@ export class WorkerPool<Req, Res> {
 
   /** Starts every worker and resolves once all are ready (rejects, `worker-start-failed`, if one is not). */
   static async start<Req, Res>(options: WorkerPoolOptions): Promise<WorkerPool<Req, Res>> {
-    const pool = new WorkerPool<Req, Res>(options);
     const { signal } = options;
+    if (signal?.aborted) throw new WorkerPoolError('pool-closed', 'the worker pool was closed before its workers started');
+    const pool = new WorkerPool<Req, Res>(options);
     const onAbort = (): void => void pool.close();
-    if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const started = await Promise.allSettled(Array.from({ length: Math.max(1, options.size) }, () => pool.spawn()));

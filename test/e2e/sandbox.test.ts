@@ -115,7 +115,10 @@ describe.skipIf(process.platform !== 'linux')('the sandbox: the daemon and its p
     try {
       const started = Date.now();
       daemon = DaemonProcess.start(configFile());
+      // 'close': its standard error is read to the end by then.
+      const closed = new Promise((resolve) => daemon!.child.once('close', resolve));
       const exit = await daemon.exited;
+      await closed;
       // Not the 30 s the daemon gives a simulator that says nothing: the simulator ends at once.
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(exit.code).not.toBe(0);

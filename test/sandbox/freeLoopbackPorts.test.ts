@@ -23,12 +23,19 @@ describe('ports a configuration keeps', () => {
 
   it('gives distinct free ports outside the ephemeral range, passing over one that is taken', async () => {
     const ephemeral = { low: 32768, high: 60999 };
-    const [takenPort] = await freeLoopbackPorts(1, { ephemeral });
+    // A port of the range, taken here (the first free one from a random start).
     const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(takenPort, '127.0.0.1', resolve));
+    let takenPort = 20000 + Math.floor(Math.random() * 9000);
+    for (; ; takenPort++) {
+      const listening = await new Promise<boolean>((resolve) => {
+        taken.once('error', () => resolve(false));
+        taken.listen(takenPort, '127.0.0.1', () => resolve(true));
+      });
+      if (listening) break;
+    }
     try {
       // The first pick is the taken port; the rest come from the real random source.
-      const picks = [(takenPort! - 20000 + 0.5) / 10000];
+      const picks = [(takenPort - 20000 + 0.5) / 10000];
       const ports = await freeLoopbackPorts(3, { ephemeral, random: () => picks.shift() ?? Math.random() });
       expect(picks).toHaveLength(0);
       expect(new Set(ports).size).toBe(3);

@@ -109,6 +109,16 @@ describe('WorkerPool', () => {
     expect(Date.now() - began).toBeLessThan(10_000);
   });
 
+  it('starts no worker when its signal is already aborted', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    const began = Date.now();
+    await expect(WorkerPool.start({ script, workerData: { slowSetup: true }, size: 1, signal: abort.signal })).rejects.toMatchObject({
+      code: 'pool-closed',
+    });
+    expect(Date.now() - began).toBeLessThan(10_000);
+  });
+
   it('answers pool-closed once closed', async () => {
     pool = await WorkerPool.start<Request, Reply>({ script, workerData: {}, size: 1 });
     await pool.close();

@@ -60,7 +60,9 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   mkdirSync(dataRoot, { recursive: true });
   if (existsSync(configFile)) throw configExists(configFile);
   const defaults = defaultConfigFile();
-  const platform = sandbox ? await createSandbox(dataRoot) : null;
+  // The simulator's two ports and the metrics' one, asked for at once so that they differ.
+  const [sftp, gateway, metricsPort] = sandbox ? await freeLoopbackPorts(3) : [];
+  const platform = sandbox ? await createSandbox(dataRoot, { sftp: sftp!, gateway: gateway! }) : null;
   const content = {
     $schema: schemaReference(dataRoot),
     ...defaults,
@@ -69,7 +71,7 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
       // The sandbox's platform announces its maintenance windows (`turnkey sim`, /_sim/maintenance): the daemon reads them.
       maintenance: { ...defaults.maintenance, feeds: [{ url: sandboxAnnouncements(platform), format: 'json' as const }] },
       // Health and metrics on in the sandbox (off by default for the real platform), on a free loopback port.
-      metrics: { listen: `127.0.0.1:${(await freeLoopbackPorts(1))[0]!}` },
+      metrics: { listen: `127.0.0.1:${metricsPort!}` },
     }),
   };
   try {
