@@ -63,13 +63,15 @@ async function main(): Promise<void> {
     const config = JSON.parse(readFileSync(created.configFile, 'utf8')) as Record<string, unknown>;
     let sellerId: string;
     let simPid: number | null = null;
-    const [sshPort] = openssh ? await freeLoopbackPorts(1) : [0];
+    // The simulator's two ports and sshd's, asked for at once so that they differ.
+    const [sftp, gateway, ssh] = await freeLoopbackPorts(3);
+    const sshPort = openssh ? ssh! : 0;
     if (sandbox) {
       sellerId = (config.platform as { partyId: string }).partyId;
       mergeSettings(config, overrides);
       writeFileSync(created.configFile, JSON.stringify(config, null, 2));
     } else {
-      const platform = await createSandbox(created.dataRoot);
+      const platform = createSandbox(created.dataRoot, { sftp: sftp!, gateway: gateway! });
       sellerId = platform.partyId;
       // The daemon talks to the simulator as to the real platform; the simulator runs on its own.
       config.platform = { ...platform, mode: 'remote' };

@@ -5,7 +5,6 @@ import type { PlatformSettingsFile } from '../config/types.js';
 import { generateTestCertificate } from '../protocol/cms/index.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../sim/sftp/hostKey.js';
 import { SimLayout } from '../sim/storage/SimLayout.js';
-import { freeLoopbackPorts } from './freeLoopbackPorts.js';
 
 /** A sandbox's platform section: one sender, written with the section's own keys. */
 export type SandboxPlatform = PlatformSettingsFile &
@@ -17,11 +16,11 @@ export const SANDBOX_PARTY_ID = '53718426';
 /**
  * Makes everything a sandbox needs under the data root, so that deleting that folder resets it:
  * a test certificate (.pfx with a generated password, kept in a file beside it), a transport
- * password, the simulator's SSH host key and the known_hosts entry for it, and two free loopback
- * ports (`ports`, or picked here). Returns the `platform` section to write (paths relative to the
+ * password, the simulator's SSH host key and the known_hosts entry for it, on the loopback ports
+ * given (see freeLoopbackPorts). Returns the `platform` section to write (paths relative to the
  * configuration's folder).
  */
-export async function createSandbox(dataRoot: string, ports?: { sftp: number; gateway: number }): Promise<SandboxPlatform> {
+export function createSandbox(dataRoot: string, ports: { sftp: number; gateway: number }): SandboxPlatform {
   const secrets = join(dataRoot, 'secrets');
   mkdirSync(secrets, { recursive: true, mode: 0o700 });
   const writeSecret = (name: string, value: string | Buffer): void => writeFileSync(join(secrets, name), value, { mode: 0o600 });
@@ -34,12 +33,12 @@ export async function createSandbox(dataRoot: string, ports?: { sftp: number; ga
   writeSecret('sandbox.pfx.password', `${pfxPassword}\n`);
   writeSecret('transport.password', `${randomBytes(18).toString('base64url')}\n`);
 
-  const [sftpPort, gatewayPort] = ports ? [ports.sftp, ports.gateway] : await freeLoopbackPorts(2);
+  const { sftp: sftpPort, gateway: gatewayPort } = ports;
   const simDir = join(dataRoot, 'sim');
   mkdirSync(simDir, { recursive: true });
   const hostKey = loadOrCreateHostKey(new SimLayout(simDir).hostKeyFile);
   mkdirSync(join(dataRoot, 'platform'), { recursive: true });
-  writeFileSync(join(dataRoot, 'platform', 'known_hosts'), `${knownHostsLine(hostKey, sftpPort!)}\n`);
+  writeFileSync(join(dataRoot, 'platform', 'known_hosts'), `${knownHostsLine(hostKey, sftpPort)}\n`);
 
   return {
     mode: 'sandbox',
@@ -49,7 +48,7 @@ export async function createSandbox(dataRoot: string, ports?: { sftp: number; ga
     toRoutingId: '0000000000',
     transport: { id: 'sandbox', password: { file: 'secrets/transport.password' } },
     certificate: { pfx: 'secrets/sandbox.pfx', password: { file: 'secrets/sandbox.pfx.password' } },
-    sftp: { host: '127.0.0.1', port: sftpPort!, knownHostsFile: 'platform/known_hosts', timeoutSeconds: 120, algorithms: null },
+    sftp: { host: '127.0.0.1', port: sftpPort, knownHostsFile: 'platform/known_hosts', timeoutSeconds: 120, algorithms: null },
     gateway: { baseUrl: `http://127.0.0.1:${gatewayPort}/gateway/api`, caFile: null, connectTimeoutSeconds: 10, totalTimeoutSeconds: 120 },
     actions: { F0401: 'C0401' },
     apiVersion: '3.1.3',

@@ -62,7 +62,7 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   const defaults = defaultConfigFile();
   // The simulator's two ports and the metrics' one, asked for at once so that they differ.
   const [sftp, gateway, metricsPort] = sandbox ? await freeLoopbackPorts(3) : [];
-  const platform = sandbox ? await createSandbox(dataRoot, { sftp: sftp!, gateway: gateway! }) : null;
+  const platform = sandbox ? createSandbox(dataRoot, { sftp: sftp!, gateway: gateway! }) : null;
   const content = {
     $schema: schemaReference(dataRoot),
     ...defaults,
