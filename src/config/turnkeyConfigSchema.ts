@@ -201,6 +201,14 @@ export const TURNKEY_CONFIG_SCHEMA = {
             'On SIGTERM/SIGINT the daemon stops taking files and finishes the batch in hand; if that takes longer than this it exits ' +
             'with code 1 (nothing is lost: the next start resumes).',
         },
+        priority: {
+          enum: ['normal', 'below-normal', 'low'],
+          default: 'below-normal',
+          description:
+            "The daemon's CPU priority. below-normal (nice 10; Windows' below-normal class): the ERP and interactive commands such as " +
+            'turnkey status go first while the daemon takes a burst, and idle cores are still used fully. A lower priority the daemon ' +
+            'was started with (systemd Nice=) is kept.',
+        },
       },
     },
     platform: {

@@ -34,6 +34,7 @@ import { namedSetting } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
+import { lowerPriority } from './lowerPriority.js';
 import { packageVersion } from './packageVersion.js';
 
 export interface DaemonStartOptions {
@@ -86,6 +87,13 @@ export class Daemon {
     // Everything the daemon creates is its user's alone (or shared with the ERP's group).
     const group = resolveAccessGroup(config.group);
     restrictUmask(group);
+    // Before any thread of ours starts (the validation worker, the sandbox's simulator): they inherit it.
+    const priority = lowerPriority(config.daemon.priority);
+    if (priority.error)
+      logger.warn(
+        { event: 'priority-not-lowered', priority: config.daemon.priority, err: priority.error },
+        `could not lower the daemon's CPU priority to ${config.daemon.priority}; it runs on at the priority it has`,
+      );
     const lock = DataRootLock.acquire(config.dataRoot, () => describeHolder(config.database));
     let store: Store | undefined;
     let validator: Validator | undefined;
@@ -221,6 +229,7 @@ export class Daemon {
         node: process.version,
         // How the heap guard collects: `gc` (--expose-gc) or `inspector` (node started without it).
         heapGuard: this.heapGuard.method,
+        priority: config.daemon.priority,
         configFile: config.configFile,
         configSource: configSource ?? null,
         dataRoot: config.dataRoot,

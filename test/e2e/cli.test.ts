@@ -24,6 +24,14 @@ function status(configFile: string): StatusJson {
   return parsed;
 }
 
+/** The nice value of each of a process's threads (/proc/PID/task/TID/stat, field 19). */
+function threadNiceValues(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 function drop(srcDir: string, name: string, content: string): void {
   // write-then-rename, the ERP convention
   writeFileSync(join(srcDir, `${name}.tmp`), content);
@@ -125,6 +133,8 @@ describe('turnkey init, start and status (real processes)', () => {
     expect(running.counts.byType.F0401).toMatchObject({ queued: 20, invalid: 1 });
     expect(running.counts.byType.F0501).toEqual({});
     expect(readdirSync(src)).toEqual(['still-writing.xml.part']);
+    // Below normal by default: every thread, the validation worker's included.
+    if (process.platform === 'linux') expect(new Set(threadNiceValues(d.pid))).toEqual(new Set([10]));
 
     const stoppedAt = Date.now();
     const exit = await d.stop('SIGTERM');
@@ -134,7 +144,12 @@ describe('turnkey init, start and status (real processes)', () => {
     expect(after.daemon).toMatchObject({ state: 'stopped', running: false });
 
     const logs = d.logLines();
-    expect(logs[0]).toMatchObject({ event: 'daemon-started', database: config.database, messageTypes: config.intake.messageTypes });
+    expect(logs[0]).toMatchObject({
+      event: 'daemon-started',
+      database: config.database,
+      messageTypes: config.intake.messageTypes,
+      priority: 'below-normal',
+    });
     // One line per file, when its message settles (queued or invalid), naming the file.
     const settled = logs.filter((l) => l.event === 'message-state');
     expect(settled).toHaveLength(21);
