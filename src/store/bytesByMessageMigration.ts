@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 4: kept bytes are stored per message (keyed by the message id) instead of by their

@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 3: DownCast result files hold a batch of final messages each (one fsync per file, not

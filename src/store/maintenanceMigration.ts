@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 7: maintenance windows, the sending state, legal deadlines, budgets that count only

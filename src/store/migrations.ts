@@ -10,18 +10,13 @@ import { VERSIONS_MIGRATION } from './versionsMigration.js';
 import { StoreError } from './StoreError.js';
 import { TRACK_LOOKUP_MIGRATION } from './trackLookupMigration.js';
 import { TRACKS_MIGRATION } from './tracksMigration.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Versioned schema migrations, applied in order at start-up; `PRAGMA user_version` records the last
  * one applied. A migration is never edited once released: later issues append new ones (packs,
  * attempts, new columns) and may re-create the views.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

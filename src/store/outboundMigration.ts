@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 2: what the outbound side needs. A pack is the transaction (phoss-ap's term) and each

@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 5: conditions an operator must see, kept while they last (an ERR folder that cannot be

@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 10: indexes that let intake's track rules read only the allocations around one number.

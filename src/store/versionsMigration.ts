@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './Migration.js';
 
 /**
  * Migration 6: versions of a message, and what allowances take off invoices.

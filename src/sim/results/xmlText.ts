@@ -1,5 +1,3 @@
-import type { PackOutcome } from './PackOutcome.js';
-
 /** Escapes element text (`& < >`). */
 export function xmlText(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -13,7 +11,8 @@ export function leaf(indent: string, name: string, value: string): string {
 /** The leaves naming the judged pack (in ProcessResult's MessageInfo and SummaryResult's Info). */
 export function packInfoLeaves(
   indent: string,
-  outcome: Pick<PackOutcome, 'messageId' | 'size' | 'messageType' | 'serviceType' | 'action'>,
+  // PackOutcome's fields, written out: importing its type would close a circle (PackOutcome → ResultRouting → here).
+  outcome: { messageId: string; size: number; messageType: string; serviceType: string; action: string },
 ): string {
   return (
     leaf(indent, 'Id', outcome.messageId) +
