@@ -145,6 +145,15 @@ export const TURNKEY_CONFIG_SCHEMA = {
           default: 5,
           description: 'How long to wait before trying again a file that was locked by another program or could not be read.',
         },
+        unreadableGiveUpSeconds: {
+          type: 'number',
+          minimum: 1,
+          maximum: 86400,
+          default: 60,
+          description:
+            "A claimed file that cannot be read this long (the daemon's user may not read it, a lock that does not go away, an I/O " +
+            'error) is refused as unreadable and filed in ERR with its report. Until then it waits in WORK and is tried again.',
+        },
         validationWorkers: {
           type: ['integer', 'null'],
           minimum: 0,

@@ -125,6 +125,7 @@ export class Daemon {
         ...(config.platform && { covers: coversSeller(config.platform.senders) }),
         uploadDeadline: (messageType, fields) => uploadDeadline(config.deadlines.rules, { messageType, ...fields }),
         trackCheck: config.tracks.check,
+        unreadableGiveUpMs: config.intake.unreadableGiveUpSeconds * 1000,
       };
       const intake = new IntakeService({
         store,

@@ -26,12 +26,7 @@ import { refusedAsUnreadable, type InspectedFile } from './inspectFile.js';
 /** Batches of at least this many filed files are settled in a transaction of their own, at once. */
 const SETTLE_AT_ONCE = 64;
 
-/**
- * A claimed file that stays unreadable this long (its permissions, a lock that does not go away,
- * an I/O error) is refused as `unreadable` and filed in ERR, instead of being tried again forever.
- * Running out of file handles is the daemon's own trouble and is never held against a file.
- */
-const UNREADABLE_GIVE_UP_MS = 60_000;
+/** Running out of file handles or memory is the daemon's own trouble, never held against a file. */
 const OUR_OWN_TROUBLE = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
 /** What intake's own decisions need besides the store: the language of its messages, and who may be sent for. */
@@ -43,6 +38,12 @@ export interface IntakeRules {
   uploadDeadline?: (messageType: string, fields: MessageFields) => number | null;
   /** What the rules that need allocations do (default: refuse). */
   trackCheck?: TrackCheck;
+  /**
+   * A claimed file that stays unreadable this long (its permissions, a lock that does not go away,
+   * an I/O error) is refused as `unreadable` and filed in ERR, instead of being tried again forever
+   * (default: a minute).
+   */
+  unreadableGiveUpMs?: number;
 }
 
 /** A file renamed from SRC into WORK under its claim name: ours to process. */
@@ -112,6 +113,7 @@ export class BatchProcessor {
   private readonly tracks: TrackAllocations;
   private readonly context: IntakeContext;
   private readonly uploadDeadline: IntakeRules['uploadDeadline'] | null;
+  private readonly unreadableGiveUpMs: number;
   private readonly filer: Filer;
   /** Files of the last batch: filed and fsynced, their messages still `received`. */
   private unsettled: Pending[] = [];
@@ -140,6 +142,7 @@ export class BatchProcessor {
     this.problems = new Problems(db, 'intake', now);
     this.filer = new Filer(layout, this.problems, logger);
     this.uploadDeadline = rules.uploadDeadline ?? null;
+    this.unreadableGiveUpMs = rules.unreadableGiveUpMs ?? 60_000;
     this.context = {
       holderOf: (key) => this.queries.findKeyHolder(key),
       latestOf: (number, key) => this.queries.latestVersion(number, key),
@@ -241,7 +244,7 @@ export class BatchProcessor {
       this.logger.warn({ event: 'file-deferred', file: workPath, code }, 'a claimed file could not be read now; it will be tried again');
       return false;
     }
-    return !OUR_OWN_TROUBLE.has(code ?? '') && now - since >= UNREADABLE_GIVE_UP_MS;
+    return !OUR_OWN_TROUBLE.has(code ?? '') && now - since >= this.unreadableGiveUpMs;
   }
 
   /**

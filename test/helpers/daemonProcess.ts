@@ -36,9 +36,11 @@ export class DaemonProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static start(configFile: string, env: NodeJS.ProcessEnv = {}): DaemonProcess {
+  /** `launcher`: a command that runs node in its place (`setpriv …`), keeping its pid (it execs node). */
+  static start(configFile: string, env: NodeJS.ProcessEnv = {}, launcher: readonly string[] = []): DaemonProcess {
     // --expose-gc as bin/turnkey's shebang gives it in production (the daemon's heap guard uses it).
-    const child = spawn(process.execPath, ['--expose-gc', BIN, 'start', '--config', configFile], {
+    const command = [...launcher, process.execPath, '--expose-gc', BIN, 'start', '--config', configFile];
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
