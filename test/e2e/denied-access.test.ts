@@ -6,7 +6,7 @@ import { ensureBuilt } from '../helpers/build.js';
 import { DaemonProcess, runCli, waitFor } from '../helpers/daemonProcess.js';
 import { f0401Xml, invoiceNumber } from '../helpers/f0401.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { FAST, merge, writeTestConfig } from '../helpers/testConfig.js';
+import { FAST, merge, writeTestConfig, type ConfigOverrides } from '../helpers/testConfig.js';
 
 /**
  * How to start a daemon that file permissions bind. Root reads every file whatever its mode, so as
@@ -30,32 +30,37 @@ function filesUnder(dir: string): string[] {
 }
 
 const how = unprivilegedLauncher();
-if (how.skip) console.warn(`test/e2e/unreadable.test.ts skipped: ${how.skip}`);
+if (how.skip) console.warn(`test/e2e/denied-access.test.ts skipped: ${how.skip}`);
 
-describe.skipIf(process.platform === 'win32' || how.skip !== null)('a file the daemon may not read (real permissions)', () => {
+describe.skipIf(process.platform === 'win32' || how.skip !== null)('what the daemon may not read or write (real permissions)', () => {
   const cleanups: Array<() => void | Promise<unknown>> = [];
   beforeAll(() => ensureBuilt(), 180_000);
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('waits in WORK, tried again: taken once readable, refused as unreadable (ERR, with its report) after the give-up time', async () => {
+  /** A daemon that file modes bind, running on a fresh data root; `drop` renames a file into F0401's SRC, as an ERP does. */
+  async function start(overrides: ConfigOverrides) {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const root = dir.path;
-    const { file, config } = writeTestConfig(root, merge(FAST, { intake: { unreadableGiveUpSeconds: 4 } }));
+    const { file, config } = writeTestConfig(root, merge(FAST, overrides));
     const daemon = DaemonProcess.start(file, {}, how.launcher!);
     cleanups.push(() => daemon.kill());
     await daemon.waitUntilRunning(config.database);
-
     const folder = join(root, 'UpCast', 'B2SSTORAGE', 'F0401');
-    const drop = (name: string, number: number, mode: number): void => {
-      // Written beside SRC and renamed in, as an ERP does; with the mode it has when it arrives.
+    const drop = (name: string, content: string, mode = 0o600): void => {
       const staged = join(root, name);
-      writeFileSync(staged, f0401Xml({ number: invoiceNumber(number) }));
-      chmodSync(staged, mode);
+      writeFileSync(staged, content);
+      chmodSync(staged, mode); // the mode it has when it arrives
       renameSync(staged, join(folder, 'SRC', name));
     };
+    return { file, daemon, folder, drop };
+  }
+
+  it('a closed file waits in WORK, is taken once readable, and is refused as unreadable (ERR, with its report) in the end', async () => {
+    const { file, daemon, folder, drop: dropFile } = await start({ intake: { unreadableGiveUpSeconds: 4 } });
+    const drop = (name: string, number: number, mode: number): void => dropFile(name, f0401Xml({ number: invoiceNumber(number) }), mode);
     drop('readable.xml', 1, 0o600);
     drop('locked.xml', 2, 0o000);
     drop('unlocked-later.xml', 3, 0o000);
@@ -103,5 +108,33 @@ describe.skipIf(process.platform === 'win32' || how.skip !== null)('a file the d
     // Each closed file was logged once as deferred, not at every try.
     const deferred = daemon.logLines().filter((l) => l.event === 'file-deferred');
     expect(deferred.map((l) => String(l.file).split('~').at(-1)).sort()).toEqual(['locked.xml', 'unlocked-later.xml']);
+  });
+
+  it('an ERR folder it may not write keeps the refused file in WORK, a problem in status, until the folder takes it', async () => {
+    const { file, folder, drop } = await start({});
+    chmodSync(join(folder, 'ERR'), 0o500);
+    drop('broken.xml', '<Invoice>not closed');
+    const problem = await waitFor(
+      () => {
+        const status = runCli(['status', '--json', '--config', file]);
+        const report = JSON.parse(status.stdout) as { problems: Array<{ code: string; subject: string; detail: string }> };
+        return report.problems.find((p) => p.code === 'filing-failed') ?? null;
+      },
+      'the filing problem',
+      15_000,
+    );
+    expect(problem.subject).toBe('UpCast/B2SSTORAGE/F0401/ERR');
+    expect(problem.detail).toContain('EACCES');
+    expect(readdirSync(join(folder, 'WORK'))).toEqual([expect.stringMatching(/~broken\.xml$/)]);
+
+    chmodSync(join(folder, 'ERR'), 0o700); // the operator's fix
+    await waitFor(() => readdirSync(join(folder, 'WORK')).length === 0 || null, 'the file to leave WORK', 15_000);
+    expect(
+      filesUnder(join(folder, 'ERR'))
+        .map((p) => p.split('/').at(-1))
+        .sort(),
+    ).toEqual(['broken.xml', 'broken.xml.err.json', 'broken.xml.err.txt']);
+    const after = JSON.parse(runCli(['status', '--json', '--config', file]).stdout) as { problems: Array<{ code: string }> };
+    expect(after.problems.map((p) => p.code)).not.toContain('filing-failed');
   });
 });
