@@ -214,9 +214,11 @@ export const TURNKEY_CONFIG_SCHEMA = {
           enum: ['normal', 'below-normal', 'low'],
           default: 'below-normal',
           description:
-            "The daemon's CPU priority. below-normal (nice 10; Windows' below-normal class): the ERP and interactive commands such as " +
-            'turnkey status go first while the daemon takes a burst, and idle cores are still used fully. A lower priority the daemon ' +
-            'was started with (systemd Nice=) is kept.',
+            "The daemon's CPU priority. below-normal: nice 10 on every thread and, when the daemon leads its own session (a service), " +
+            "on its session's autogroup; Windows' below-normal class. The ERP and interactive commands such as turnkey status then go " +
+            'first while the daemon takes a burst, and idle cores are still used fully. normal leaves the priority it was started ' +
+            'with; a lower one (systemd Nice=) is always kept. Between systemd services that have the CPU controller (CPUWeight=), ' +
+            'their weights decide.',
         },
       },
     },

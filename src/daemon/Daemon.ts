@@ -34,7 +34,7 @@ import { namedSetting } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
-import { lowerPriority } from './lowerPriority.js';
+import { lowerPriority, type PriorityOutcome } from './lowerPriority.js';
 import { packageVersion } from './packageVersion.js';
 
 export interface DaemonStartOptions {
@@ -58,6 +58,7 @@ export class Daemon {
   private draining: Promise<void> | null = null;
   private outbound: OutboundRuntime | null = null;
   private sandbox: SandboxLauncher | null = null;
+  private priority: PriorityOutcome | null = null;
   private readonly heapGuard = new HeapGuard((used) =>
     this.logger.debug(
       { event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) },
@@ -139,6 +140,7 @@ export class Daemon {
       const filled = new Deadlines(store.db).backfill((m) => uploadDeadline(config.deadlines.rules, { ...m, time: null }));
       if (filled > 0) logger.info({ event: 'deadlines-backfilled', messages: filled }, 'gave waiting messages their upload deadline');
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
+      daemon.priority = priority;
       const { recovered } = await intake.start();
       let access: AccessOutcome;
       try {
@@ -230,7 +232,12 @@ export class Daemon {
         node: process.version,
         // How the heap guard collects: `gc` (--expose-gc) or `inspector` (node started without it).
         heapGuard: this.heapGuard.method,
-        priority: config.daemon.priority,
+        // What was asked, and what came of it: threads lowered, and the session's autogroup when the daemon leads it.
+        priority: {
+          name: config.daemon.priority,
+          threadsLowered: this.priority?.lowered ?? 0,
+          autogroup: this.priority?.autogroup ?? false,
+        },
         configFile: config.configFile,
         configSource: configSource ?? null,
         dataRoot: config.dataRoot,

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
 
 /** The CPU priorities the daemon may run at (`daemon.priority`). */
@@ -10,13 +10,20 @@ export const PRIORITIES = {
 
 export type PriorityName = keyof typeof PRIORITIES;
 
-/** What lowering touches: the process's threads and their priorities (injectable for tests). */
+/** What lowering touches (injectable for tests). */
 export interface PriorityHost {
   platform: NodeJS.Platform;
   /** The ids of the process's threads (Linux: /proc/self/task), or null where there is no such list. */
   threadIds(): number[] | null;
   get(id: number): number;
   set(id: number, priority: number): void;
+  /**
+   * Linux's autogroup of this process, when it leads its own session (a systemd service, `setsid`):
+   * the scheduler shares the CPU between sessions by their autogroup's nice before it looks at a
+   * thread's. Null otherwise, or without autogroups: then the session is someone else's (a terminal
+   * the daemon was started from) and stays as it is.
+   */
+  ownAutogroup(): { nice: number; set(nice: number): void } | null;
 }
 
 export const processPriorityHost: PriorityHost = {
@@ -30,40 +37,71 @@ export const processPriorityHost: PriorityHost = {
   },
   get: getPriority,
   set: setPriority,
+  ownAutogroup: () => {
+    try {
+      const stat = readFileSync('/proc/self/stat', 'utf8');
+      const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]); // field 6
+      if (session !== process.pid) return null;
+      const nice = /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))?.[1];
+      if (nice === undefined) return null;
+      return { nice: Number(nice), set: (n) => writeFileSync('/proc/self/autogroup', String(n)) };
+    } catch {
+      return null; // no /proc, or a kernel without autogroups
+    }
+  },
 };
 
 export interface PriorityOutcome {
   /** The nice value asked for (Windows: the priority class it maps to). */
   priority: number;
-  /** Threads (or, without a thread list, the process) lowered to it; those already as low or lower stay. */
+  /** Threads (or the process, where it has one priority) lowered to it; those already as low or lower stay. */
   lowered: number;
+  /** Whether the daemon's own session (its autogroup) was lowered too. */
+  autogroup: boolean;
   /** The first failure, if any (the daemon runs on at the priority it has). */
   error: Error | null;
 }
 
 /**
  * Lowers the daemon to `name` so the ERP and interactive commands (`turnkey status`) go first when
- * the server's cores are busy; idle cores are used fully whatever the priority.
- * Linux keeps a priority per thread, so every thread running now is lowered (threads started later
- * inherit it from the thread that starts them). Windows and macOS keep one per process. A priority
- * already lower (systemd `Nice=`, `start /belownormal`) is kept: the daemon never raises its own.
+ * the server's cores are busy; idle cores are used fully whatever the priority. `normal` leaves the
+ * priority the daemon was started with; a priority already lower (systemd `Nice=`, `start
+ * /belownormal`) is kept: the daemon never raises its own.
+ * - Linux keeps a priority per thread, so every thread running now is lowered; threads started
+ *   later inherit it from the thread that starts them (start-up has started none of its own yet).
+ *   A daemon that leads its own session also lowers the session's autogroup, or its nice would
+ *   only rank its threads against each other.
+ * - Windows and macOS keep one priority per process (the id 0 below).
  */
 export function lowerPriority(name: PriorityName, host: PriorityHost = processPriorityHost): PriorityOutcome {
   const priority = PRIORITIES[name];
-  const ids = host.platform === 'linux' ? host.threadIds() : null;
-  let lowered = 0;
-  let error: Error | null = null;
-  for (const id of ids ?? [0]) {
+  const outcome: PriorityOutcome = { priority, lowered: 0, autogroup: false, error: null };
+  if (name === 'normal') return outcome;
+  const attempt = (lower: () => void): void => {
     try {
-      // A higher number is a lower priority, on every platform Node maps.
-      if (host.get(id) >= priority) continue;
-      host.set(id, priority);
-      lowered += 1;
+      lower();
     } catch (err) {
       // A thread that ended meanwhile (ESRCH) is no failure.
-      if ((err as { info?: { code?: string } }).info?.code === 'ESRCH') continue;
-      error ??= err as Error;
+      if ((err as { info?: { code?: string } }).info?.code !== 'ESRCH') outcome.error ??= err as Error;
     }
+  };
+  // Without a thread list (no /proc), Linux lowers only the calling thread: better than nothing.
+  const ids = host.platform === 'linux' ? (host.threadIds() ?? [0]) : [0];
+  for (const id of ids) {
+    attempt(() => {
+      // A higher number is a lower priority, on every platform Node maps.
+      if (host.get(id) >= priority) return;
+      host.set(id, priority);
+      outcome.lowered += 1;
+    });
   }
-  return { priority, lowered, error };
+  if (host.platform === 'linux') {
+    attempt(() => {
+      const group = host.ownAutogroup();
+      if (!group || group.nice >= priority) return;
+      group.set(priority);
+      outcome.autogroup = true;
+    });
+  }
+  return outcome;
 }

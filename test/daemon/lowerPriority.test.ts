@@ -9,10 +9,17 @@ function systemError(code: string): Error {
 }
 
 /** A process whose threads have the given nice values; records what was set. */
-function host(platform: NodeJS.Platform, nice: Map<number, number>, threadIds: number[] | null, failing = new Map<number, string>()) {
+function host(
+  platform: NodeJS.Platform,
+  nice: Map<number, number>,
+  threadIds: number[] | null,
+  failing = new Map<number, string>(),
+  autogroup: { nice: number } | null = null,
+) {
   const set: Array<[number, number]> = [];
   let listed = 0;
   const fake: PriorityHost = {
+    ownAutogroup: () => autogroup && { nice: autogroup.nice, set: (n) => (autogroup.nice = n) },
     platform,
     threadIds: () => {
       listed += 1;
@@ -38,7 +45,7 @@ describe('lowerPriority', () => {
       [103, 5],
     ]);
     const { fake, set } = host('linux', nice, [100, 101, 102, 103]);
-    expect(lowerPriority('below-normal', fake)).toEqual({ priority: 10, lowered: 3, error: null });
+    expect(lowerPriority('below-normal', fake)).toEqual({ priority: 10, lowered: 3, autogroup: false, error: null });
     expect(set).toEqual([
       [100, 10],
       [101, 10],
@@ -47,10 +54,36 @@ describe('lowerPriority', () => {
     expect(nice.get(102)).toBe(15);
   });
 
-  it('never raises a priority: normal leaves a daemon started at nice 5 as it is', () => {
-    const { fake, set } = host('linux', new Map([[100, 5]]), [100]);
-    expect(lowerPriority('normal', fake)).toEqual({ priority: 0, lowered: 0, error: null });
+  it('normal leaves the priority the daemon was started with, higher or lower', () => {
+    const group = { nice: -5 };
+    const { fake, set } = host(
+      'linux',
+      new Map([
+        [100, 5],
+        [101, -5],
+      ]),
+      [100, 101],
+      new Map(),
+      group,
+    );
+    expect(lowerPriority('normal', fake)).toEqual({ priority: 0, lowered: 0, autogroup: false, error: null });
     expect(set).toEqual([]);
+    expect(group.nice).toBe(-5);
+  });
+
+  it("leading its own session (a service), it lowers the session's autogroup too, never raising it", () => {
+    const group = { nice: 0 };
+    const { fake } = host('linux', new Map(), [100], new Map(), group);
+    expect(lowerPriority('below-normal', fake)).toMatchObject({ lowered: 1, autogroup: true, error: null });
+    expect(group.nice).toBe(10);
+    const lower = { nice: 15 };
+    expect(lowerPriority('below-normal', host('linux', new Map(), [100], new Map(), lower).fake).autogroup).toBe(false);
+    expect(lower.nice).toBe(15);
+  });
+
+  it("started from someone else's session (a terminal), it leaves the session's autogroup alone", () => {
+    const { fake } = host('linux', new Map(), [100], new Map(), null);
+    expect(lowerPriority('below-normal', fake)).toMatchObject({ lowered: 1, autogroup: false });
   });
 
   it('low is nice 19', () => {
@@ -72,13 +105,15 @@ describe('lowerPriority', () => {
   });
 
   it('on Windows sets the process priority class once (one per process there), without a thread list', () => {
-    const { fake, set, listed } = host('win32', new Map(), [1, 2, 3]);
-    expect(lowerPriority('below-normal', fake)).toEqual({ priority: 10, lowered: 1, error: null });
+    const group = { nice: 0 };
+    const { fake, set, listed } = host('win32', new Map(), [1, 2, 3], new Map(), group);
+    expect(lowerPriority('below-normal', fake)).toEqual({ priority: 10, lowered: 1, autogroup: false, error: null });
+    expect(group.nice).toBe(0);
     expect(set).toEqual([[0, 10]]);
     expect(listed()).toBe(0);
   });
 
-  it('on Linux without /proc lowers the process as a whole', () => {
+  it('on Linux without a thread list lowers the calling thread', () => {
     const { fake, set } = host('linux', new Map(), null);
     expect(lowerPriority('below-normal', fake).lowered).toBe(1);
     expect(set).toEqual([[0, 10]]);

@@ -27,10 +27,24 @@ function status(configFile: string): StatusJson {
 
 /** The nice value of each of a process's threads (/proc/PID/task/TID/stat, field 19). */
 function threadNiceValues(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      return []; // a thread that ended meanwhile
+    }
+    return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
   });
+}
+
+/** The nice value of a process's autogroup (the share its session gets), or null without autogroups. */
+function autogroupNice(pid: number): number | null {
+  try {
+    return Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))![1]);
+  } catch {
+    return null;
+  }
 }
 
 function drop(srcDir: string, name: string, content: string): void {
@@ -150,7 +164,7 @@ describe('turnkey init, start and status (real processes)', () => {
       event: 'daemon-started',
       database: config.database,
       messageTypes: config.intake.messageTypes,
-      priority: 'below-normal',
+      priority: { name: 'below-normal', autogroup: false },
     });
     // One line per file, when its message settles (queued or invalid), naming the file.
     const settled = logs.filter((l) => l.event === 'message-state');
@@ -159,6 +173,28 @@ describe('turnkey init, start and status (real processes)', () => {
     expect(settled.every((l) => typeof l.file === 'string')).toBe(true);
     expect(logs.at(-1)).toMatchObject({ event: 'daemon-stopped', accepted: 20, invalid: 1 });
   });
+
+  it.skipIf(autogroupNice(process.pid) === null)(
+    "leading its own session, as a service does, lowers the session's autogroup too; started from another's, leaves it",
+    async () => {
+      const root = workspace();
+      const { file, config } = writeTestConfig(root);
+      const own = DaemonProcess.start(file, {}, ['setsid']); // setsid execs node: same pid, a new session
+      cleanups.push(() => own.kill());
+      await own.waitUntilRunning(config.database);
+      expect(autogroupNice(own.pid)).toBe(Math.max(10, autogroupNice(process.pid)!));
+      await own.stop('SIGTERM');
+      // Its last lines may reach the pipe just after it exits.
+      const started = await waitFor(() => own.logLines()[0] ?? null, 'the daemon-started line', 5_000);
+      expect(started).toMatchObject({ event: 'daemon-started', priority: { name: 'below-normal', autogroup: true } });
+      // The test runner's own session is not the daemon's to lower.
+      const before = autogroupNice(process.pid);
+      const d = daemon(file);
+      await d.waitUntilRunning(config.database);
+      expect(autogroupNice(d.pid)).toBe(before);
+      expect(autogroupNice(process.pid)).toBe(before);
+    },
+  );
 
   it('refuses a second daemon on the same data root with a message naming the first', async () => {
     const root = workspace();

@@ -10,16 +10,36 @@ import { FAST, merge, writeTestConfig, type ConfigOverrides } from '../helpers/t
 
 /**
  * How to start a daemon that file permissions bind. Root reads every file whatever its mode, so as
- * root the daemon runs without the two capabilities that let it (setpriv drops them from its
- * bounding set, then execs node: same pid); it stays the owner of everything the test made.
+ * root the daemon runs without the two capabilities that let it: setpriv drops them from the
+ * bounding and inheritable sets, then execs node (same pid); the daemon stays the owner of
+ * everything the test made. The launcher must be shown to work: node starts under it, and a file
+ * of mode 000 cannot be read.
  */
 function unprivilegedLauncher(): { launcher: string[]; skip: null } | { launcher: null; skip: string } {
   if (process.getuid?.() !== 0) return { launcher: [], skip: null };
-  const launcher = ['setpriv', '--bounding-set=-dac_override,-dac_read_search'];
-  const probe = spawnSync(launcher[0]!, [...launcher.slice(1), 'true'], { encoding: 'utf8' });
-  if (probe.status === 0) return { launcher, skip: null };
-  const why = probe.error?.message ?? probe.stderr;
-  return { launcher: null, skip: `running as root, and setpriv cannot drop the file capabilities: ${why}` };
+  const caps = '-dac_override,-dac_read_search';
+  const launcher = ['setpriv', `--inh-caps=${caps}`, `--bounding-set=${caps}`];
+  const dir = tempDir('turnkey-probe-');
+  try {
+    const closed = join(dir.path, 'closed');
+    writeFileSync(closed, 'x', { mode: 0o000 });
+    const probe = spawnSync(
+      launcher[0]!,
+      [
+        ...launcher.slice(1),
+        process.execPath,
+        '-e',
+        'try { require("fs").readFileSync(process.argv[1]); } catch { process.exit(3); }',
+        closed,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (probe.status === 3) return { launcher, skip: null };
+    const why = probe.error?.message ?? (probe.status === 0 ? 'a file of mode 000 could still be read' : probe.stderr);
+    return { launcher: null, skip: `running as root, and setpriv cannot take away root's file capabilities: ${why}` };
+  } finally {
+    dir.cleanup();
+  }
 }
 
 /** Every file under `dir`, as paths relative to it. */
@@ -59,24 +79,24 @@ describe.skipIf(process.platform === 'win32' || how.skip !== null)('what the dae
   }
 
   it('a closed file waits in WORK, is taken once readable, and is refused as unreadable (ERR, with its report) in the end', async () => {
-    const { file, daemon, folder, drop: dropFile } = await start({ intake: { unreadableGiveUpSeconds: 4 } });
+    const { file, daemon, folder, drop: dropFile } = await start({ intake: { unreadableGiveUpSeconds: 8 } });
     const drop = (name: string, number: number, mode: number): void => dropFile(name, f0401Xml({ number: invoiceNumber(number) }), mode);
     drop('readable.xml', 1, 0o600);
     drop('locked.xml', 2, 0o000);
     drop('unlocked-later.xml', 3, 0o000);
 
-    // Both closed files are claimed and wait in WORK; the readable one is taken meanwhile.
-    const waiting = await waitFor(
-      () => {
-        const work = readdirSync(join(folder, 'WORK'));
-        return work.length === 2 ? work : null;
-      },
-      'the two closed files to wait in WORK',
-      10_000,
-    );
-    const later = waiting.find((name) => name.endsWith('~unlocked-later.xml'))!;
+    // Both closed files are claimed, found unreadable (logged once each), and wait in WORK.
+    const deferred = (): string[] =>
+      daemon
+        .logLines()
+        .filter((l) => l.event === 'file-deferred')
+        .map((l) => String(l.file).split('~').at(-1)!)
+        .sort();
+    await waitFor(() => deferred().length === 2 || null, 'both closed files to be found unreadable', 10_000);
+    expect(deferred()).toEqual(['locked.xml', 'unlocked-later.xml']);
+    const later = readdirSync(join(folder, 'WORK')).find((name) => name.endsWith('~unlocked-later.xml'));
     expect(later).toBeDefined();
-    chmodSync(join(folder, 'WORK', later), 0o600); // the ERP's user fixes the mode in time
+    chmodSync(join(folder, 'WORK', later!), 0o600); // the ERP's user fixes the mode in time
 
     const states = (): Record<string, string> => {
       const list = runCli(['list', '--json', '--config', file]);
@@ -87,9 +107,10 @@ describe.skipIf(process.platform === 'win32' || how.skip !== null)('what the dae
     const settled = await waitFor(
       () => {
         const now = states();
-        return Object.keys(now).length === 3 ? now : null;
+        const final = Object.values(now).every((state) => !state.startsWith('received'));
+        return Object.keys(now).length === 3 && final ? now : null;
       },
-      'all three files to be recorded',
+      'all three files to be recorded and settled',
       20_000,
     );
     expect(settled).toEqual({ 'readable.xml': 'queued', 'unlocked-later.xml': 'queued', 'locked.xml': 'invalid unreadable' });
@@ -106,8 +127,7 @@ describe.skipIf(process.platform === 'win32' || how.skip !== null)('what the dae
     expect(readFileSync(join(folder, 'ERR', refused[2]!), 'utf8')).toContain('[unreadable]');
 
     // Each closed file was logged once as deferred, not at every try.
-    const deferred = daemon.logLines().filter((l) => l.event === 'file-deferred');
-    expect(deferred.map((l) => String(l.file).split('~').at(-1)).sort()).toEqual(['locked.xml', 'unlocked-later.xml']);
+    expect(deferred()).toEqual(['locked.xml', 'unlocked-later.xml']);
   });
 
   it('an ERR folder it may not write keeps the refused file in WORK, a problem in status, until the folder takes it', async () => {
@@ -134,7 +154,14 @@ describe.skipIf(process.platform === 'win32' || how.skip !== null)('what the dae
         .map((p) => p.split('/').at(-1))
         .sort(),
     ).toEqual(['broken.xml', 'broken.xml.err.json', 'broken.xml.err.txt']);
-    const after = JSON.parse(runCli(['status', '--json', '--config', file]).stdout) as { problems: Array<{ code: string }> };
-    expect(after.problems.map((p) => p.code)).not.toContain('filing-failed');
+    // The problem is resolved once the files are filed and their folders synced: just after they leave WORK.
+    await waitFor(
+      () => {
+        const report = JSON.parse(runCli(['status', '--json', '--config', file]).stdout) as { problems: Array<{ code: string }> };
+        return report.problems.every((p) => p.code !== 'filing-failed') || null;
+      },
+      'the filing problem to be resolved',
+      15_000,
+    );
   });
 });
