@@ -34,7 +34,7 @@ import { namedSetting } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
 import { HeapGuard } from './HeapGuard.js';
-import { lowerPriority, type PriorityOutcome } from './lowerPriority.js';
+import { lowerPriority, type PriorityOutcome } from '../workers/priority.js';
 import { packageVersion } from './packageVersion.js';
 
 export interface DaemonStartOptions {

@@ -1,5 +1,5 @@
 import { Validator } from '../../validation/Validator.js';
-import { lowerThisThreadPriority } from '../../workers/backgroundPriority.js';
+import { lowerThisThreadPriority } from '../../workers/priority.js';
 import { serveTasks } from '../../workers/serveTasks.js';
 import { openPack, type OpenPackInput, type OpenedPack } from './openPack.js';
 import type { OpenerValidationOptions } from './PackOpener.js';

@@ -105,3 +105,15 @@ export function lowerPriority(name: PriorityName, host: PriorityHost = processPr
   }
   return outcome;
 }
+
+/**
+ * Moves the calling thread to the lowest priority, so that its work only takes CPU time nothing
+ * else wants (the simulator's pack workers). Only on Linux, where a nice value belongs to one
+ * thread: elsewhere the same call would lower the whole process, its I/O threads included. False
+ * when not applied (not Linux, or not allowed here: the work then runs at the priority it has).
+ */
+export function lowerThisThreadPriority(platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
+  // Thread id 0: the calling thread (Linux applies setpriority(PRIO_PROCESS, 0) to the thread itself).
+  return lowerPriority('low', { ...processPriorityHost, platform, threadIds: () => [0], ownAutogroup: () => null }).error === null;
+}
