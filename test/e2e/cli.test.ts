@@ -183,7 +183,8 @@ describe('turnkey init, start and status (real processes)', () => {
       cleanups.push(() => own.kill());
       await own.waitUntilRunning(config.database);
       expect(autogroupNice(own.pid)).toBe(Math.max(10, autogroupNice(process.pid)!));
-      await own.stop('SIGTERM');
+      // Stopped the moment it runs (as a service manager may): it still drains (exit 0).
+      expect(await own.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       // Its last lines may reach the pipe just after it exits.
       const started = await waitFor(() => own.logLines()[0] ?? null, 'the daemon-started line', 5_000);
       expect(started).toMatchObject({ event: 'daemon-started', priority: { name: 'below-normal', autogroup: true } });
@@ -195,6 +196,42 @@ describe('turnkey init, start and status (real processes)', () => {
       expect(autogroupNice(process.pid)).toBe(before);
     },
   );
+
+  it('a stop signal while it starts is kept: it starts, then drains and exits 0', async () => {
+    const root = workspace();
+    const { file, config } = writeTestConfig(root);
+    const d = daemon(file);
+    // The store says `starting` early in the start (long before `running`: the validator warms up).
+    await waitFor(
+      () => {
+        if (!existsSync(config.database)) return null;
+        const db = new Database(config.database, { readonly: true, fileMustExist: true });
+        try {
+          const row = db.prepare('SELECT state, pid FROM daemon_lifecycle WHERE id = 1').get() as
+            { state: string; pid: number } | undefined;
+          return row?.pid === d.pid ? row.state : null;
+        } catch {
+          return null; // the table is not made yet
+        } finally {
+          db.close();
+        }
+      },
+      'the daemon to be starting',
+      20_000,
+      5,
+    );
+    expect(await d.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(status(file).daemon).toMatchObject({ state: 'stopped', running: false });
+    const events = await waitFor(
+      () => {
+        const lines = d.logLines().map((l) => l.event);
+        return lines.includes('daemon-stopped') ? lines : null;
+      },
+      'the last log lines',
+      5_000,
+    );
+    expect(events).toContain('signal-while-starting');
+  });
 
   it('refuses a second daemon on the same data root with a message naming the first', async () => {
     const root = workspace();
