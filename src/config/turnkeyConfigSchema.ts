@@ -145,6 +145,15 @@ export const TURNKEY_CONFIG_SCHEMA = {
           default: 5,
           description: 'How long to wait before trying again a file that was locked by another program or could not be read.',
         },
+        claimProblemAfterSeconds: {
+          type: 'number',
+          minimum: 1,
+          maximum: 86400,
+          default: 60,
+          description:
+            "A file that cannot be taken from SRC this long (SRC not writable for the daemon's user, a file held open by another " +
+            'program) is a problem in turnkey status, logged once; it is tried again until it can be taken.',
+        },
         unreadableGiveUpSeconds: {
           type: 'number',
           minimum: 1,

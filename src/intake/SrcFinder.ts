@@ -32,9 +32,6 @@ const WATCH_PAUSE_AT = 2_000;
 const PAUSED_SCAN_INTERVAL_MS = 500;
 const PAUSED_SCAN_MAX_INTERVAL_MS = 5_000;
 
-/** A file that cannot be claimed from SRC for this long is a problem for the operator (logged once). */
-const CLAIM_PROBLEM_AFTER_MS = 60_000;
-
 /** Problem codes (intake area) of SRC folders. */
 export const CLAIM_REFUSED = 'claim-refused';
 export const FOLDER_UNUSABLE = 'folder-unusable';
@@ -261,7 +258,8 @@ export class SrcFinder {
     if (this.offer(entry.path)) this.tracker.deferUntil(entry.path, now + this.retryMs);
     const refused = this.refusedSince.get(entry.path) ?? { since: now, folder: entry.folder };
     this.refusedSince.set(entry.path, refused);
-    if (now - refused.since < CLAIM_PROBLEM_AFTER_MS) {
+    // Refused this long (intake.claimProblemAfterSeconds), it is a problem for the operator, logged once.
+    if (now - refused.since < this.options.settings.claimProblemAfterSeconds * 1000) {
       logger.debug(
         { event: 'claim-deferred', file: entry.name, folder: entry.folder.base, code },
         'a file could not be claimed now; it will be tried again',

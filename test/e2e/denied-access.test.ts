@@ -164,4 +164,25 @@ describe.skipIf(process.platform === 'win32' || how.skip !== null)('what the dae
       15_000,
     );
   });
+
+  it('a SRC it may not move files out of is a problem in status after the set time; the file is taken once SRC is writable', async () => {
+    const { file, folder, drop } = await start({ intake: { claimProblemAfterSeconds: 2 } });
+    chmodSync(join(folder, 'SRC'), 0o500); // after the start, which makes the folders the daemon's own again
+    drop('waiting.xml', f0401Xml({ number: invoiceNumber(4) }));
+    const problems = (): Array<{ code: string; subject: string; detail: string }> =>
+      (
+        JSON.parse(runCli(['status', '--json', '--config', file]).stdout) as {
+          problems: Array<{ code: string; subject: string; detail: string }>;
+        }
+      ).problems;
+    const problem = await waitFor(() => problems().find((p) => p.code === 'claim-refused') ?? null, 'the claim problem', 15_000);
+    expect(problem.subject).toBe('UpCast/B2SSTORAGE/F0401/SRC');
+    expect(problem.detail).toContain('waiting.xml');
+    expect(readdirSync(join(folder, 'SRC'))).toEqual(['waiting.xml']);
+
+    chmodSync(join(folder, 'SRC'), 0o700); // the operator's fix
+    await waitFor(() => readdirSync(join(folder, 'SRC')).length === 0 || null, 'the file to be taken', 15_000);
+    await waitFor(() => problems().every((p) => p.code !== 'claim-refused') || null, 'the claim problem to be resolved', 15_000);
+    expect(filesUnder(join(folder, 'BAK')).map((p) => p.split('/').at(-1))).toEqual(['waiting.xml']);
+  });
 });

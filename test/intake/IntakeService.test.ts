@@ -17,6 +17,8 @@ const BASE: IntakeSettings = {
   batchSize: 50,
   watch: true,
   retryDelaySeconds: 0.1,
+  claimProblemAfterSeconds: 60,
+  unreadableGiveUpSeconds: 60,
   validationWorkers: 0,
 };
 
