@@ -58,7 +58,6 @@ export class Daemon {
   private draining: Promise<void> | null = null;
   private outbound: OutboundRuntime | null = null;
   private sandbox: SandboxLauncher | null = null;
-  private priority: PriorityOutcome | null = null;
   private readonly heapGuard = new HeapGuard((used) =>
     this.logger.debug(
       { event: 'heap-collected', heapUsedMB: Math.round(used / 1048576), rssMB: Math.round(process.memoryUsage.rss() / 1048576) },
@@ -126,7 +125,6 @@ export class Daemon {
         ...(config.platform && { covers: coversSeller(config.platform.senders) }),
         uploadDeadline: (messageType, fields) => uploadDeadline(config.deadlines.rules, { messageType, ...fields }),
         trackCheck: config.tracks.check,
-        unreadableGiveUpMs: config.intake.unreadableGiveUpSeconds * 1000,
       };
       const intake = new IntakeService({
         store,
@@ -140,7 +138,6 @@ export class Daemon {
       const filled = new Deadlines(store.db).backfill((m) => uploadDeadline(config.deadlines.rules, { ...m, time: null }));
       if (filled > 0) logger.info({ event: 'deadlines-backfilled', messages: filled }, 'gave waiting messages their upload deadline');
       daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
-      daemon.priority = priority;
       const { recovered } = await intake.start();
       let access: AccessOutcome;
       try {
@@ -180,7 +177,7 @@ export class Daemon {
         await daemon.sandbox?.stop();
         throw err;
       }
-      daemon.enterRunning(recovered, options.configSource, { group: group?.name ?? null, tightened: access.changed.length });
+      daemon.enterRunning(recovered, options.configSource, priority, { group: group?.name ?? null, tightened: access.changed.length });
       return daemon;
     } catch (err) {
       await inspector?.close();
@@ -213,7 +210,12 @@ export class Daemon {
   }
 
   /** `access`: the group sharing the ERP's folders, and how many paths start-up made owner-only (or group-only). */
-  private enterRunning(recovered: number, configSource: string | undefined, access: { group: string | null; tightened: number }): void {
+  private enterRunning(
+    recovered: number,
+    configSource: string | undefined,
+    priority: PriorityOutcome,
+    access: { group: string | null; tightened: number },
+  ): void {
     const { config } = this;
     this.state = 'running';
     this.lifecycle.enter(process.pid, 'running');
@@ -235,8 +237,8 @@ export class Daemon {
         // What was asked, and what came of it: threads lowered, and the session's autogroup when the daemon leads it.
         priority: {
           name: config.daemon.priority,
-          threadsLowered: this.priority?.lowered ?? 0,
-          autogroup: this.priority?.autogroup ?? false,
+          threadsLowered: priority.lowered,
+          autogroup: priority.autogroup,
         },
         configFile: config.configFile,
         configSource: configSource ?? null,
