@@ -8,7 +8,7 @@ import { resolveAccessGroup, restrictUmask, secureDataRoot, type AccessGroup, ty
 import { Problems } from '../store/Problems.js';
 import { armFailpoints } from '../failpoints/failpoints.js';
 import { daemonFailpoint } from './daemonFailpoints.js';
-import { InlineFileInspector, WorkerFileInspector, type FileInspector, type InspectionWorkerData } from '../intake/FileInspector.js';
+import { InlineFileInspector, WorkerFileInspector, type InspectionWorkerData, type ValidationThread } from '../intake/FileInspector.js';
 import { backfillAllowanceRefs } from '../intake/backfillAllowanceRefs.js';
 import { IntakeLayout } from '../intake/IntakeLayout.js';
 import { IntakeService, type IntakeTotals } from '../intake/IntakeService.js';
@@ -28,8 +28,6 @@ import { scheduleJobs } from './DaemonJobs.js';
 import { TrackBook, trackBookOptions } from '../tracks/TrackBook.js';
 import { dropPlannedReports } from '../tracks/trackJob.js';
 import { Store } from '../store/Store.js';
-import { Validator } from '../validation/Validator.js';
-import { warmUp } from '../validation/warmUp.js';
 import { namedSetting } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
 import { describeHolder } from './describeHolder.js';
@@ -71,8 +69,9 @@ export class Daemon {
     private readonly lock: DataRootLock,
     private readonly store: Store,
     private readonly lifecycle: DaemonLifecycle,
-    private readonly validator: Validator,
-    private readonly inspector: FileInspector,
+    /** The schema folder the validators compiled, for the log. */
+    private readonly schemasDir: string,
+    private readonly inspector: ValidationThread,
     private readonly intake: IntakeService,
   ) {}
 
@@ -96,8 +95,7 @@ export class Daemon {
       );
     const lock = DataRootLock.acquire(config.dataRoot, () => describeHolder(config.database));
     let store: Store | undefined;
-    let validator: Validator | undefined;
-    let inspector: FileInspector | undefined;
+    let inspector: ValidationThread | undefined;
     try {
       store = Store.open(config.database, { busyTimeoutMs: config.store.busyTimeoutMs });
       const lifecycle = new DaemonLifecycle(store.db);
@@ -109,15 +107,16 @@ export class Daemon {
         clockSkewSeconds: config.validation.clockSkewSeconds,
         b2cTaxIncluded: config.validation.b2cTaxIncluded,
       };
-      validator = await Validator.create(validatorOptions).catch((err: unknown) => {
+      // Validation lives on the validation thread(s); the main thread never loads libxml2.
+      inspector = await startInspector(config, validatorOptions, logger).catch((err: unknown) => {
         throw namedSetting(err, 'validation.schemasDir');
       });
-      for (const warning of validator.schemaWarnings)
+      const schemas = await inspector.schemaInfo();
+      for (const warning of schemas.warnings)
         logger.warn({ event: 'schema-defect', file: warning.path, line: warning.line }, warning.message);
-      const backfilled = backfillAllowanceRefs(store.db, validator);
+      const backfilled = await backfillAllowanceRefs(store.db, inspector);
       if (backfilled > 0)
         logger.info({ event: 'allowances-backfilled', allowances: backfilled }, 'read what earlier allowances take off their invoices');
-      inspector = await startInspector(config, validator, validatorOptions, logger);
       const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
       let daemon: Daemon | null = null;
       const rules: IntakeRules = {
@@ -137,7 +136,7 @@ export class Daemon {
       });
       const filled = new Deadlines(store.db).backfill((m) => uploadDeadline(config.deadlines.rules, { ...m, time: null }));
       if (filled > 0) logger.info({ event: 'deadlines-backfilled', messages: filled }, 'gave waiting messages their upload deadline');
-      daemon = new Daemon(config, logger, lock, store, lifecycle, validator, inspector, intake);
+      daemon = new Daemon(config, logger, lock, store, lifecycle, schemas.dir, inspector, intake);
       const { recovered } = await intake.start();
       let access: AccessOutcome;
       try {
@@ -150,7 +149,7 @@ export class Daemon {
         daemon.outbound = await OutboundRuntime.start({
           config,
           store,
-          validator,
+          validator: inspector,
           logger,
           intakeBacklog: () => intake.backlog >= config.intake.batchSize,
           gate: maintenance.gate,
@@ -167,7 +166,7 @@ export class Daemon {
           maintenance,
           certificates: () => outbound?.certificates() ?? [],
           tracks,
-          validator,
+          validator: inspector,
         });
         daemon.scheduler = scheduler;
       } catch (err) {
@@ -181,7 +180,6 @@ export class Daemon {
       return daemon;
     } catch (err) {
       await inspector?.close();
-      validator?.dispose();
       if (store) {
         try {
           new DaemonLifecycle(store.db).enter(process.pid, 'stopped');
@@ -244,7 +242,7 @@ export class Daemon {
         configSource: configSource ?? null,
         dataRoot: config.dataRoot,
         database: config.database,
-        schemasDir: this.validator.schemasDir,
+        schemasDir: this.schemasDir,
         messageTypes: config.intake.messageTypes,
         watch: config.intake.watch,
         batchSize: config.intake.batchSize,
@@ -268,9 +266,10 @@ export class Daemon {
     }
     await this.scheduler?.stop();
     await this.intake.stop();
-    await this.inspector.close();
-    // In-flight uploads and notifications finish (and are recorded) before the store closes.
+    // In-flight uploads and notifications finish (and are recorded) before the store closes; the
+    // results they apply are validated on the validation thread, closed after them.
     await this.outbound?.stop();
+    await this.inspector.close();
     await this.sandbox?.stop();
     await this.metrics?.stop();
     daemonFailpoint('mid-drain');
@@ -279,7 +278,6 @@ export class Daemon {
     this.state = 'stopped';
     this.lifecycle.enter(process.pid, 'stopped');
     this.store.close();
-    this.validator.dispose();
     this.lock.release();
     const memory = process.memoryUsage();
     this.logger.info(
@@ -353,14 +351,16 @@ function reportAccess(problems: Problems, access: AccessOutcome, group: AccessGr
  */
 async function startInspector(
   config: TurnkeyConfig,
-  validator: Validator,
   validatorOptions: InspectionWorkerData['validator'],
   logger: Logger,
-): Promise<FileInspector> {
+): Promise<ValidationThread> {
   const workers = config.intake.validationWorkers ?? Math.min(4, Math.max(1, availableParallelism() - 1));
   if (workers === 0) {
+    // Loaded only here: with workers, libxml2 never enters the main thread.
+    const [{ Validator }, { warmUp }] = await Promise.all([import('../validation/Validator.js'), import('../validation/warmUp.js')]);
+    const validator = await Validator.create(validatorOptions);
     warmUp(validator); // as each worker does before it is ready (validation/warmUp)
-    return new InlineFileInspector(validator, config.validation.maxBytes);
+    return new InlineFileInspector(validator, config.validation.maxBytes, true);
   }
   return WorkerFileInspector.start(
     workers,

@@ -10,7 +10,7 @@ import { Retention } from '../store/Retention.js';
 import { taiwanDay, taiwanDayNumber, TAIWAN_OFFSET_MS } from '../time/taiwanTime.js';
 import { runTracksJob } from '../tracks/trackJob.js';
 import type { TrackBook } from '../tracks/TrackBook.js';
-import type { Validator } from '../validation/Validator.js';
+import type { AsyncValidator } from '../validation/types.js';
 
 const DAY_MS = 86_400_000;
 /** Certificates expiring within this many days are warned of, every day until replaced. */
@@ -40,7 +40,7 @@ export function scheduleJobs(
     /** The senders' certificates (none without a platform). */
     certificates: () => CertificateFacts[];
     tracks: TrackBook;
-    validator: Validator;
+    validator: AsyncValidator;
     now?: () => number;
   },
 ): void {

@@ -1,5 +1,8 @@
+import { TurnkeyError } from '../errors/index.js';
+import type { AsyncValidator, SchemaInfo, ValidationReport } from '../validation/types.js';
 import type { ValidatorOptions } from '../validation/Validator.js';
 import { WorkerPool } from '../workers/WorkerPool.js';
+import { WorkerPoolError } from '../workers/WorkerPoolError.js';
 import { workerScript } from '../workers/workerScript.js';
 import { inspectFiles, type FileToInspect, type InspectedFile, type MessageValidator } from './inspectFile.js';
 
@@ -13,20 +16,53 @@ export interface FileInspector {
   close(): Promise<void>;
 }
 
-export class InlineFileInspector implements FileInspector {
+/**
+ * The daemon's validation thread(s): intake's inspector, and the validator of everything else the
+ * daemon reads as XML (the platform's results, allowances read again at start, E0402 reports).
+ */
+export interface ValidationThread extends FileInspector, AsyncValidator {
+  schemaInfo(): Promise<SchemaInfo>;
+}
+
+/** What the inline inspector needs of its validator (the real `Validator` has it all). */
+export interface InlineValidator extends MessageValidator {
+  readonly schemasDir: string;
+  readonly schemaWarnings: SchemaInfo['warnings'];
+  dispose?(): void;
+}
+
+export class InlineFileInspector implements ValidationThread {
+  /** `owned`: the validator is disposed of on close (it was made for this inspector). */
   constructor(
-    private readonly validator: MessageValidator,
+    private readonly validator: InlineValidator,
     private readonly maxBytes: number,
+    private readonly owned = false,
   ) {}
 
   inspect(files: readonly FileToInspect[]): Promise<InspectedFile[]> {
     return Promise.resolve(inspectFiles(files, this.validator, this.maxBytes));
   }
 
+  validate(bytes: Uint8Array, options: { file?: string } = {}): Promise<ValidationReport> {
+    return Promise.resolve(this.validator.validate(bytes, options));
+  }
+
+  schemaInfo(): Promise<SchemaInfo> {
+    return Promise.resolve({ dir: this.validator.schemasDir, warnings: this.validator.schemaWarnings });
+  }
+
   close(): Promise<void> {
+    if (this.owned) this.validator.dispose?.();
     return Promise.resolve();
   }
 }
+
+/** A task of an inspection worker. */
+export type InspectionTask =
+  { kind: 'inspect'; files: FileToInspect[] } | { kind: 'validate'; bytes: Uint8Array; file?: string } | { kind: 'schema-info' };
+
+/** Its answer, by the task's kind. */
+export type InspectionAnswer = InspectedFile[] | ValidationReport | SchemaInfo;
 
 /** What an inspection worker builds its validator from (plain data: it crosses threads). */
 export interface InspectionWorkerData {
@@ -36,15 +72,15 @@ export interface InspectionWorkerData {
 
 const INSPECTION_WORKER_YOUNG_GENERATION_MB = 8;
 
-export class WorkerFileInspector implements FileInspector {
-  private constructor(private readonly pool: WorkerPool<FileToInspect[], InspectedFile[]>) {}
+export class WorkerFileInspector implements ValidationThread {
+  private constructor(private readonly pool: WorkerPool<InspectionTask, InspectionAnswer>) {}
 
   static async start(
     size: number,
     data: InspectionWorkerData,
     onWorkerExit?: (exitCode: number, replacement: Promise<void>) => void,
   ): Promise<WorkerFileInspector> {
-    const pool = await WorkerPool.start<FileToInspect[], InspectedFile[]>({
+    const pool = await WorkerPool.start<InspectionTask, InspectionAnswer>({
       script: workerScript('./inspectionWorker.js', import.meta.url),
       workerData: data,
       size,
@@ -54,8 +90,22 @@ export class WorkerFileInspector implements FileInspector {
       // files/s).
       resourceLimits: { maxYoungGenerationSizeMb: INSPECTION_WORKER_YOUNG_GENERATION_MB },
       ...(onWorkerExit ? { onWorkerExit } : {}),
+    }).catch((err: unknown) => {
+      // A worker's own refusal (a schema folder that cannot be used) is the start's error, as if made here.
+      const own = err instanceof WorkerPoolError ? err.workerError : undefined;
+      if (own?.code === undefined) throw err;
+      throw new TurnkeyError(own.code, own.message, { cause: err, ...(own.hint !== undefined && { hint: own.hint }) });
     });
     return new WorkerFileInspector(pool);
+  }
+
+  async validate(bytes: Uint8Array, options: { file?: string } = {}): Promise<ValidationReport> {
+    const task: InspectionTask = { kind: 'validate', bytes, ...(options.file !== undefined && { file: options.file }) };
+    return (await this.pool.run(task)) as ValidationReport;
+  }
+
+  async schemaInfo(): Promise<SchemaInfo> {
+    return (await this.pool.run({ kind: 'schema-info' })) as SchemaInfo;
   }
 
   /** The batch is shared out in contiguous slices, one per worker; answers come back in order. */
@@ -63,7 +113,8 @@ export class WorkerFileInspector implements FileInspector {
     const slices = Math.min(this.pool.size, files.length);
     const per = Math.ceil(files.length / Math.max(1, slices));
     const parts: Array<Promise<InspectedFile[]>> = [];
-    for (let i = 0; i < files.length; i += per) parts.push(this.pool.run(files.slice(i, i + per)));
+    for (let i = 0; i < files.length; i += per)
+      parts.push(this.pool.run({ kind: 'inspect', files: files.slice(i, i + per) }) as Promise<InspectedFile[]>);
     // Every slice is finished (its claims done) before a failure is reported.
     const settled = await Promise.allSettled(parts);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

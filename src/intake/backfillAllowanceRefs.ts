@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { AllowanceLedger } from '../store/AllowanceLedger.js';
 import { MessageBytes } from '../store/MessageBytes.js';
-import type { MessageValidator } from './inspectFile.js';
+import type { AsyncValidator } from '../validation/types.js';
 
 /**
  * Allowances taken before the store recorded what they take off invoices (before migration 6)
@@ -9,7 +9,7 @@ import type { MessageValidator } from './inspectFile.js';
  * them too. Allowances whose bytes were pruned stay unknown (they are final, and old). Repeatable:
  * an allowance already in the ledger is not read again.
  */
-export function backfillAllowanceRefs(db: Database, validator: MessageValidator): number {
+export async function backfillAllowanceRefs(db: Database, validator: AsyncValidator): Promise<number> {
   const missing = db
     .prepare(
       `
@@ -25,7 +25,7 @@ export function backfillAllowanceRefs(db: Database, validator: MessageValidator)
   let done = 0;
   for (const id of missing) {
     const kept = bytes.read(id);
-    const references = kept ? (validator.validate(kept).fields?.references ?? []) : [];
+    const references = kept ? ((await validator.validate(kept)).fields?.references ?? []) : [];
     if (references.length === 0) continue;
     db.transaction(() => ledger.record(id, references))();
     done++;

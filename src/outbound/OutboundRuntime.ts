@@ -15,7 +15,7 @@ import { Problems } from '../store/Problems.js';
 import { ReceivedFiles } from '../store/ReceivedFiles.js';
 import { recordSenderCertificates } from '../store/SenderCertificates.js';
 import type { Store } from '../store/Store.js';
-import type { Validator } from '../validation/Validator.js';
+import type { AsyncValidator } from '../validation/types.js';
 import { CircuitBreaker } from './CircuitBreaker.js';
 import { Senders } from './Senders.js';
 import { OutboundService } from './OutboundService.js';
@@ -48,7 +48,8 @@ export class OutboundRuntime {
   static async start(options: {
     config: TurnkeyConfig;
     store: Store;
-    validator: Validator;
+    /** The validation thread: results are checked against their schemas there. */
+    validator: AsyncValidator;
     logger: Logger;
     /** True while invoices wait to be taken: results then wait (see ResultDeferral). */
     intakeBacklog?: () => boolean;

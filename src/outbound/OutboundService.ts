@@ -117,7 +117,13 @@ export class OutboundService {
     }
     const removed = this.packer.removeUnrecordedFiles();
     if (removed > 0) this.logger.info({ event: 'outbox-cleaned', removed }, 'removed signed files of packs never recorded');
-    this.collector.applyPending();
+    // Results received but not applied: applied before the first collection (which waits for this pass).
+    this.collecting = this.collector
+      .applyPending()
+      .catch((err: unknown) =>
+        this.logger.warn({ event: 'result-apply-failed', err }, 'could not apply received results; trying again at the next collection'),
+      )
+      .finally(() => (this.collecting = null));
   }
 
   private async tick(): Promise<void> {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { armor, checkSignedFileSize } from './armor.js';
 import { signEnvelope, type SigningIdentity } from './cms/index.js';
-import { serializeEnvelope, type EnvelopeRouting } from './envelope/index.js';
+// Not the envelope's index: it also holds the parser, and with it libxml2, which the daemon's main thread does without.
+import { serializeEnvelope } from './envelope/serializeEnvelope.js';
+import type { EnvelopeRouting } from './envelope/types.js';
 import { formatCommonName, formatSignedFileName } from './names.js';
 import { zipSignedFile } from './zip.js';
 

@@ -3,11 +3,10 @@ import type { Database } from 'better-sqlite3';
 import { resultFailpoint as failpoint } from './resultFailpoints.js';
 import { classifyOutboxName, type OutboxFileKind } from '../protocol/names.js';
 import type { OutboundQueries, PackMessageRef } from '../store/OutboundQueries.js';
-import type { Finding } from '../validation/types.js';
+import type { AsyncValidator, Finding } from '../validation/types.js';
 import type { MessageVerdict, PackMove, PackTransitions } from '../store/PackTransitions.js';
 import type { ReceivedFile, ReceivedFiles } from '../store/ReceivedFiles.js';
 import type { PlatformFiles } from '../transport/PlatformFiles.js';
-import type { Validator } from '../validation/Validator.js';
 import { readElements } from '../validation/xml/elementReader.js';
 import { TrackAllocations, type Allocation } from '../store/TrackAllocations.js';
 import { formatRange, TrackError } from '../tracks/Allocation.js';
@@ -47,13 +46,16 @@ export class ResultCollector {
     private readonly received: ReceivedFiles,
     private readonly queries: OutboundQueries,
     private readonly packs: PackTransitions,
-    private readonly validator: Validator,
+    /** The daemon's validation thread: a large SummaryResult is not read on the main thread. */
+    private readonly validator: AsyncValidator,
     private readonly events: ResultEvents,
   ) {
     this.tracks = new TrackAllocations(db);
   }
 
   private readonly tracks: TrackAllocations;
+  /** The pass applying received files, if one is under way: passes run one after another. */
+  private applying: Promise<void> = Promise.resolve();
 
   /**
    * One pass: receive what is in each out/ folder, then apply everything received and not yet
@@ -72,7 +74,7 @@ export class ResultCollector {
         failure ??= err;
       }
     }
-    this.applyPending();
+    await this.applyPending();
     if (failure !== null) throw failure;
     return taken;
   }
@@ -138,11 +140,16 @@ export class ResultCollector {
   }
 
   /** Applies every received file not yet applied (also after a crash between receiving and applying). */
-  applyPending(): void {
-    for (const file of this.received.unapplied()) this.apply(file);
+  applyPending(): Promise<void> {
+    // One pass at a time: the start's recovery and a collection must not apply one file twice.
+    const pass = this.applying.then(async () => {
+      for (const file of this.received.unapplied()) await this.apply(file);
+    });
+    this.applying = pass.catch(() => undefined);
+    return pass;
   }
 
-  private apply(file: ReceivedFile): void {
+  private async apply(file: ReceivedFile): Promise<void> {
     if (file.kind === 'E0501') return this.applyAllocations(file);
     if (file.kind !== 'ProcessResult' && file.kind !== 'SummaryResult') {
       // Other inbound files are kept for their own readers.
@@ -152,7 +159,7 @@ export class ResultCollector {
       return;
     }
     const bytes = readFileSync(file.localPath);
-    const report = this.validator.validate(bytes, { file: file.remoteName });
+    const report = await this.validator.validate(bytes, { file: file.remoteName });
     // Only a document of the right kind can be read; one odd field of it (what its schema refuses)
     // must not strand a whole pack: what can be read is applied, and the rest reported.
     const readable = report.messageType === file.kind && report.errors.every((e) => e.code === 'xsd');
@@ -171,9 +178,9 @@ export class ResultCollector {
    * applied (one transaction). One that overlaps a different recorded range records nothing and
    * is reported; the same allocations again change nothing.
    */
-  private applyAllocations(file: ReceivedFile): void {
+  private async applyAllocations(file: ReceivedFile): Promise<void> {
     const bytes = readFileSync(file.localPath);
-    const report = this.validator.validate(bytes, { file: file.remoteName });
+    const report = await this.validator.validate(bytes, { file: file.remoteName });
     if (!report.valid) return this.markProblem(file, null, `not a readable E0501: ${describe(report.errors)}`);
     let allocations: Allocation[];
     try {

@@ -246,7 +246,7 @@ export class TrackBook {
   generate(
     period: string,
     settings: TrackSettings['blankReport'],
-    options: { trigger: 'auto' | 'cli'; force?: boolean; dryRun?: boolean; validator: Validator },
+    options: { trigger: 'auto' | 'cli'; force?: boolean; dryRun?: boolean; validator: Pick<Validator, 'validate'> },
   ): BlankOutcome {
     const outcome = this.db
       .transaction((): BlankOutcome => {

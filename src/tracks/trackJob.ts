@@ -10,6 +10,8 @@ import type { Problems } from '../store/Problems.js';
 import { periodDeadline } from '../schedule/deadlines.js';
 import { periodBounds, periodOfTime, shiftPeriod } from '../time/periods.js';
 import { taiwanDay, toTaiwanIso } from '../time/taiwanTime.js';
+import { TurnkeyError } from '../errors/index.js';
+import type { AsyncValidator, ValidationReport } from '../validation/types.js';
 import type { Validator } from '../validation/Validator.js';
 import type { TrackBook } from './TrackBook.js';
 
@@ -51,16 +53,17 @@ export const TRACK_PROBLEMS = {
   blankWaiting: 'blank-report-waiting',
 } as const;
 
-export function runTracksJob(deps: {
+export async function runTracksJob(deps: {
   book: TrackBook;
   settings: TrackSettings;
-  validator: Validator;
+  /** The daemon's validation thread: each E0402 is checked against its schema there. */
+  validator: AsyncValidator;
   problems: Problems;
   logger: Logger;
   /** How close to the E0402 deadline a report not yet generated is an operator's problem. */
   atRiskHours: number;
   now: () => number;
-}): string {
+}): Promise<string> {
   const { book, settings, problems, logger } = deps;
   const now = deps.now();
   const lines = dropPlannedReports(book, logger);
@@ -95,7 +98,10 @@ export function runTracksJob(deps: {
   };
   if (book.allocations.forPeriod(previous).length === 0) return settled();
   const outcome = settings.blankReport.auto
-    ? book.generate(previous, settings.blankReport, { trigger: 'auto', validator: deps.validator })
+    ? book.generate(previous, settings.blankReport, {
+        trigger: 'auto',
+        validator: await checkedBeforehand(book, previous, settings.blankReport, deps.validator),
+      })
     : book.blankPlan(previous, settings.blankReport);
   if (outcome.dropped) {
     const ranges = outcome.messages.reduce((n, m) => n + m.ranges.length, 0);
@@ -126,4 +132,32 @@ export function runTracksJob(deps: {
   }
   lines.push(`E0402 of ${previous} waits: ${holding.map((b) => b.code).join(', ') || 'the operator'}`);
   return lines.join('; ');
+}
+
+/**
+ * The report's messages, checked on the validation thread before the transaction that records them
+ * (a transaction cannot wait for another thread): the plan is made here to check its messages, and
+ * again in that transaction, which takes only messages checked here. One that changed in between
+ * (an invoice recorded meanwhile) records nothing; the next run checks and reports it.
+ */
+async function checkedBeforehand(
+  book: TrackBook,
+  period: string,
+  settings: TrackSettings['blankReport'],
+  validator: AsyncValidator,
+): Promise<Pick<Validator, 'validate'>> {
+  const plan = book.blankPlan(period, settings);
+  const reports = new Map<string, ValidationReport>();
+  if (plan.blockers.length === 0) {
+    for (const m of plan.messages) reports.set(m.xml, await validator.validate(Buffer.from(m.xml, 'utf8'), { file: m.fileName }));
+  }
+  return {
+    validate(bytes) {
+      const report = reports.get(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+      if (report) return report;
+      throw new TurnkeyError('blank-report-changed', `the E0402 reports of period ${period} changed while they were checked`, {
+        hint: 'Nothing was recorded or dropped; the next run of the tracks job checks and reports them.',
+      });
+    },
+  };
 }

@@ -96,6 +96,20 @@ export interface ValidationReport {
   fields: MessageFields | null;
 }
 
+/**
+ * A validator reached by a promise: in the daemon, the validation thread's, so that the main thread
+ * never loads libxml2 (about 26 MB of memory) nor waits on a large document.
+ */
+export interface AsyncValidator {
+  validate(bytes: Uint8Array, options?: { file?: string }): Promise<ValidationReport>;
+}
+
+/** The schema folder a validator compiled, and what it repaired in it (reported once, at start). */
+export interface SchemaInfo {
+  dir: string;
+  warnings: Finding[];
+}
+
 /** A report for input that was refused before (or without) reading it as a message. */
 export function refusedReport(file: string | null, errors: Finding[]): ValidationReport {
   return {

@@ -111,7 +111,13 @@ export class WorkerPool<Req, Res> {
         settled();
         if (!message.ready) {
           void worker.terminate();
-          reject(new WorkerPoolError('worker-start-failed', `a worker could not get ready: ${message.message ?? 'unknown error'}`));
+          const workerError = {
+            message: message.message ?? 'unknown error',
+            ...(message.code !== undefined && { code: message.code }),
+            ...(message.hint !== undefined && { hint: message.hint }),
+          };
+          const failure = `a worker could not get ready: ${workerError.message}`;
+          reject(new WorkerPoolError('worker-start-failed', failure, undefined, workerError));
           return;
         }
         if (this.closed) {

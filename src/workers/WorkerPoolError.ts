@@ -14,6 +14,8 @@ export class WorkerPoolError extends Error {
     readonly code: WorkerPoolErrorCode,
     message: string,
     readonly taskErrorCode?: string,
+    /** For `worker-start-failed` by the worker's own set-up: its error, as it was. */
+    readonly workerError?: { message: string; code?: string; hint?: string },
   ) {
     super(message);
     this.name = 'WorkerPoolError';

@@ -20,7 +20,15 @@ export function serveTasks<Req, Res>(
   const ready = setup(workerData);
   ready.then(
     () => port.postMessage({ ready: true } satisfies ReadyMessage),
-    (error: unknown) => port.postMessage({ ready: false, message: (error as Error).message } satisfies ReadyMessage),
+    (error: unknown) => {
+      const e = error as Error & { code?: unknown; hint?: unknown };
+      port.postMessage({
+        ready: false,
+        message: e.message,
+        ...(typeof e.code === 'string' && { code: e.code }),
+        ...(typeof e.hint === 'string' && { hint: e.hint }),
+      } satisfies ReadyMessage);
+    },
   );
   port.on('message', (task: TaskRequest<Req>) => {
     ready

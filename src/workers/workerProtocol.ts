@@ -10,5 +10,8 @@ export type TaskReply<Res> =
 /** Sent once by each worker when it is ready (or could not get ready). */
 export interface ReadyMessage {
   ready: boolean;
+  /** Why it could not get ready: the set-up's error, with its code and hint when it had them. */
   message?: string;
+  code?: string;
+  hint?: string;
 }

@@ -21,6 +21,7 @@ import { SendingState } from '../../src/store/SendingState.js';
 import { Store } from '../../src/store/Store.js';
 import type { UploadNotification } from '../../src/transport/gateway/GatewayClient.js';
 import { TransportError } from '../../src/transport/TransportError.js';
+import { InlineFileInspector } from '../../src/intake/FileInspector.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { FAKE_PARTY, fakeSender, packOf } from '../helpers/fakeSender.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -161,7 +162,7 @@ describe('OutboundService', () => {
       new ReceivedFiles(db),
       queries,
       packs,
-      validator,
+      new InlineFileInspector(validator, 1 << 20),
       { changes: () => {}, problem: () => {}, received: () => {}, packRefused: () => {} },
     );
     // Packing is not under test: the packs are made by the test.

@@ -9,6 +9,7 @@ import { PackTransitions } from '../../src/store/PackTransitions.js';
 import { ReceivedFiles } from '../../src/store/ReceivedFiles.js';
 import { Store } from '../../src/store/Store.js';
 import type { PlatformFiles } from '../../src/transport/PlatformFiles.js';
+import { InlineFileInspector } from '../../src/intake/FileInspector.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { newMessage } from '../helpers/messages.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -77,7 +78,7 @@ describe('ResultCollector', () => {
       new ReceivedFiles(store.db),
       new OutboundQueries(store.db),
       packs,
-      validator,
+      new InlineFileInspector(validator, 1 << 20),
       {
         changes: () => undefined,
         problem: (_file, problem) => problems.push(problem),
@@ -96,6 +97,48 @@ describe('ResultCollector', () => {
   it('applies a SummaryResult that its schema accepts', async () => {
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
     await collector.collect();
+    expect(states()).toEqual([
+      { n: 'QK10000010', state: 'confirmed' },
+      { n: 'QK10000011', state: 'rejected' },
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it("applies a file once when two passes meet (the start's recovery and a collection): passes run one after another", async () => {
+    const thread = new InlineFileInspector(validator, 1 << 20);
+    const checked: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = {
+      validate: async (bytes: Uint8Array, options: { file?: string } = {}) => {
+        checked.push(options.file ?? '');
+        await held; // the validation thread is busy: the first pass waits here
+        return thread.validate(bytes, options);
+      },
+    };
+    const messages = new MessageTransitions(store.db);
+    const both = new ResultCollector(
+      store.db,
+      [out],
+      new ResultInbox(join(dir.path, 'inbox')),
+      new ReceivedFiles(store.db),
+      new OutboundQueries(store.db),
+      new PackTransitions(store.db, messages),
+      slow,
+      {
+        changes: () => undefined,
+        problem: (_file, problem) => problems.push(problem),
+        received: () => undefined,
+        packRefused: () => undefined,
+      },
+    );
+    out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
+    const collecting = both.collect();
+    while (checked.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const recovering = both.applyPending();
+    release();
+    await Promise.all([collecting, recovering]);
+    expect(checked).toEqual([`${COMMON_NAME}-SummaryResult`]);
     expect(states()).toEqual([
       { n: 'QK10000010', state: 'confirmed' },
       { n: 'QK10000011', state: 'rejected' },
@@ -141,7 +184,7 @@ describe('ResultCollector', () => {
       new ReceivedFiles(store.db),
       new OutboundQueries(store.db),
       new PackTransitions(store.db, new MessageTransitions(store.db)),
-      validator,
+      new InlineFileInspector(validator, 1 << 20),
       {
         changes: () => undefined,
         problem: () => undefined,

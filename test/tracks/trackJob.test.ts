@@ -7,6 +7,7 @@ import { Store } from '../../src/store/Store.js';
 import { periodBounds, shiftPeriod } from '../../src/time/periods.js';
 import { TrackBook } from '../../src/tracks/TrackBook.js';
 import { runTracksJob } from '../../src/tracks/trackJob.js';
+import { InlineFileInspector } from '../../src/intake/FileInspector.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { memoryLogger } from '../helpers/intakeHarness.js';
 import { newMessage } from '../helpers/messages.js';
@@ -47,7 +48,15 @@ describe('the tracks job', () => {
   });
 
   const run = () =>
-    runTracksJob({ book, settings: SETTINGS, validator, problems, logger: memoryLogger().logger, atRiskHours: 12, now: () => clock });
+    runTracksJob({
+      book,
+      settings: SETTINGS,
+      validator: new InlineFileInspector(validator, 1 << 20),
+      problems,
+      logger: memoryLogger().logger,
+      atRiskHours: 12,
+      now: () => clock,
+    });
   const open = () => openProblems(store.db).map((p) => p.code);
   const invoice = (n: number, state: 'queued' | 'confirmed') => {
     const messages = new MessageTransitions(store.db, () => clock);
@@ -66,33 +75,72 @@ describe('the tracks job', () => {
     return messageId;
   };
 
-  it('waits for the days after the period, then for quiet, then reports once and never again', () => {
+  it('waits for the days after the period, then for quiet, then reports once and never again', async () => {
     invoice(0, 'confirmed');
-    expect(run()).toMatch(/E0402 of 11508 waits: too-early/);
+    expect(await run()).toMatch(/E0402 of 11508 waits: too-early/);
     expect(existsSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`))).toBe(false);
     clock = end + 3 * DAY + 1;
-    expect(run()).toMatch(/E0402 of 11508: 1 message/);
+    expect(await run()).toMatch(/E0402 of 11508: 1 message/);
     const xml = readFileSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`), 'utf8');
     expect(xml).toContain('<InvoiceBeginNo>12345601</InvoiceBeginNo>');
     expect(xml).toContain('<InvoiceEndNo>12345699</InvoiceEndNo>');
     clock += 3_600_000;
-    expect(run()).toBe('nothing to do');
+    expect(await run()).toBe('nothing to do');
     expect(book.reports.ofPeriod(PERIOD)).toHaveLength(1);
   });
 
-  it('holds the report while an invoice of the period is unsettled, says so, and raises it as the 10th nears', () => {
+  it('checks each report on the validation thread first, and records nothing when the report changed meanwhile', async () => {
+    invoice(0, 'confirmed');
+    clock = end + 3 * DAY + 1;
+    const thread = new InlineFileInspector(validator, 1 << 20);
+    const checked: string[] = [];
+    const racing = {
+      validate: async (bytes: Uint8Array, options: { file?: string } = {}) => {
+        checked.push(options.file ?? '');
+        if (checked.length === 1) {
+          // An invoice of the range, sent two days ago, recorded while the report is checked.
+          const now = clock;
+          clock -= 2 * DAY;
+          invoice(50, 'confirmed');
+          clock = now;
+        }
+        return thread.validate(bytes, options);
+      },
+    };
+    const job = () =>
+      runTracksJob({
+        book,
+        settings: SETTINGS,
+        validator: racing,
+        problems,
+        logger: memoryLogger().logger,
+        atRiskHours: 12,
+        now: () => clock,
+      });
+    await expect(job()).rejects.toMatchObject({ code: 'blank-report-changed' });
+    expect(checked).toEqual([`E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`]);
+    expect(book.reports.ofPeriod(PERIOD)).toEqual([]);
+    expect(existsSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`))).toBe(false);
+    // The next run checks the report as it now is, and drops it.
+    expect(await job()).toMatch(/E0402 of 11508: 1 message/);
+    const xml = readFileSync(join(book.srcDir(), `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`), 'utf8');
+    expect(xml).toContain('<InvoiceEndNo>12345649</InvoiceEndNo>');
+    expect(xml).toContain('<InvoiceBeginNo>12345651</InvoiceBeginNo>');
+  });
+
+  it('holds the report while an invoice of the period is unsettled, says so, and raises it as the 10th nears', async () => {
     invoice(0, 'confirmed');
     invoice(1, 'queued');
     clock = end + 4 * DAY;
-    expect(run()).toMatch(/waits: invoices-unsettled/);
+    expect(await run()).toMatch(/waits: invoices-unsettled/);
     expect(open()).toEqual(['blank-report-waiting']);
     clock = end + 9 * DAY + 13 * 3_600_000; // 11 hours before the end of the 10th
-    run();
+    await run();
     expect(open()).toContain('blank-report-due');
     expect(book.reports.ofPeriod(PERIOD)).toEqual([]);
   });
 
-  it('writes a report recorded before a crash again, with the same bytes', () => {
+  it('writes a report recorded before a crash again, with the same bytes', async () => {
     clock = end + 4 * DAY;
     book.reports.plan(
       [
@@ -113,12 +161,12 @@ describe('the tracks job', () => {
       ],
       'auto',
     );
-    expect(run()).toMatch(/1 E0402 file\(s\) written again/);
+    expect(await run()).toMatch(/1 E0402 file\(s\) written again/);
     expect(readFileSync(join(book.srcDir(), 'E0402_x.xml'), 'utf8')).toBe('<x/>');
     expect(book.reports.ofPeriod(PERIOD).map((r) => r.state)).toEqual(['dropped']);
   });
 
-  it("warns when the current period's numbers run out before it ends", () => {
+  it("warns when the current period's numbers run out before it ends", async () => {
     const current = shiftPeriod(PERIOD, 1);
     const bounds = periodBounds(current)!;
     book.allocations.record(
@@ -130,14 +178,14 @@ describe('the tracks job', () => {
     for (let i = 0; i < 60; i++) {
       messages.receive(newMessage(100 + i, { invoiceNumber: `CD${String(i).padStart(8, '0')}`, invoiceDate: '20260910' }));
     }
-    run();
+    await run();
     expect(open()).toContain('tracks-running-out');
   });
 
-  it('has nothing to report when every number was used, and raises nothing as the deadline nears', () => {
+  it('has nothing to report when every number was used, and raises nothing as the deadline nears', async () => {
     for (let i = 0; i < 100; i++) invoice(i, 'confirmed');
     clock = end + 9 * DAY + 20 * 3_600_000;
-    expect(run()).toBe('nothing to do');
+    expect(await run()).toBe('nothing to do');
     expect(open()).toEqual([]);
   });
 });

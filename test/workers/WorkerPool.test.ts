@@ -13,7 +13,7 @@ const WORKER = `
 import { resourceLimits } from 'node:worker_threads';
 import { serveTasks } from ${JSON.stringify(SERVE_TASKS)};
 serveTasks(async (data) => {
-  if (data && data.failSetup) throw new Error('no validator today');
+  if (data && data.failSetup) throw Object.assign(new Error('no validator today'), { code: 'E_SETUP', hint: 'try tomorrow' });
   if (data && data.exitInSetup) process.exit(4);
   if (data && data.slowSetup) await new Promise((resolve) => setTimeout(resolve, 60_000));
   return (request) => {
@@ -87,9 +87,12 @@ describe('WorkerPool', () => {
     expect((await pool.run({ kind: 'double', n: 21 })).doubled).toBe(42);
   });
 
-  it('refuses to start when a worker cannot get ready, with worker-start-failed and the reason', async () => {
+  it("refuses to start when a worker cannot get ready, with worker-start-failed and the worker's own error", async () => {
     const error = await WorkerPool.start({ script, workerData: { failSetup: true }, size: 2 }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'worker-start-failed' });
+    expect(error).toMatchObject({
+      code: 'worker-start-failed',
+      workerError: { message: 'no validator today', code: 'E_SETUP', hint: 'try tomorrow' },
+    });
     expect((error as Error).message).toContain('no validator today');
   });
 
