@@ -143,18 +143,10 @@ export class SrcFinder {
   private waitingAtLeast(count: number): boolean {
     let seen = 0;
     for (const folder of this.usable) {
-      let dir;
       try {
-        dir = opendirSync(folder.src);
+        for (const name of namesIn(folder.src)) if (!isIgnoredName(name) && ++seen >= count) return true;
       } catch {
-        continue; // the scan says why
-      }
-      try {
-        for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
-          if (!isIgnoredName(entry.name) && ++seen >= count) return true;
-        }
-      } finally {
-        dir.closeSync();
+        // the scan says why
       }
     }
     return false;
@@ -327,33 +319,28 @@ export class SrcFinder {
 
   /** 'full' when the tracker filled up before the folder was listed to the end. */
   private scanFolder(folder: TypeFolders, quota: number): 'done' | 'quota' | 'full' {
-    let dir;
+    let added = 0;
+    let undecodable = false;
+    const prefix = resolve(folder.src) + sep;
     try {
-      dir = opendirSync(folder.src);
+      for (const name of namesIn(folder.src)) {
+        if (isIgnoredName(name)) continue;
+        if (name.includes('\uFFFD')) {
+          undecodable = true; // perhaps not UTF-8: such names are read as bytes below
+          continue;
+        }
+        const path = prefix + name; // what join() gives, without its cost per entry
+        const verdict = this.consider(path, quota, added);
+        if (verdict === 'added') added++;
+        else if (verdict !== 'skip') return verdict;
+      }
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).syscall === undefined) throw err; // not the folder's listing: ours
       this.options.logger.warn(
         { event: 'scan-failed', folder: folder.base, code: (err as NodeJS.ErrnoException).code },
         'a SRC folder could not be listed',
       );
       return 'done';
-    }
-    let added = 0;
-    let undecodable = false;
-    const prefix = resolve(folder.src) + sep;
-    try {
-      for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
-        if (isIgnoredName(entry.name)) continue;
-        if (entry.name.includes('\uFFFD')) {
-          undecodable = true; // perhaps not UTF-8: such names are read as bytes below
-          continue;
-        }
-        const path = prefix + entry.name; // what join() gives, without its cost per entry
-        const verdict = this.consider(path, quota, added);
-        if (verdict === 'added') added++;
-        else if (verdict !== 'skip') return verdict;
-      }
-    } finally {
-      dir.closeSync();
     }
     return undecodable ? this.scanUndecodable(folder, prefix, quota, added) : 'done';
   }
@@ -503,6 +490,19 @@ export class SrcFinder {
 }
 
 /** The name of an SRC entry from its key (a key of an undecodable name holds a NUL and its bytes after the name). */
+/**
+ * The names in a folder, read one at a time (a backlog's million names are never held at once); the
+ * folder is closed when the loop ends, however it ends. Opening or reading it throws from the loop.
+ */
+function* namesIn(folder: string): Generator<string, void, undefined> {
+  const dir = opendirSync(folder);
+  try {
+    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) yield entry.name;
+  } finally {
+    dir.closeSync();
+  }
+}
+
 function nameOfKey(path: string): string {
   const nul = path.indexOf('\0');
   return basename(nul < 0 ? path : path.slice(0, nul));

@@ -23,28 +23,41 @@ const DAY_MS = 86_400_000;
  * a report another file keeps out of SRC. Returns the lines for the job's summary.
  */
 export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger: Logger): string[] {
-  const { dropped, taken, heldBack } = book.dropPlanned();
+  const outcome = book.dropPlanned();
   const lines: string[] = [];
-  if (dropped.length > 0) {
-    logger.info({ event: 'blank-report-redropped', files: dropped.map((r) => r.fileName) }, 'wrote E0402 files again');
-    lines.push(`${dropped.length} E0402 file(s) written again`);
-  }
-  if (taken.length > 0) {
-    logger.info(
-      { event: 'blank-report-found-taken', files: taken.map((r) => r.fileName) },
-      'E0402 files written before a crash were already taken by intake; they are not written again',
-    );
-    lines.push(`${taken.length} E0402 file(s) found taken by intake since a crash`);
-  }
-  if (heldBack.length > 0) {
-    logger.warn(
-      { event: 'blank-report-held-back', files: heldBack.map((r) => r.fileName) },
-      "E0402 files of other content hold these reports' names in SRC; they are written once those files are gone",
-    );
-    lines.push(`${heldBack.length} E0402 report(s) held back: a file of another content has its name in SRC`);
+  for (const { kind, level, event, message, line } of DROP_OUTCOMES) {
+    const files = outcome[kind].map((r) => r.fileName);
+    if (files.length === 0) continue;
+    logger[level]({ event, files }, message);
+    lines.push(`${files.length} ${line}`);
   }
   return lines;
 }
+
+/** What each outcome of writing the recorded reports is logged as, and its line in the job's summary. */
+const DROP_OUTCOMES = [
+  {
+    kind: 'dropped',
+    level: 'info',
+    event: 'blank-report-redropped',
+    message: 'wrote E0402 files again',
+    line: 'E0402 file(s) written again',
+  },
+  {
+    kind: 'taken',
+    level: 'info',
+    event: 'blank-report-found-taken',
+    message: 'E0402 files written before a crash were already taken by intake; they are not written again',
+    line: 'E0402 file(s) found taken by intake since a crash',
+  },
+  {
+    kind: 'heldBack',
+    level: 'warn',
+    event: 'blank-report-held-back',
+    message: "E0402 files of other content hold these reports' names in SRC; they are written once those files are gone",
+    line: 'E0402 report(s) held back: a file of another content has its name in SRC',
+  },
+] as const;
 
 /** Problem codes of the tracks area. */
 export const TRACK_PROBLEMS = {

@@ -104,7 +104,7 @@ describe('ResultCollector', () => {
     expect(problems).toEqual([]);
   });
 
-  it("applies a file once when two passes meet (the start's recovery and a collection): passes run one after another", async () => {
+  it("checks a pass's files together, and applies each once when two passes meet (the start's recovery and a collection)", async () => {
     const thread = new InlineFileInspector(validator, 1 << 20);
     const checked: string[] = [];
     let release: () => void = () => undefined;
@@ -133,17 +133,20 @@ describe('ResultCollector', () => {
       },
     );
     out.files.set(`${COMMON_NAME}-SummaryResult`, Buffer.from(SAMPLE));
+    out.files.set('20261005-x-E0501', Buffer.from('not xml'));
     const collecting = both.collect();
-    while (checked.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Both files are with the validation thread at once: a busy thread is waited for once per pass.
+    for (let turn = 0; turn < 100 && checked.length < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(checked.sort()).toEqual(['20261005-x-E0501', `${COMMON_NAME}-SummaryResult`]);
     const recovering = both.applyPending();
     release();
     await Promise.all([collecting, recovering]);
-    expect(checked).toEqual([`${COMMON_NAME}-SummaryResult`]);
+    expect(checked).toHaveLength(2);
     expect(states()).toEqual([
       { n: 'QK10000010', state: 'confirmed' },
       { n: 'QK10000011', state: 'rejected' },
     ]);
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([expect.stringMatching(/^not a readable E0501/)]);
   });
 
   it('applies what it can read of a SummaryResult with one odd field, and reports the field', async () => {
