@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { BYTES_BY_MESSAGE_MIGRATION } from './bytesByMessageMigration.js';
+import { DEADLINE_LOOKUP_MIGRATION } from './deadlineLookupMigration.js';
 import { DOWNCAST_MIGRATION } from './downCastMigration.js';
 import { MAINTENANCE_MIGRATION } from './maintenanceMigration.js';
 import { OPERATIONS_MIGRATION } from './operationsMigration.js';
@@ -156,6 +157,7 @@ export const MIGRATIONS: readonly Migration[] = [
   OPERATIONS_MIGRATION,
   TRACKS_MIGRATION,
   TRACK_LOOKUP_MIGRATION,
+  DEADLINE_LOOKUP_MIGRATION,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
