@@ -43,6 +43,8 @@ export class OutboundService {
   /** Polls in a row that found nothing while packs were waiting: the poll interval backs off. */
   private emptyPolls = 0;
   private collecting: Promise<void> | null = null;
+  /** The start's pass over results received but not applied: nothing is sent before it ends. */
+  private recovering: Promise<void> | null = null;
   private ticking = false;
   private wakeScheduled = false;
   private stopped = false;
@@ -71,11 +73,10 @@ export class OutboundService {
   private catchingUpSince: number | null = null;
   private wasSending = true;
 
-  /** Start-up recovery, then the loop. */
+  /** Start-up recovery, then the loop (its first tick once the results in hand are applied). */
   start(): void {
     this.recover();
     this.tickTimer = setInterval(() => void this.tick(), this.settings.tickMs);
-    void this.tick();
   }
 
   /**
@@ -102,7 +103,7 @@ export class OutboundService {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
-    await Promise.allSettled([...this.inFlight.values(), this.collecting ?? Promise.resolve()]);
+    await Promise.allSettled([...this.inFlight.values(), this.collecting ?? Promise.resolve(), this.recovering ?? Promise.resolve()]);
   }
 
   private recover(): void {
@@ -117,17 +118,21 @@ export class OutboundService {
     }
     const removed = this.packer.removeUnrecordedFiles();
     if (removed > 0) this.logger.info({ event: 'outbox-cleaned', removed }, 'removed signed files of packs never recorded');
-    // Results received but not applied: applied before the first collection (which waits for this pass).
-    this.collecting = this.collector
+    // Results received but not applied (a kill between the two) are applied before the first tick:
+    // a pack whose result is in hand is not sent or notified again.
+    this.recovering = this.collector
       .applyPending()
       .catch((err: unknown) =>
         this.logger.warn({ event: 'result-apply-failed', err }, 'could not apply received results; trying again at the next collection'),
       )
-      .finally(() => (this.collecting = null));
+      .finally(() => {
+        this.recovering = null;
+        void this.tick();
+      });
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped || this.ticking) return;
+    if (this.stopped || this.ticking || this.recovering) return;
     this.ticking = true;
     try {
       // Each stage on its own: a failure in one (a disk error while packing, say) never keeps the

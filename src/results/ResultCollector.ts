@@ -158,8 +158,13 @@ export class ResultCollector {
       const files = this.received.unapplied();
       for (let i = 0; i < files.length; i += CHECKED_AT_ONCE) {
         const group = files.slice(i, i + CHECKED_AT_ONCE);
-        const checked = await Promise.all(group.map((file) => this.check(file)));
-        group.forEach((file, j) => this.apply(file, checked[j]!));
+        const checked = await Promise.allSettled(group.map((file) => this.check(file)));
+        // In order, up to a file that could not be checked (gone, or the thread failed): the next pass starts there.
+        for (const [j, file] of group.entries()) {
+          const outcome = checked[j]!;
+          if (outcome.status === 'rejected') throw outcome.reason;
+          this.apply(file, outcome.value);
+        }
       }
     });
     this.applying = pass.catch(() => undefined);

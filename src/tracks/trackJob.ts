@@ -13,9 +13,12 @@ import { taiwanDay, toTaiwanIso } from '../time/taiwanTime.js';
 import { TurnkeyError } from '../errors/index.js';
 import type { AsyncValidator, ValidationReport } from '../validation/types.js';
 import type { Validator } from '../validation/Validator.js';
-import type { TrackBook } from './TrackBook.js';
+import type { BlankOutcome, TrackBook } from './TrackBook.js';
 
 const DAY_MS = 86_400_000;
+
+/** The report changed between its check on the validation thread and the transaction that records it. */
+const BLANK_REPORT_CHANGED = 'blank-report-changed';
 
 /**
  * Writes the E0402 reports recorded but not yet in SRC (a run killed in between), as the daemon does
@@ -110,12 +113,21 @@ export async function runTracksJob(deps: {
     return lines.join('; ') || 'nothing to do';
   };
   if (book.allocations.forPeriod(previous).length === 0) return settled();
-  const outcome = settings.blankReport.auto
-    ? book.generate(previous, settings.blankReport, {
-        trigger: 'auto',
-        validator: await checkedBeforehand(book, previous, settings.blankReport, deps.validator),
-      })
-    : book.blankPlan(previous, settings.blankReport);
+  let outcome: BlankOutcome;
+  try {
+    outcome = settings.blankReport.auto
+      ? book.generate(previous, settings.blankReport, {
+          trigger: 'auto',
+          validator: await checkedBeforehand(book, previous, settings.blankReport, deps.validator),
+        })
+      : book.blankPlan(previous, settings.blankReport);
+  } catch (err) {
+    // An invoice recorded while the report was checked: not a failure, the next run reports it.
+    if (!(err instanceof TurnkeyError) || err.code !== BLANK_REPORT_CHANGED) throw err;
+    logger.info({ event: BLANK_REPORT_CHANGED, period: previous }, err.message);
+    lines.push(`E0402 of ${previous} changed while it was checked: reported at the next run`);
+    return lines.join('; ');
+  }
   if (outcome.dropped) {
     const ranges = outcome.messages.reduce((n, m) => n + m.ranges.length, 0);
     logger.info(
@@ -168,7 +180,7 @@ async function checkedBeforehand(
     validate(bytes) {
       const report = reports.get(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
       if (report) return report;
-      throw new TurnkeyError('blank-report-changed', `the E0402 reports of period ${period} changed while they were checked`, {
+      throw new TurnkeyError(BLANK_REPORT_CHANGED, `the E0402 reports of period ${period} changed while they were checked`, {
         hint: 'Nothing was recorded or dropped; the next run of the tracks job checks and reports them.',
       });
     },

@@ -208,6 +208,34 @@ describe('OutboundService', () => {
     expect(breaker.snapshot().state).toBe('closed');
   });
 
+  it('applies a result received before a kill before it sends anything: its pack is not notified again', async () => {
+    const { platform, made } = sendingLoop(() => 'up');
+    const first = made[0]!;
+    // Killed while notifying: the platform took the notification and wrote its result, which was
+    // received (published and recorded) but not applied.
+    const packs = new PackTransitions(store.db, new MessageTransitions(store.db));
+    packs.fileUploaded(first.packId);
+    packs.unknown(first.packId, 'file-uploaded', Date.now(), 'process-ended', 'the process ended while notifying the gateway');
+    const notification = { filename: first.commonName, size: 10, messageType: 'F0401', action: 'C0401', quantity: 3 };
+    const bytes = platform['result'](notification as UploadNotification);
+    const name = `${first.commonName}-SummaryResult`;
+    const published = new ResultInbox(join(dir.path, 'inbox')).publish(name, bytes);
+    new ReceivedFiles(store.db).record({
+      remoteName: name,
+      kind: 'SummaryResult',
+      size: bytes.length,
+      sha256: published.sha256,
+      localPath: published.path,
+    });
+
+    service!.start();
+    await vi.advanceTimersByTimeAsync(MINUTE);
+    const notified = store.db.prepare("SELECT count(*) FROM attempts WHERE pack_id = ? AND stage = 'notify'").pluck();
+    expect(notified.get(first.packId)).toBe(0);
+    expect(platform.uploadsAt).toHaveLength(2); // the other two packs
+    expect(states()).toEqual([{ state: 'confirmed', n: 9 }]);
+  });
+
   it('sends nothing inside an announced window, then sends the backlog and collects its results', async () => {
     const start = Date.now();
     const { platform, windows } = sendingLoop(() => 'up');
