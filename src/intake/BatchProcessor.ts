@@ -31,7 +31,8 @@ const OUR_OWN_TROUBLE = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
 /** What intake's own decisions need besides the store: the language of its messages, and who may be sent for. */
 export interface IntakeRules {
-  lang: Lang;
+  /** The language of intake's own findings (default: English). */
+  lang?: Lang;
   /** Whether a configured sender covers this seller; absent when nothing is sent (no platform). */
   covers?: (sellerId: string) => boolean;
   /** The legal upload deadline of a valid message (epoch ms), null when none applies; absent: none recorded. */
@@ -129,7 +130,7 @@ export class BatchProcessor {
     private readonly layout: IntakeLayout,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-    rules: IntakeRules = { lang: 'en' },
+    rules: IntakeRules = {},
   ) {
     const db = store.db;
     this.transitions = new MessageTransitions(db, now);
@@ -147,7 +148,7 @@ export class BatchProcessor {
       holderOf: (key) => this.queries.findKeyHolder(key),
       latestOf: (number, key) => this.queries.latestVersion(number, key),
       facts: storeFacts(this.queries, this.ledger, this.tracks, rules.trackCheck ?? 'refuse'),
-      lang: rules.lang,
+      lang: rules.lang ?? 'en',
       ...(rules.covers && { covers: rules.covers }),
     };
   }

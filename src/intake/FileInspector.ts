@@ -3,6 +3,7 @@ import type { AsyncValidator, SchemaInfo, ValidationReport } from '../validation
 import type { ValidatorOptions } from '../validation/Validator.js';
 import { WorkerPool } from '../workers/WorkerPool.js';
 import { WorkerPoolError } from '../workers/WorkerPoolError.js';
+import type { TaskOutput } from '../workers/serveTasks.js';
 import { workerScript } from '../workers/workerScript.js';
 import { inspectFiles, type FileToInspect, type InspectedFile, type MessageValidator } from './inspectFile.js';
 
@@ -57,12 +58,20 @@ export class InlineFileInspector implements ValidationThread {
   }
 }
 
-/** A task of an inspection worker. */
-export type InspectionTask =
-  { kind: 'inspect'; files: FileToInspect[] } | { kind: 'validate'; bytes: Uint8Array; file?: string } | { kind: 'schema-info' };
+/** The tasks of an inspection worker, by kind, each with its answer. */
+export interface InspectionTasks {
+  inspect: { task: { kind: 'inspect'; files: FileToInspect[] }; answer: InspectedFile[] };
+  validate: { task: { kind: 'validate'; bytes: Uint8Array; file?: string }; answer: ValidationReport };
+  'schema-info': { task: { kind: 'schema-info' }; answer: SchemaInfo };
+}
 
-/** Its answer, by the task's kind. */
-export type InspectionAnswer = InspectedFile[] | ValidationReport | SchemaInfo;
+export type InspectionTask = InspectionTasks[keyof InspectionTasks]['task'];
+export type InspectionAnswer = InspectionTasks[keyof InspectionTasks]['answer'];
+
+/** The worker's handler of each kind: its answer is typed per task, which the pool's one union cannot say. */
+export type InspectionHandlers = {
+  [K in keyof InspectionTasks]: (task: InspectionTasks[K]['task']) => TaskOutput<InspectionTasks[K]['answer']>;
+};
 
 /** What an inspection worker builds its validator from (plain data: it crosses threads). */
 export interface InspectionWorkerData {
@@ -99,13 +108,12 @@ export class WorkerFileInspector implements ValidationThread {
     return new WorkerFileInspector(pool);
   }
 
-  async validate(bytes: Uint8Array, options: { file?: string } = {}): Promise<ValidationReport> {
-    const task: InspectionTask = { kind: 'validate', bytes, ...(options.file !== undefined && { file: options.file }) };
-    return (await this.pool.run(task)) as ValidationReport;
+  validate(bytes: Uint8Array, options: { file?: string } = {}): Promise<ValidationReport> {
+    return this.run({ kind: 'validate', bytes, ...(options.file !== undefined && { file: options.file }) });
   }
 
-  async schemaInfo(): Promise<SchemaInfo> {
-    return (await this.pool.run({ kind: 'schema-info' })) as SchemaInfo;
+  schemaInfo(): Promise<SchemaInfo> {
+    return this.run({ kind: 'schema-info' });
   }
 
   /** The batch is shared out in contiguous slices, one per worker; answers come back in order. */
@@ -113,8 +121,7 @@ export class WorkerFileInspector implements ValidationThread {
     const slices = Math.min(this.pool.size, files.length);
     const per = Math.ceil(files.length / Math.max(1, slices));
     const parts: Array<Promise<InspectedFile[]>> = [];
-    for (let i = 0; i < files.length; i += per)
-      parts.push(this.pool.run({ kind: 'inspect', files: files.slice(i, i + per) }) as Promise<InspectedFile[]>);
+    for (let i = 0; i < files.length; i += per) parts.push(this.run({ kind: 'inspect', files: files.slice(i, i + per) }));
     // Every slice is finished (its claims done) before a failure is reported.
     const settled = await Promise.allSettled(parts);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -124,6 +131,11 @@ export class WorkerFileInspector implements ValidationThread {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  /** A task's answer is its kind's: the worker answers through `InspectionHandlers`. */
+  private run<K extends keyof InspectionTasks>(task: InspectionTasks[K]['task'] & { kind: K }): Promise<InspectionTasks[K]['answer']> {
+    return this.pool.run(task) as Promise<InspectionTasks[K]['answer']>;
   }
 }
 

@@ -84,7 +84,7 @@ export class IntakeService {
     this.retryMs = settings.retryDelaySeconds * 1000;
     this.refileDelayMs = this.retryMs;
     // Both give-up times come from the intake settings: the finder's claim problem, the processor's unreadable file.
-    const rules: IntakeRules = { lang: 'en', ...options.rules, unreadableGiveUpMs: settings.unreadableGiveUpSeconds * 1000 };
+    const rules: IntakeRules = { ...options.rules, unreadableGiveUpMs: settings.unreadableGiveUpSeconds * 1000 };
     this.processor = new BatchProcessor(store, options.inspector, options.layout, logger, this.now, rules);
     this.finder = new SrcFinder({
       layout: options.layout,

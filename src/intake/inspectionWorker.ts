@@ -1,7 +1,7 @@
 import { Validator } from '../validation/Validator.js';
 import { warmUp } from '../validation/warmUp.js';
 import { serveTasks } from '../workers/serveTasks.js';
-import type { InspectionAnswer, InspectionTask, InspectionWorkerData } from './FileInspector.js';
+import type { InspectionAnswer, InspectionHandlers, InspectionTask, InspectionWorkerData } from './FileInspector.js';
 import { inspectFiles, transferablesOf } from './inspectFile.js';
 
 /**
@@ -13,16 +13,14 @@ serveTasks<InspectionTask, InspectionAnswer>(async (data) => {
   const { validator: options, maxBytes } = data as InspectionWorkerData;
   const validator = await Validator.create(options);
   warmUp(validator);
-  return (task) => {
-    switch (task.kind) {
-      case 'inspect': {
-        const result = inspectFiles(task.files, validator, maxBytes);
-        return { result, transfer: transferablesOf(result) };
-      }
-      case 'validate':
-        return { result: validator.validate(task.bytes, task.file === undefined ? {} : { file: task.file }) };
-      case 'schema-info':
-        return { result: { dir: validator.schemasDir, warnings: validator.schemaWarnings } };
-    }
+  const handlers: InspectionHandlers = {
+    inspect: (task) => {
+      const result = inspectFiles(task.files, validator, maxBytes);
+      return { result, transfer: transferablesOf(result) };
+    },
+    validate: (task) => ({ result: validator.validate(task.bytes, task.file === undefined ? {} : { file: task.file }) }),
+    'schema-info': () => ({ result: { dir: validator.schemasDir, warnings: validator.schemaWarnings } }),
   };
+  // Each kind's handler takes its own task; the union cannot say which one this is.
+  return (task) => handlers[task.kind](task as never);
 });

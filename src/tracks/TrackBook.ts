@@ -350,7 +350,7 @@ export class TrackBook {
 }
 
 /** The outcome, with a blocker for each report a file of another content keeps out of SRC. */
-function withHeldBack(outcome: BlankOutcome, heldBack: readonly BlankReportRow[]): BlankOutcome {
+export function withHeldBack(outcome: BlankOutcome, heldBack: readonly BlankReportRow[]): BlankOutcome {
   if (heldBack.length === 0) return outcome;
   const blockers: BlankBlocker[] = heldBack.map((r) => ({
     code: 'name-taken',

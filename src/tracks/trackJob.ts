@@ -13,7 +13,8 @@ import { taiwanDay, toTaiwanIso } from '../time/taiwanTime.js';
 import { TurnkeyError } from '../errors/index.js';
 import type { AsyncValidator, ValidationReport } from '../validation/types.js';
 import type { Validator } from '../validation/Validator.js';
-import type { BlankOutcome, TrackBook } from './TrackBook.js';
+import { withHeldBack, type BlankOutcome, type TrackBook } from './TrackBook.js';
+import type { BlankReportRow } from '../store/BlankReports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -23,9 +24,9 @@ const BLANK_REPORT_CHANGED = 'blank-report-changed';
 /**
  * Writes the E0402 reports recorded but not yet in SRC (a run killed in between), as the daemon does
  * at start and the tracks job every hour; logs what it wrote and, each time until that file is gone,
- * a report another file keeps out of SRC. Returns the lines for the job's summary.
+ * a report another file keeps out of SRC. Returns the lines for the job's summary, and the reports held back.
  */
-export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger: Logger): string[] {
+export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger: Logger): { lines: string[]; heldBack: BlankReportRow[] } {
   const outcome = book.dropPlanned();
   const lines: string[] = [];
   for (const { kind, level, event, message, line } of DROP_OUTCOMES) {
@@ -34,7 +35,7 @@ export function dropPlannedReports(book: Pick<TrackBook, 'dropPlanned'>, logger:
     logger[level]({ event, files }, message);
     lines.push(`${files.length} ${line}`);
   }
-  return lines;
+  return { lines, heldBack: outcome.heldBack };
 }
 
 /** What each outcome of writing the recorded reports is logged as, and its line in the job's summary. */
@@ -82,7 +83,7 @@ export async function runTracksJob(deps: {
 }): Promise<string> {
   const { book, settings, problems, logger } = deps;
   const now = deps.now();
-  const lines = dropPlannedReports(book, logger);
+  const { lines, heldBack } = dropPlannedReports(book, logger);
 
   const current = periodOfTime(now);
   const { forecasts } = book.stock(current);
@@ -113,14 +114,16 @@ export async function runTracksJob(deps: {
     return lines.join('; ') || 'nothing to do';
   };
   if (book.allocations.forPeriod(previous).length === 0) return settled();
-  let outcome: BlankOutcome;
+  // Most runs stop at this plan (already reported, too early, invoices arriving): only one ready to go is generated.
+  const plan = book.blankPlan(previous, settings.blankReport);
+  let outcome = withHeldBack(plan, heldBack);
   try {
-    outcome = settings.blankReport.auto
-      ? book.generate(previous, settings.blankReport, {
-          trigger: 'auto',
-          validator: await checkedBeforehand(book, previous, settings.blankReport, deps.validator),
-        })
-      : book.blankPlan(previous, settings.blankReport);
+    if (settings.blankReport.auto && plan.blockers.length === 0 && plan.messages.length > 0) {
+      outcome = book.generate(previous, settings.blankReport, {
+        trigger: 'auto',
+        validator: await checkedOnThread(plan, deps.validator),
+      });
+    }
   } catch (err) {
     // An invoice recorded while the report was checked: not a failure, the next run reports it.
     if (!(err instanceof TurnkeyError) || err.code !== BLANK_REPORT_CHANGED) throw err;
@@ -135,7 +138,8 @@ export async function runTracksJob(deps: {
       `the unused numbers of period ${previous} were written as ${outcome.messages.length} E0402 message(s) into SRC`,
     );
     lines.push(`E0402 of ${previous}: ${outcome.messages.length} message(s)`);
-    return settled();
+    // Recorded, but a file of other content keeps one out of SRC: it waits like any held report.
+    if (outcome.blockers.length === 0) return settled();
   }
   // Every group reported, or nothing left unused: done.
   const holding = outcome.blockers.filter((b) => b.code !== 'already-reported');
@@ -160,27 +164,19 @@ export async function runTracksJob(deps: {
 }
 
 /**
- * The report's messages, checked on the validation thread before the transaction that records them
- * (a transaction cannot wait for another thread): the plan is made here to check its messages, and
- * again in that transaction, which takes only messages checked here. One that changed in between
- * (an invoice recorded meanwhile) records nothing; the next run checks and reports it.
+ * The plan's messages, checked on the validation thread before the transaction that records them
+ * (a transaction cannot wait for another thread). `generate` plans again in that transaction and
+ * takes only messages checked here: one that changed in between (an invoice recorded meanwhile)
+ * records nothing, and the next run checks and reports it.
  */
-async function checkedBeforehand(
-  book: TrackBook,
-  period: string,
-  settings: TrackSettings['blankReport'],
-  validator: AsyncValidator,
-): Promise<Pick<Validator, 'validate'>> {
-  const plan = book.blankPlan(period, settings);
+async function checkedOnThread(plan: BlankOutcome, validator: AsyncValidator): Promise<Pick<Validator, 'validate'>> {
   const reports = new Map<string, ValidationReport>();
-  if (plan.blockers.length === 0) {
-    for (const m of plan.messages) reports.set(m.xml, await validator.validate(Buffer.from(m.xml, 'utf8'), { file: m.fileName }));
-  }
+  for (const m of plan.messages) reports.set(m.xml, await validator.validate(Buffer.from(m.xml, 'utf8'), { file: m.fileName }));
   return {
     validate(bytes) {
       const report = reports.get(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
       if (report) return report;
-      throw new TurnkeyError(BLANK_REPORT_CHANGED, `the E0402 reports of period ${period} changed while they were checked`, {
+      throw new TurnkeyError(BLANK_REPORT_CHANGED, `the E0402 reports of period ${plan.period} changed while they were checked`, {
         hint: 'Nothing was recorded or dropped; the next run of the tracks job checks and reports them.',
       });
     },

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageTransitions } from '../../src/store/MessageTransitions.js';
 import { openProblems, Problems } from '../../src/store/Problems.js';
 import { Store } from '../../src/store/Store.js';
@@ -85,7 +85,10 @@ describe('the tracks job', () => {
     expect(xml).toContain('<InvoiceBeginNo>12345601</InvoiceBeginNo>');
     expect(xml).toContain('<InvoiceEndNo>12345699</InvoiceEndNo>');
     clock += 3_600_000;
+    // Reported already: the hourly run stops at its one plan.
+    const plans = vi.spyOn(book, 'blankPlan');
     expect(await run()).toBe('nothing to do');
+    expect(plans).toHaveBeenCalledTimes(1);
     expect(book.reports.ofPeriod(PERIOD)).toHaveLength(1);
   });
 
@@ -164,6 +167,26 @@ describe('the tracks job', () => {
     expect(await run()).toMatch(/1 E0402 file\(s\) written again/);
     expect(readFileSync(join(book.srcDir(), 'E0402_x.xml'), 'utf8')).toBe('<x/>');
     expect(book.reports.ofPeriod(PERIOD).map((r) => r.state)).toEqual(['dropped']);
+  });
+
+  it('says that a report is held back by a file of other content in SRC, and raises it', async () => {
+    invoice(0, 'confirmed');
+    clock = end + 4 * DAY;
+    const name = `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`;
+    mkdirSync(book.srcDir(), { recursive: true });
+    writeFileSync(join(book.srcDir(), name), '<not-ours/>');
+    // Recorded; its file cannot be written while the other one holds the name.
+    expect(await run()).toMatch(/E0402 of 11508: 1 message\(s\); E0402 of 11508 waits: name-taken$/);
+    expect(book.reports.ofPeriod(PERIOD).map((r) => r.state)).toEqual(['planned']);
+    expect(open()).toEqual(['blank-report-waiting']);
+    // The same on the next run: the report is still held, and so is the problem.
+    clock += 3_600_000;
+    expect(await run()).toMatch(/^1 E0402 report\(s\) held back: .*; E0402 of 11508 waits: name-taken$/);
+    expect(open()).toEqual(['blank-report-waiting']);
+    rmSync(join(book.srcDir(), name));
+    clock += 3_600_000;
+    expect(await run()).toMatch(/^1 E0402 file\(s\) written again$/);
+    expect(open()).toEqual([]);
   });
 
   it("warns when the current period's numbers run out before it ends", async () => {
