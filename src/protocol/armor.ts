@@ -44,35 +44,61 @@ export function armor(cms: Uint8Array): Buffer {
 
 /** Reads armored bytes back, refusing anything `armor` would not have written. */
 export function unarmor(armored: Uint8Array | string): Buffer {
-  const text = typeof armored === 'string' ? armored : Buffer.from(armored).toString('latin1');
+  const text =
+    typeof armored === 'string' ? armored : Buffer.from(armored.buffer, armored.byteOffset, armored.byteLength).toString('latin1');
   if (text.length === 0) throw new ArmorError('armor-empty', 'the signed file is empty');
   if (text.includes('\r')) throw new ArmorError('armor-cr', 'the signed file has carriage returns (CR); it must use LF only');
   if (text.includes('-----')) throw new ArmorError('armor-marker', 'the signed file has "-----" markers; it must be bare Base64');
   if (!text.endsWith('\n')) throw new ArmorError('armor-layout', 'the signed file does not end with LF');
 
-  const lines = text.slice(0, -1).split('\n');
-  lines.forEach((line, index) => {
-    const lineNumber = index + 1;
-    const bad = /[^A-Za-z0-9+/=]/.exec(line);
-    if (bad) throw new ArmorError('armor-char', `line ${lineNumber} has a character outside Base64 (code ${bad[0].charCodeAt(0)})`);
-    const isLast = index === lines.length - 1;
-    if (line.length === 0) throw new ArmorError('armor-layout', `line ${lineNumber} is empty`);
-    if (isLast ? line.length > LINE_LENGTH : line.length !== LINE_LENGTH) {
+  // One pass of the native regex finds the first bad character, one walk over the line ends the
+  // first bad line: a pack of megabytes is neither split into lines nor joined again. The first
+  // problem in reading order is reported, a line's character before its length.
+  const bad = /[^A-Za-z0-9+/=\n]/.exec(text);
+  const badAt = bad ? bad.index : text.length;
+  let lineStart = 0;
+  for (let lineNumber = 1; lineStart < text.length && lineStart <= badAt; lineNumber++) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    if (badAt < lineEnd) break;
+    const length = lineEnd - lineStart;
+    const isLast = lineEnd === text.length - 1;
+    if (length === 0) throw new ArmorError('armor-layout', `line ${lineNumber} is empty`);
+    if (isLast ? length > LINE_LENGTH : length !== LINE_LENGTH) {
       throw new ArmorError(
         'armor-layout',
-        `line ${lineNumber} has ${line.length} characters; lines have ${LINE_LENGTH}, the last 1 to ${LINE_LENGTH}`,
+        `line ${lineNumber} has ${length} characters; lines have ${LINE_LENGTH}, the last 1 to ${LINE_LENGTH}`,
       );
     }
-  });
+    lineStart = lineEnd + 1;
+  }
+  if (bad) {
+    const lineNumber = Math.floor(badAt / (LINE_LENGTH + 1)) + 1; // every line before it is full
+    throw new ArmorError('armor-char', `line ${lineNumber} has a character outside Base64 (code ${bad[0].charCodeAt(0)})`);
+  }
 
-  const base64 = lines.join('');
-  if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+  const lines = Math.ceil(text.length / (LINE_LENGTH + 1));
+  const characters = text.length - lines;
+  const firstPad = text.indexOf('=');
+  const padding = firstPad < 0 ? '' : text.slice(firstPad).replaceAll('\n', '');
+  if (characters % 4 !== 0 || (firstPad >= 0 && padding !== '=' && padding !== '==')) {
     throw new ArmorError('armor-char', 'the Base64 is truncated or has padding ("=") in the wrong place');
   }
-  const bytes = Buffer.from(base64, 'base64');
   // Non-zero bits in the padding would decode all the same; refuse them so that one file has one reading.
-  if (bytes.toString('base64') !== base64) throw new ArmorError('armor-char', 'the Base64 is not in canonical form');
-  return bytes;
+  if (padding !== '') {
+    const last = BASE64_ALPHABET.indexOf(text.charAt(lastCharBefore(text, firstPad)));
+    if ((last & (padding.length === 2 ? 0x0f : 0x03)) !== 0) throw new ArmorError('armor-char', 'the Base64 is not in canonical form');
+  }
+  // Node's Base64 decoder steps over the line feeds.
+  return Buffer.from(text, 'base64');
+}
+
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The position of the last Base64 character before `at` (a line feed may lie between). */
+function lastCharBefore(text: string, at: number): number {
+  let i = at - 1;
+  while (text.charCodeAt(i) === 0x0a) i--;
+  return i;
 }
 
 /** Refuses a signed file over the platform's 20 MiB limit (checked on the armored bytes, before zipping). */

@@ -74,3 +74,79 @@ describe('checkSignedFileSize', () => {
     expectArmorError(() => checkSignedFileSize(new Uint8Array(MAX_SIGNED_FILE_BYTES + 1)), 'armor-too-large');
   });
 });
+
+/** The format read the plain way, line by line: the fast reader must refuse exactly what it refuses, with the same words. */
+function unarmorPlainly(text: string): Buffer {
+  if (text.length === 0) throw new ArmorError('armor-empty', 'the signed file is empty');
+  if (text.includes('\r')) throw new ArmorError('armor-cr', 'the signed file has carriage returns (CR); it must use LF only');
+  if (text.includes('-----')) throw new ArmorError('armor-marker', 'the signed file has "-----" markers; it must be bare Base64');
+  if (!text.endsWith('\n')) throw new ArmorError('armor-layout', 'the signed file does not end with LF');
+  const lines = text.slice(0, -1).split('\n');
+  lines.forEach((line, index) => {
+    const bad = /[^A-Za-z0-9+/=]/.exec(line);
+    if (bad) throw new ArmorError('armor-char', `line ${index + 1} has a character outside Base64 (code ${bad[0].charCodeAt(0)})`);
+    if (line.length === 0) throw new ArmorError('armor-layout', `line ${index + 1} is empty`);
+    if (index === lines.length - 1 ? line.length > 64 : line.length !== 64) {
+      throw new ArmorError('armor-layout', `line ${index + 1} has ${line.length} characters; lines have 64, the last 1 to 64`);
+    }
+  });
+  const base64 = lines.join('');
+  if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+    throw new ArmorError('armor-char', 'the Base64 is truncated or has padding ("=") in the wrong place');
+  }
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.toString('base64') !== base64) throw new ArmorError('armor-char', 'the Base64 is not in canonical form');
+  return bytes;
+}
+
+describe('unarmor against the plain reading', () => {
+  const outcome = (read: () => Buffer): string => {
+    try {
+      return `ok ${read().toString('hex')}`;
+    } catch (error) {
+      return `${(error as ArmorError).code}: ${(error as Error).message}`;
+    }
+  };
+
+  it('takes and refuses the same files, with the same code and message, over thousands of damaged ones', () => {
+    // A seeded generator: a failure names a case that can be run again.
+    let seed = 20261207;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const damage = ['*', '=', '==', '\n', '\n\n', '-', '\u00e9', '\u4e00', 'A', 'Q', ''];
+    let refused = 0;
+    for (let trial = 0; trial < 4000; trial++) {
+      let text = armor(randomBytes(1 + random(300))).toString('latin1');
+      for (let edits = 1 + random(2); edits > 0; edits--) {
+        const at = random(text.length + 1);
+        const cut = random(3);
+        text = text.slice(0, at) + damage[random(damage.length)]! + text.slice(at + cut);
+      }
+      const expected = outcome(() => unarmorPlainly(text));
+      if (!expected.startsWith('ok')) refused++;
+      expect(
+        outcome(() => unarmor(text)),
+        `case ${trial}: ${JSON.stringify(text)}`,
+      ).toBe(expected);
+      expect(
+        outcome(() => unarmor(Buffer.from(text, 'latin1'))),
+        `case ${trial} as bytes`,
+      ).toBe(outcome(() => unarmorPlainly(Buffer.from(text, 'latin1').toString('latin1'))));
+    }
+    // Most damage is refused, but not all (an edit that keeps the format): both kinds are compared.
+    expect(refused).toBeGreaterThan(2000);
+    expect(refused).toBeLessThan(4000);
+  });
+
+  it('reads padding that ends a full line or a short one, and refuses non-zero padding bits', () => {
+    for (const length of [46, 47, 94, 95]) {
+      const text = armor(randomBytes(length)).toString('latin1');
+      expect(outcome(() => unarmor(text))).toBe(outcome(() => unarmorPlainly(text)));
+      const last = text.lastIndexOf('=') - (text.endsWith('==\n') ? 2 : 1);
+      const flipped = `${text.slice(0, last)}${text[last] === 'A' ? 'B' : 'A'}${text.slice(last + 1)}`;
+      expect(outcome(() => unarmor(flipped))).toBe(outcome(() => unarmorPlainly(flipped)));
+    }
+  });
+});

@@ -34,19 +34,20 @@ export function parseEnvelope(envelope: Uint8Array | string): ParsedEnvelope {
 /** Each child element of the root's InvoicePack, from its `<` to its closing `>`. */
 function sliceMessages(text: string): string[] {
   const messages: string[] = [];
-  const open: string[] = [];
+  // Whether the root's child open now is the InvoicePack, and where the message open in it starts.
+  let inPack = false;
   let messageStart = -1;
-  for (const tag of scanTags(text)) {
-    if (tag.kind === 'start') {
-      const insidePack = open.length === 2 && localName(open[1] ?? '') === 'InvoicePack';
-      if (insidePack) messageStart = tag.start;
-      if (!tag.selfClosing) open.push(tag.name);
-      else if (insidePack) messages.push(text.slice(messageStart, tag.end));
-    } else {
-      open.pop();
-      if (open.length === 2 && localName(open[1] ?? '') === 'InvoicePack') messages.push(text.slice(messageStart, tag.end));
+  scanTags(text, (kind, depth, start, end, selfClosing, nameStart, nameEnd) => {
+    if (kind === 'start') {
+      if (depth === 1) inPack = localName(text.slice(nameStart, nameEnd)) === 'InvoicePack';
+      else if (depth === 2 && inPack) {
+        messageStart = start;
+        if (selfClosing) messages.push(text.slice(messageStart, end));
+      }
+    } else if (depth === 2 && inPack) {
+      messages.push(text.slice(messageStart, end));
     }
-  }
+  });
   return messages;
 }
 
