@@ -56,10 +56,10 @@ export function unarmor(armored: Uint8Array | string): Buffer {
   // problem in reading order is reported, a line's character before its length.
   const bad = /[^A-Za-z0-9+/=\n]/.exec(text);
   const badAt = bad ? bad.index : text.length;
-  let lineStart = 0;
-  for (let lineNumber = 1; lineStart < text.length && lineStart <= badAt; lineNumber++) {
+  let lineNumber = 1;
+  for (let lineStart = 0; lineStart < text.length; lineNumber++) {
     const lineEnd = text.indexOf('\n', lineStart);
-    if (badAt < lineEnd) break;
+    if (badAt < lineEnd) break; // the bad character's line: reported for its character
     const length = lineEnd - lineStart;
     const isLast = lineEnd === text.length - 1;
     if (length === 0) throw new ArmorError('armor-layout', `line ${lineNumber} is empty`);
@@ -72,7 +72,6 @@ export function unarmor(armored: Uint8Array | string): Buffer {
     lineStart = lineEnd + 1;
   }
   if (bad) {
-    const lineNumber = Math.floor(badAt / (LINE_LENGTH + 1)) + 1; // every line before it is full
     throw new ArmorError('armor-char', `line ${lineNumber} has a character outside Base64 (code ${bad[0].charCodeAt(0)})`);
   }
 
@@ -85,7 +84,8 @@ export function unarmor(armored: Uint8Array | string): Buffer {
   }
   // Non-zero bits in the padding would decode all the same; refuse them so that one file has one reading.
   if (padding !== '') {
-    const last = BASE64_ALPHABET.indexOf(text.charAt(lastCharBefore(text, firstPad)));
+    // A quantum never spans lines (64 is a multiple of 4): the character before the padding is on its line.
+    const last = BASE64_ALPHABET.indexOf(text.charAt(firstPad - 1));
     if ((last & (padding.length === 2 ? 0x0f : 0x03)) !== 0) throw new ArmorError('armor-char', 'the Base64 is not in canonical form');
   }
   // Node's Base64 decoder steps over the line feeds.
@@ -93,13 +93,6 @@ export function unarmor(armored: Uint8Array | string): Buffer {
 }
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** The position of the last Base64 character before `at` (a line feed may lie between). */
-function lastCharBefore(text: string, at: number): number {
-  let i = at - 1;
-  while (text.charCodeAt(i) === 0x0a) i--;
-  return i;
-}
 
 /** Refuses a signed file over the platform's 20 MiB limit (checked on the armored bytes, before zipping). */
 export function checkSignedFileSize(armored: Uint8Array): void {

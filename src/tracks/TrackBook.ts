@@ -349,10 +349,14 @@ export class TrackBook {
   }
 }
 
-/** The outcome, with a blocker for each report a file of another content keeps out of SRC. */
+/**
+ * The outcome, with a blocker for each of its period's reports a file of another content keeps out
+ * of SRC (another period's is that period's business: the tracks job logs it every run).
+ */
 export function withHeldBack(outcome: BlankOutcome, heldBack: readonly BlankReportRow[]): BlankOutcome {
-  if (heldBack.length === 0) return outcome;
-  const blockers: BlankBlocker[] = heldBack.map((r) => ({
+  const own = heldBack.filter((r) => r.period === outcome.period);
+  if (own.length === 0) return outcome;
+  const blockers: BlankBlocker[] = own.map((r) => ({
     code: 'name-taken',
     detail:
       `${r.fileName} is in E0402's SRC already, with other content: the report stays recorded and is written once that ` +

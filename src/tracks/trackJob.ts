@@ -144,9 +144,17 @@ export async function runTracksJob(deps: {
   // Every group reported, or nothing left unused: done.
   const holding = outcome.blockers.filter((b) => b.code !== 'already-reported');
   if (outcome.messages.length === 0 && holding.length === 0) return settled();
-  const why = settings.blankReport.auto
-    ? holding.map((b) => b.detail).join('; ')
-    : `automatic reports are off (tracks.blankReport.auto): run turnkey tracks blank --period ${previous}`;
+  // A file in SRC holding a report's name is the operator's to move, whether reports are automatic or not.
+  const why = (
+    settings.blankReport.auto
+      ? holding.map((b) => b.detail)
+      : [
+          ...(outcome.messages.length > 0
+            ? [`automatic reports are off (tracks.blankReport.auto): run turnkey tracks blank --period ${previous}`]
+            : []),
+          ...holding.filter((b) => b.code === 'name-taken').map((b) => b.detail),
+        ]
+  ).join('; ');
   const deadline = periodDeadline(previous, 10)!;
   const bounds = periodBounds(previous)!;
   // Blocked two days past the planned day is worth an operator's look, well before the deadline's last hours.

@@ -112,8 +112,9 @@ describe('unarmor against the plain reading', () => {
     // A seeded generator: a failure names a case that can be run again.
     let seed = 20261207;
     const random = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
+      // 32-bit arithmetic (a product past 2^53 would lose its low bits), and the high bits, which are the random ones.
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
     };
     const damage = ['*', '=', '==', '\n', '\n\n', '-', '\u00e9', '\u4e00', 'A', 'Q', ''];
     let refused = 0;
@@ -140,13 +141,22 @@ describe('unarmor against the plain reading', () => {
     expect(refused).toBeLessThan(4000);
   });
 
+  it('names the line of a bad character in a line that is also too long', () => {
+    const text = `${'A'.repeat(64)}\n${'A'.repeat(70)}*AAA\n`;
+    expect(outcome(() => unarmor(text))).toBe('armor-char: line 2 has a character outside Base64 (code 42)');
+    expect(outcome(() => unarmorPlainly(text))).toBe(outcome(() => unarmor(text)));
+  });
+
   it('reads padding that ends a full line or a short one, and refuses non-zero padding bits', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
     for (const length of [46, 47, 94, 95]) {
       const text = armor(randomBytes(length)).toString('latin1');
       expect(outcome(() => unarmor(text))).toBe(outcome(() => unarmorPlainly(text)));
-      const last = text.lastIndexOf('=') - (text.endsWith('==\n') ? 2 : 1);
-      const flipped = `${text.slice(0, last)}${text[last] === 'A' ? 'B' : 'A'}${text.slice(last + 1)}`;
-      expect(outcome(() => unarmor(flipped))).toBe(outcome(() => unarmorPlainly(flipped)));
+      // The lowest bit of the character before the padding is one of the bits the padding leaves unused.
+      const last = text.indexOf('=') - 1;
+      const flipped = `${text.slice(0, last)}${alphabet[alphabet.indexOf(text[last]!) | 1]}${text.slice(last + 1)}`;
+      expect(outcome(() => unarmor(flipped))).toBe('armor-char: the Base64 is not in canonical form');
+      expect(outcome(() => unarmorPlainly(flipped))).toBe(outcome(() => unarmor(flipped)));
     }
   });
 });

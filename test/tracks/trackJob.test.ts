@@ -189,6 +189,60 @@ describe('the tracks job', () => {
     expect(open()).toEqual([]);
   });
 
+  it('with automatic reports off, tells the operator to move the file that holds a recorded report back', async () => {
+    invoice(0, 'confirmed');
+    clock = end + 4 * DAY;
+    const name = `E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`;
+    mkdirSync(book.srcDir(), { recursive: true });
+    writeFileSync(join(book.srcDir(), name), '<not-ours/>');
+    // The operator reported the period by hand; the file in the way kept it out of SRC.
+    expect(book.generate(PERIOD, SETTINGS.blankReport, { trigger: 'cli', validator }).dropped).toBe(true);
+    const manual = { ...SETTINGS, blankReport: { ...SETTINGS.blankReport, auto: false } };
+    const summary = await runTracksJob({
+      book,
+      settings: manual,
+      validator: new InlineFileInspector(validator, 1 << 20),
+      problems,
+      logger: memoryLogger().logger,
+      atRiskHours: 12,
+      now: () => clock,
+    });
+    expect(summary).toMatch(/waits: name-taken$/);
+    const [problem] = openProblems(store.db);
+    expect(problem).toMatchObject({ code: 'blank-report-waiting' });
+    expect(problem!.detail).toContain(`${name} is in E0402's SRC already`);
+    expect(problem!.detail).not.toContain('turnkey tracks blank');
+  });
+
+  it("reports the period due though an earlier period's report is held back, which is only logged", async () => {
+    const older = shiftPeriod(PERIOD, -1);
+    book.reports.plan(
+      [
+        {
+          period: older,
+          headBan: HEAD,
+          branchBan: HEAD,
+          invoiceType: '07',
+          track: 'AA',
+          part: 1,
+          generation: 1,
+          ranges: 1,
+          numbers: 100,
+          fileName: `E0402_${older}_x.xml`,
+          messageKey: `E0402AA12345600${older}`,
+          xml: '<x/>',
+        },
+      ],
+      'auto',
+    );
+    mkdirSync(book.srcDir(), { recursive: true });
+    writeFileSync(join(book.srcDir(), `E0402_${older}_x.xml`), '<not-ours/>');
+    invoice(0, 'confirmed');
+    clock = end + 4 * DAY;
+    expect(await run()).toMatch(/^1 E0402 report\(s\) held back: .*; E0402 of 11508: 1 message\(s\)$/);
+    expect(open()).toEqual([]);
+  });
+
   it("warns when the current period's numbers run out before it ends", async () => {
     const current = shiftPeriod(PERIOD, 1);
     const bounds = periodBounds(current)!;

@@ -34,7 +34,7 @@ export function parseEnvelope(envelope: Uint8Array | string): ParsedEnvelope {
 /** Each child element of the root's InvoicePack, from its `<` to its closing `>`. */
 function sliceMessages(text: string): string[] {
   const messages: string[] = [];
-  // Whether the root's child open now is the InvoicePack, and where the message open in it starts.
+  // Whether the root's latest child is the InvoicePack (depth 2 is only reached inside it), and where its open message starts.
   let inPack = false;
   let messageStart = -1;
   scanTags(text, (kind, depth, start, end, selfClosing, nameStart, nameEnd) => {
