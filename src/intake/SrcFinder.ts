@@ -489,7 +489,6 @@ export class SrcFinder {
   }
 }
 
-/** The name of an SRC entry from its key (a key of an undecodable name holds a NUL and its bytes after the name). */
 /**
  * The names in a folder, read one at a time (a backlog's million names are never held at once); the
  * folder is closed when the loop ends, however it ends. Opening or reading it throws from the loop.
@@ -503,6 +502,7 @@ function* namesIn(folder: string): Generator<string, void, undefined> {
   }
 }
 
+/** The name of an SRC entry from its key (a key of an undecodable name holds a NUL and its bytes after the name). */
 function nameOfKey(path: string): string {
   const nul = path.indexOf('\0');
   return basename(nul < 0 ? path : path.slice(0, nul));

@@ -31,15 +31,15 @@ export class Deadlines {
     // of every waiting message (40 ms of a status on a million). A store not yet migrated (`turnkey
     // status` beside an older daemon) has no such index, and is read the slower way.
     const indexed = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(WAITING_INDEX) !== undefined;
-    const WAITING = indexed ? `messages INDEXED BY ${WAITING_INDEX}` : 'messages';
+    const waiting = indexed ? `messages INDEXED BY ${WAITING_INDEX}` : 'messages';
     this.risky = db.prepare(`
-      SELECT message_type AS type, count(*) AS n, sum(upload_deadline <= @now) AS overdue FROM ${WAITING}
+      SELECT message_type AS type, count(*) AS n, sum(upload_deadline <= @now) AS overdue FROM ${waiting}
        WHERE ${IN_NOT_YET_UPLOADED} AND upload_deadline <= @limit GROUP BY message_type`);
     this.first = db.prepare(`
       SELECT id AS messageId, message_type AS messageType, invoice_number AS invoiceNumber, upload_deadline AS deadline
-        FROM ${WAITING} WHERE ${IN_NOT_YET_UPLOADED} AND upload_deadline <= ? ORDER BY upload_deadline LIMIT 1`);
+        FROM ${waiting} WHERE ${IN_NOT_YET_UPLOADED} AND upload_deadline <= ? ORDER BY upload_deadline LIMIT 1`);
     this.lateBy = db.prepare(`
-      SELECT count(*) AS n, min(upload_deadline) AS first FROM ${WAITING}
+      SELECT count(*) AS n, min(upload_deadline) AS first FROM ${waiting}
        WHERE ${IN_NOT_YET_UPLOADED} AND upload_deadline >= ? AND upload_deadline < ?`);
     this.missing = db.prepare(`
       SELECT id, message_type AS messageType, buyer_id AS buyerId, invoice_date AS date, action_date AS actionDate FROM messages

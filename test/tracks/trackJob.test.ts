@@ -47,7 +47,7 @@ describe('the tracks job', () => {
     dir.cleanup();
   });
 
-  const run = () =>
+  const run = (options: Partial<Pick<Parameters<typeof runTracksJob>[0], 'settings' | 'validator'>> = {}) =>
     runTracksJob({
       book,
       settings: SETTINGS,
@@ -56,6 +56,7 @@ describe('the tracks job', () => {
       logger: memoryLogger().logger,
       atRiskHours: 12,
       now: () => clock,
+      ...options,
     });
   const open = () => openProblems(store.db).map((p) => p.code);
   const invoice = (n: number, state: 'queued' | 'confirmed') => {
@@ -110,16 +111,7 @@ describe('the tracks job', () => {
         return thread.validate(bytes, options);
       },
     };
-    const job = () =>
-      runTracksJob({
-        book,
-        settings: SETTINGS,
-        validator: racing,
-        problems,
-        logger: memoryLogger().logger,
-        atRiskHours: 12,
-        now: () => clock,
-      });
+    const job = () => run({ validator: racing });
     expect(await job()).toMatch(/E0402 of 11508 changed while it was checked: reported at the next run/);
     expect(checked).toEqual([`E0402_${PERIOD}_${HEAD}_${HEAD}_07_AB.xml`]);
     expect(book.reports.ofPeriod(PERIOD)).toEqual([]);
@@ -198,15 +190,7 @@ describe('the tracks job', () => {
     // The operator reported the period by hand; the file in the way kept it out of SRC.
     expect(book.generate(PERIOD, SETTINGS.blankReport, { trigger: 'cli', validator }).dropped).toBe(true);
     const manual = { ...SETTINGS, blankReport: { ...SETTINGS.blankReport, auto: false } };
-    const summary = await runTracksJob({
-      book,
-      settings: manual,
-      validator: new InlineFileInspector(validator, 1 << 20),
-      problems,
-      logger: memoryLogger().logger,
-      atRiskHours: 12,
-      now: () => clock,
-    });
+    const summary = await run({ settings: manual });
     expect(summary).toMatch(/waits: name-taken$/);
     const [problem] = openProblems(store.db);
     expect(problem).toMatchObject({ code: 'blank-report-waiting' });
