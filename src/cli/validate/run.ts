@@ -5,11 +5,8 @@ import { UsageError } from '../../errors/index.js';
 import { DuplicateTracker } from '../../validation/DuplicateTracker.js';
 import type { Lang } from '../../validation/messages.js';
 import type { ValidationReport } from '../../validation/types.js';
-import { Validator } from '../../validation/Validator.js';
 import { EXIT } from '../exit.js';
-import { refuseUnreadable, validateFiles as readAndValidate } from './readForValidation.js';
-import { validateInWorkers, type Validated } from './validateInWorkers.js';
-import type { ValidationWorkerData } from './validationWorker.js';
+import { startWorkers, validateInThreads } from './validateInThreads.js';
 import { formatReports } from './format.js';
 
 export interface ValidateOptions {
@@ -43,10 +40,11 @@ async function validateFiles(paths: string[], options: ValidateOptions): Promise
     lang: options.lang,
     maxBytes: options.maxBytes,
   };
-  const { reports, schemaWarnings } =
-    files.length >= POOL_THRESHOLD && availableParallelism() > 1
-      ? await validateInWorkers(files, validatorOptions)
-      : await validateInline(files, validatorOptions);
+  const { reports, schemaWarnings } = await validateInThreads(
+    files,
+    validatorOptions,
+    files.length >= POOL_THRESHOLD && availableParallelism() > 1 ? startWorkers : null,
+  );
   // Duplicates are found in the files' order, as they would be dropped.
   const duplicates = new DuplicateTracker(options.lang);
   for (const report of reports) duplicates.check(report);
@@ -63,17 +61,6 @@ async function validateFiles(paths: string[], options: ValidateOptions): Promise
  * this thread validates beside it), so below this many files this thread alone is done about as soon.
  */
 const POOL_THRESHOLD = 1000;
-
-async function validateInline(files: readonly string[], options: ValidationWorkerData['validator']): Promise<Validated> {
-  const validator = await Validator.create(options);
-  try {
-    const { reports, unreadable } = readAndValidate(validator, files, options.maxBytes);
-    refuseUnreadable(unreadable);
-    return { reports, schemaWarnings: validator.schemaWarnings.map((w) => w.message) };
-  } finally {
-    validator.dispose();
-  }
-}
 
 /** The documented `--json` shape. */
 function toJson(report: ValidationReport) {

@@ -16,16 +16,20 @@ export type Validated = { reports: ValidationReport[]; schemaWarnings: string[] 
 /** The workers' pool as this needs it (tests give one that fails). */
 export type StartPool = (options: WorkerPoolOptions) => Promise<Pick<WorkerPool<string[], ValidationTaskResult>, 'size' | 'run' | 'close'>>;
 
+/** Worker threads as `turnkey validate` starts them. */
+export const startWorkers: StartPool = (options) => WorkerPool.start(options);
+
 /**
- * The main thread validates too, from the moment its own validator is ready: a worker is ready only
- * a few hundred milliseconds later, and every thread pays its own warm-up whenever it starts, so on
- * two cores the main thread and one worker finish sooner than two workers. Slices are taken in
- * order from one queue and their reports put back in order.
+ * Validates the files on this thread and, given `startPool`, on worker threads beside it. The main
+ * thread validates from the moment its own validator is ready: a worker is ready only a few hundred
+ * milliseconds later, and every thread pays its own warm-up whenever it starts, so on two cores the
+ * main thread and one worker finish sooner than two workers. Slices are taken in order from one
+ * queue and their reports put back in order.
  */
-export async function validateInWorkers(
+export async function validateInThreads(
   files: readonly string[],
   options: ValidationWorkerData['validator'],
-  startPool: StartPool = (o) => WorkerPool.start(o),
+  startPool: StartPool | null,
 ): Promise<Validated> {
   const slices: string[][] = [];
   for (let i = 0; i < files.length; i += SLICE) slices.push(files.slice(i, i + SLICE));
@@ -33,16 +37,17 @@ export async function validateInWorkers(
   let next = 0;
 
   const finished = new AbortController();
-  const starting = startPool({
-    script: workerScript('./validationWorker.js', import.meta.url),
-    workerData: { validator: options } satisfies ValidationWorkerData,
-    size: Math.max(1, Math.min(3, availableParallelism() - 1)),
-    signal: finished.signal,
-  });
+  const starting =
+    startPool?.({
+      script: workerScript('./validationWorker.js', import.meta.url),
+      workerData: { validator: options } satisfies ValidationWorkerData,
+      size: Math.max(1, Math.min(3, availableParallelism() - 1)),
+      signal: finished.signal,
+    }) ?? null;
   // A slice a worker could not finish, or all of them if no worker starts, is validated here: the
   // reports are the same whichever thread made them.
   const leftOver: number[] = [];
-  const helping = starting.then(
+  const helping = starting?.then(
     async (pool) => {
       const takeSlices = async (): Promise<void> => {
         while (next < slices.length) {
@@ -69,7 +74,7 @@ export async function validateInWorkers(
     while (next < slices.length) {
       validateHere(next++);
       // Between slices, the workers' answers are taken and they are given their next slices.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (starting) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // Every slice is taken: workers still starting are stopped, not waited for.
     finished.abort();
@@ -80,7 +85,7 @@ export async function validateInWorkers(
     // Nothing is left for the workers once this thread is done or has failed.
     next = slices.length;
     finished.abort();
-    await starting.then(
+    await starting?.then(
       (pool) => pool.close(),
       () => {},
     );

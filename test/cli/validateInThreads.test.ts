@@ -2,7 +2,7 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFiles } from '../../src/cli/validate/readForValidation.js';
-import { validateInWorkers, type StartPool } from '../../src/cli/validate/validateInWorkers.js';
+import { validateInThreads, type StartPool } from '../../src/cli/validate/validateInThreads.js';
 import type { ValidationTaskResult } from '../../src/cli/validate/validationWorker.js';
 import { Validator } from '../../src/validation/Validator.js';
 import { WorkerPoolError } from '../../src/workers/WorkerPoolError.js';
@@ -39,9 +39,13 @@ describe("turnkey validate's shared work, when workers fail", () => {
     dir.cleanup();
   });
 
+  it('validates every slice on this thread, in order, when asked for no workers', async () => {
+    expect((await validateInThreads(files, OPTIONS, null)).reports).toEqual(alone);
+  });
+
   it('validates every slice on this thread when no worker starts', async () => {
     const noWorkers: StartPool = () => Promise.reject(new WorkerPoolError('worker-start-failed', 'no threads today'));
-    expect((await validateInWorkers(files, OPTIONS, noWorkers)).reports).toEqual(alone);
+    expect((await validateInThreads(files, OPTIONS, noWorkers)).reports).toEqual(alone);
   });
 
   it('validates on this thread the slices a worker could not finish, keeping the order', async () => {
@@ -58,7 +62,7 @@ describe("turnkey validate's shared work, when workers fail", () => {
         },
         close: async () => void (closed = true),
       });
-    const { reports } = await validateInWorkers(files, OPTIONS, flaky);
+    const { reports } = await validateInThreads(files, OPTIONS, flaky);
     expect(given.length).toBeGreaterThanOrEqual(2);
     expect(reports).toEqual(alone);
     expect(closed).toBe(true);
@@ -74,7 +78,7 @@ describe("turnkey validate's shared work, when workers fail", () => {
           reject(new WorkerPoolError('pool-closed', 'closed while its workers started'));
         }),
       );
-    expect((await validateInWorkers(files, OPTIONS, neverReady)).reports).toEqual(alone);
+    expect((await validateInThreads(files, OPTIONS, neverReady)).reports).toEqual(alone);
     expect(aborted).toBe(true);
   });
 });
