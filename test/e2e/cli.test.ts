@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { DaemonProcess, runCli, waitFor } from '../helpers/daemonProcess.js';
 import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../helpers/f0401.js';
+import { procStatFields, PROC_FIELD } from '../helpers/procStat.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { FAST, merge, writeRawConfig, writeTestConfig } from '../helpers/testConfig.js';
 
@@ -25,16 +26,11 @@ function status(configFile: string): StatusJson {
   return parsed;
 }
 
-/** The nice value of each of a process's threads (/proc/PID/task/TID/stat, field 19). */
+/** The nice value of each of a process's threads (a thread that ended meanwhile is left out). */
 function threadNiceValues(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    } catch {
-      return []; // a thread that ended meanwhile
-    }
-    return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    const fields = procStatFields(`/proc/${pid}/task/${tid}/stat`);
+    return fields ? [Number(fields[PROC_FIELD.nice])] : [];
   });
 }
 

@@ -6,19 +6,15 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, TURNKEY_BIN } from '../helpers/cli.js';
 import { DaemonProcess, waitFor } from '../helpers/daemonProcess.js';
+import { procStatFields, PROC_FIELD } from '../helpers/procStat.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples/valid');
 
 /** The parent process id of a process (Linux), or null when it is gone. */
 function parentOf(pid: number): number | null {
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
+  const fields = procStatFields(`/proc/${pid}/stat`);
+  return fields ? Number(fields[PROC_FIELD.ppid]) : null;
 }
 
 const alive = (pid: number): boolean => parentOf(pid) !== null;
