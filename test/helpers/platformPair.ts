@@ -7,6 +7,7 @@ import { generateTestCertificate } from '../../src/protocol/cms/index.js';
 import { queryStats, type SimStats } from '../../src/sim/record/statsQueries.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.js';
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';
+import { fsyncFile as fsyncPath } from '../../src/fs/fsyncDir.js';
 import { BIN, PROJECT_ROOT } from './build.js';
 import { DaemonProcess, sleep, waitFor } from './daemonProcess.js';
 import { simAdminHeaders } from './simAdmin.js';
@@ -50,12 +51,15 @@ export class PlatformPair {
       timeoutSeconds?: { sftp: number; gateway: number };
       /** Further sections of the daemon's configuration (maintenance, deadlines, schedules), given the gateway's origin. */
       config?: Record<string, unknown> | ((gatewayOrigin: string) => Record<string, unknown>);
+      /** Where the simulator's configuration and data live (default: `dir`), e.g. off a file system the test damages. */
+      simDir?: string;
     } = {},
   ): Promise<PlatformPair> {
     const [sftpPort, gatewayPort] = await freeLoopbackPorts(2);
     const certificate = generateTestCertificate({ commonName: 'e2e merchant', password: 'pfx-secret' });
+    const simDir = options.simDir ?? dir;
     writeFileSync(join(dir, 'merchant.pfx'), certificate.pfx);
-    writeFileSync(join(dir, 'merchant.cer'), certificate.certificatePem);
+    writeFileSync(join(simDir, 'merchant.cer'), certificate.certificatePem);
     const accounts: Array<Record<string, unknown>> = [
       {
         transportId: 'merchant1',
@@ -69,7 +73,7 @@ export class PlatformPair {
     if (options.senders === 2) {
       const second = generateTestCertificate({ commonName: 'e2e branch', password: 'pfx-secret-2' });
       writeFileSync(join(dir, 'branch.pfx'), second.pfx);
-      writeFileSync(join(dir, 'branch.cer'), second.certificatePem);
+      writeFileSync(join(simDir, 'branch.cer'), second.certificatePem);
       accounts.push({
         transportId: 'merchant2',
         password: 'transport-secret-2',
@@ -83,12 +87,12 @@ export class PlatformPair {
         certificate: { pfx: 'branch.pfx', password: 'pfx-secret-2' },
       });
     }
-    const simDataDir = join(dir, 'sim');
+    const simDataDir = join(simDir, 'sim');
     mkdirSync(simDataDir, { recursive: true });
     const hostKey = loadOrCreateHostKey(new SimLayout(simDataDir).hostKeyFile);
     writeFileSync(join(dir, 'known_hosts'), `${knownHostsLine(hostKey, sftpPort!)}\n`);
 
-    const simConfigFile = join(dir, 'sim.config.json');
+    const simConfigFile = join(simDir, 'sim.config.json');
     writeFileSync(
       simConfigFile,
       JSON.stringify({
@@ -168,13 +172,18 @@ export class PlatformPair {
     return numbers;
   }
 
-  /** Drops messages of any type the way an ERP should, each into its type's SRC folder. */
-  dropMessages(messages: ReadonlyArray<{ type: string; name: string; xml: string }>): void {
+  /**
+   * Drops messages of any type the way an ERP should, each into its type's SRC folder. `durable`:
+   * each file fsync'd before its rename, so that a power cut after the drop cannot empty it.
+   */
+  dropMessages(messages: ReadonlyArray<{ type: string; name: string; xml: string }>, options: { durable?: boolean } = {}): void {
     for (const m of messages) {
       const src = join(this.dir, 'UpCast', m.type.startsWith('E') ? 'B2PMESSAGE' : 'B2SSTORAGE', m.type, 'SRC');
       mkdirSync(src, { recursive: true });
-      writeFileSync(join(src, `${m.name}.tmp`), m.xml);
-      renameSync(join(src, `${m.name}.tmp`), join(src, m.name));
+      const staged = join(src, `${m.name}.tmp`);
+      writeFileSync(staged, m.xml);
+      if (options.durable) fsyncPath(staged);
+      renameSync(staged, join(src, m.name));
     }
   }
 

@@ -1,0 +1,141 @@
+/**
+ * Power cuts: the crash matrix's kills, but with every write the daemon had not fsync'd lost at the
+ * kill, as a machine that loses its power loses its page cache. The daemon's data root (its
+ * database, SRC/WORK/BAK/ERR, outbox, DownCast) is mounted through lossyfs.py (FUSE), which keeps
+ * each write in memory until its file is fsync'd; at the kill, the file system's process is killed
+ * too and mounted afresh, so the daemon starts again on what reached the disk. The simulator (the
+ * platform, another machine) lives off that mount. The ERP's files are fsync'd before their rename
+ * into SRC, as a careful ERP writes (a file its writer never synced is lost with the power whoever
+ * takes it). After each trial, the crash matrix's invariants: every file recorded once and filed
+ * byte for byte, every valid message accepted exactly once, every result told once.
+ *
+ * Needs /dev/fuse and Debian's python3-fusepy (`.ci/run` installs it where it can); skips, saying
+ * why, without them. The default suite runs a few failpoints; `npm run test:crash -- --unsynced`
+ * runs every failpoint of intake, sending and results, CRASH_TRIALS times, and more random cuts.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { INTAKE_FAILPOINTS } from '../../src/intake/intakeFailpoints.js';
+import { OUTBOUND_FAILPOINTS } from '../../src/outbound/outboundFailpoints.js';
+import { RESULT_FAILPOINTS } from '../../src/results/resultFailpoints.js';
+import { ensureBuilt } from '../helpers/build.js';
+import { drain, dropMixed, killAtFailpoint, seededRandom, TrialReport } from '../helpers/crashInvariants.js';
+import { sleep } from '../helpers/daemonProcess.js';
+import { LossyMount, syncTree } from '../helpers/lossyMount.js';
+import { PlatformPair } from '../helpers/platformPair.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const FULL = process.env.CRASH_UNSYNCED === 'full';
+const TRIALS = FULL ? Number(process.env.CRASH_TRIALS ?? 1) : 1;
+const INVOICES = Number(process.env.CRASH_INVOICES ?? 20);
+const RANDOM_TRIALS = FULL ? Number(process.env.CRASH_RANDOM_TRIALS ?? 3) : 1;
+const SEED = Number(process.env.CRASH_SEED ?? 20261207);
+
+/** The default suite's subset: each follows a write the next step relies on (the record, a report, a signed file, a result). */
+const SHORT = ['after-record', 'after-report', 'after-pack-record', 'after-result-download'];
+const EVERY = [
+  ...Object.keys(INTAKE_FAILPOINTS).filter((f) => f !== 'mid-recovery'),
+  ...Object.keys(OUTBOUND_FAILPOINTS),
+  ...Object.keys(RESULT_FAILPOINTS),
+];
+const FAILPOINTS = FULL ? EVERY : SHORT;
+/** Reached once per trial (a report per refused file). */
+const ONCE_PER_TRIAL = new Set(['after-report']);
+
+const unavailable = LossyMount.unavailable();
+if (unavailable) console.log(`crash-unsynced.test.ts skips: ${unavailable}`);
+
+/** What the trials found wrong; the report at the end counts them (must be 0). */
+const report = new TrialReport();
+
+describe.skipIf(unavailable !== null)('power cuts (the kill loses every write not fsync’d)', () => {
+  const rand = seededRandom(SEED);
+  let dir: ReturnType<typeof tempDir> | null = null;
+  let disk: LossyMount | null = null;
+  let pair: PlatformPair | null = null;
+
+  beforeAll(() => ensureBuilt(), 180_000);
+  afterEach(async () => {
+    await pair?.daemon?.kill();
+    await pair?.stop();
+    pair = null;
+    await disk?.unmount();
+    disk = null;
+    dir?.cleanup();
+  });
+  afterAll(() => {
+    console.log(report.summary('power cuts', 'cuts'));
+  });
+
+  /** The daemon's data root on a lossy mount, the simulator beside it on the real disk. */
+  async function newPair(): Promise<PlatformPair> {
+    dir = tempDir('turnkey-crash-unsynced-');
+    const [backing, mountpoint, platform] = ['disk', 'mnt', 'platform'].map((name) => join(dir!.path, name)) as [string, string, string];
+    for (const folder of [backing, mountpoint, platform]) mkdirSync(folder);
+    disk = await LossyMount.mount(backing, mountpoint);
+    pair = await PlatformPair.create(mountpoint, {
+      simDir: platform,
+      outbound: { maxPackMessages: 25 },
+      config: { intake: { batchSize: 20, stabilitySeconds: 0.05, rescanIntervalSeconds: 0.5, retryDelaySeconds: 0.2 } },
+    });
+    // The installation (configuration, certificate, known_hosts) is on disk before the daemon first runs.
+    syncTree(mountpoint);
+    await pair.startSim();
+    return pair;
+  }
+
+  /** The daemon is dead: the power goes too, with every write not yet fsync'd. */
+  async function powerCut(): Promise<void> {
+    await disk!.powerCut();
+    report.kills++;
+  }
+
+  it('the mount loses what was not fsync’d at a power cut, and keeps what was', async () => {
+    dir = tempDir('turnkey-crash-unsynced-');
+    const [backing, mountpoint] = ['disk', 'mnt'].map((name) => join(dir!.path, name)) as [string, string];
+    for (const folder of [backing, mountpoint]) mkdirSync(folder);
+    disk = await LossyMount.mount(backing, mountpoint);
+    writeFileSync(join(mountpoint, 'kept.txt'), 'synced');
+    syncTree(mountpoint);
+    writeFileSync(join(mountpoint, 'kept.txt'), 'overwritten, never synced');
+    writeFileSync(join(mountpoint, 'lost.txt'), 'never synced');
+    expect(readFileSync(join(mountpoint, 'lost.txt'), 'utf8')).toBe('never synced');
+    await powerCut();
+    expect(readFileSync(join(mountpoint, 'kept.txt'), 'utf8')).toBe('synced');
+    // Its name was there at once (names are not lost); its content was not.
+    expect(readFileSync(join(mountpoint, 'lost.txt'), 'utf8')).toBe('');
+  });
+
+  it.each(Array.from({ length: TRIALS }, (_, trial) => FAILPOINTS.map((f) => [f, trial] as const)).flat())(
+    'a power cut at %s (trial %i) loses nothing and sends nothing twice',
+    async (failpoint, trial) => {
+      const p = await newPair();
+      const hit = ONCE_PER_TRIAL.has(failpoint) ? 1 : 1 + Math.floor(rand() * 2);
+      const { dropped, extra } = await killAtFailpoint(p, failpoint, hit, () => dropMixed(p, INVOICES, trial * 10_000, { durable: true }));
+      await powerCut();
+      await drain(p, dropped);
+      expect(report.record(`${failpoint}@${hit}`, p, dropped, extra)).toEqual([]);
+    },
+    240_000,
+  );
+
+  it.each(Array.from({ length: RANDOM_TRIALS }, (_, i) => i))(
+    'power cuts at random moments (trial %i) lose nothing and send nothing twice',
+    async (trial) => {
+      const p = await newPair();
+      await p.startDaemon();
+      const dropped = dropMixed(p, INVOICES, 500_000 + trial * 10_000, { durable: true });
+      for (let cut = 0; cut < 2; cut++) {
+        await sleep(200 + Math.floor(rand() * 1500));
+        await p.daemon!.kill();
+        await powerCut();
+        await p.startDaemon();
+      }
+      await p.daemon!.stop();
+      await drain(p, dropped);
+      expect(report.record(`random #${trial}`, p, dropped)).toEqual([]);
+    },
+    240_000,
+  );
+});
