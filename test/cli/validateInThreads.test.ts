@@ -43,6 +43,15 @@ describe("turnkey validate's shared work, when workers fail", () => {
     expect((await validateInThreads(files, OPTIONS, null)).reports).toEqual(alone);
   });
 
+  it('stops at the first file that cannot be read, and names it, with workers or without', async () => {
+    const missing = join(dir.path, 'gone.xml');
+    const withGap = [...files.slice(0, 100), missing, ...files.slice(100)];
+    const noWorkers: StartPool = () => Promise.reject(new WorkerPoolError('worker-start-failed', 'no threads today'));
+    for (const startPool of [null, noWorkers]) {
+      await expect(validateInThreads(withGap, OPTIONS, startPool)).rejects.toThrow(`cannot read ${missing}`);
+    }
+  });
+
   it('validates every slice on this thread when no worker starts', async () => {
     const noWorkers: StartPool = () => Promise.reject(new WorkerPoolError('worker-start-failed', 'no threads today'));
     expect((await validateInThreads(files, OPTIONS, noWorkers)).reports).toEqual(alone);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Database from 'better-sqlite3';
+import { reportNames } from '../../src/intake/fileNames.js';
 import { mixedMessages } from '../../src/mig/MessageFactory.js';
 import { sleep, waitFor } from './daemonProcess.js';
 import { f0401XmlWithWrongTotal } from './f0401.js';
@@ -76,15 +77,21 @@ export async function killAtFailpoint(
 
 /**
  * Drops `invoices` invoices of every type, plus two files intake must refuse (one invalid, one not
- * XML). `durable`: each file fsync'd before its rename into SRC, as a careful ERP writes.
+ * XML), last or (`refusedFirst`) first, so that they are in intake's first batch. `durable`: each
+ * file fsync'd before its rename into SRC, as a careful ERP writes.
  */
-export function dropMixed(p: PlatformPair, invoices: number, offset: number, options: { durable?: boolean } = {}): Dropped[] {
+export function dropMixed(
+  p: PlatformPair,
+  invoices: number,
+  offset: number,
+  options: { durable?: boolean; refusedFirst?: boolean } = {},
+): Dropped[] {
   const messages = mixedMessages({ invoices, offset });
   const bad = [
     { type: 'F0401', name: 'wrong-total.xml', xml: f0401XmlWithWrongTotal({ number: 'ZZ00000001' }), number: 'ZZ00000001' },
     { type: 'G0401', name: 'not-xml.xml', xml: 'this is not XML', number: '' },
   ];
-  p.dropMessages([...messages, ...bad], options);
+  p.dropMessages(options.refusedFirst ? [...bad, ...messages] : [...messages, ...bad], options);
   return [
     ...messages.map((m) => ({ type: m.type, name: m.name, number: m.number, sha256: sha(m.xml), valid: true })),
     ...bad.map((m) => ({ type: m.type, name: m.name, number: m.number, sha256: sha(m.xml), valid: false })),
@@ -129,10 +136,11 @@ export function violations(p: PlatformPair, dropped: readonly Dropped[]): string
       if (copies.length !== 1) found.push(`${d.name} is in ${copies.length} of BAK/ERR (${copies.map((c) => c.folder).join(', ')})`);
       else if (copies[0]!.sha256 !== d.sha256) found.push(`${d.name} in ${copies[0]!.folder} is not the file dropped`);
       else if (copies[0]!.folder !== (d.valid ? 'BAK' : 'ERR')) found.push(`${d.name} is in ${copies[0]!.folder}`);
+      else if (!d.valid) found.push(...reportProblems(d, copies[0]!.path));
     }
     const states = db.prepare('SELECT state, count(*) AS n FROM messages GROUP BY state').all() as Array<{ state: string; n: number }>;
     for (const { state, n } of states) if (!['confirmed', 'invalid'].includes(state)) found.push(`${n} message(s) left ${state}`);
-    const told = downCastUuids(p.dir);
+    const told = downCastUuids(p.dir, found);
     const final = db.prepare("SELECT uuid FROM messages WHERE state IN ('confirmed', 'rejected')").pluck().all() as string[];
     for (const uuid of final) {
       const times = told.get(uuid) ?? 0;
@@ -152,25 +160,44 @@ export function violations(p: PlatformPair, dropped: readonly Dropped[]): string
   return found;
 }
 
-/** The files under every BAK and ERR folder, by `<type>/<name>` (reports excluded), with their folder and hash. */
-function filedCopies(root: string): Map<string, Array<{ folder: string; sha256: string }>> {
-  const copies = new Map<string, Array<{ folder: string; sha256: string }>>();
+/** A refused file's reports beside it: the JSON one names it and its hash, the text one is not empty. */
+function reportProblems(d: Dropped, path: string): string[] {
+  const names = reportNames(path);
+  try {
+    const json = JSON.parse(readFileSync(names.json, 'utf8')) as { file?: string; sha256?: string };
+    if (json.file !== d.name || json.sha256 !== d.sha256) return [`${d.name}: its ERR report names ${json.file} (${json.sha256})`];
+    if (readFileSync(names.text, 'utf8').trim() === '') return [`${d.name}: its text ERR report is empty`];
+    return [];
+  } catch (err) {
+    return [`${d.name}: its ERR reports cannot be read (${(err as Error).message})`];
+  }
+}
+
+/** The files under every BAK and ERR folder, by `<type>/<name>` (reports excluded), with their folder, path and hash. */
+function filedCopies(root: string): Map<string, Array<{ folder: string; path: string; sha256: string }>> {
+  const copies = new Map<string, Array<{ folder: string; path: string; sha256: string }>>();
   for (const path of walk(join(root, 'UpCast'))) {
     const parts = relative(join(root, 'UpCast'), path).split(sep);
     const [, type, folder] = parts;
     if ((folder !== 'BAK' && folder !== 'ERR') || /\.err\.(txt|json)$/.test(path)) continue;
     const key = `${type}/${parts[parts.length - 1]}`;
-    copies.set(key, [...(copies.get(key) ?? []), { folder, sha256: sha(readFileSync(path)) }]);
+    copies.set(key, [...(copies.get(key) ?? []), { folder, path, sha256: sha(readFileSync(path)) }]);
   }
   return copies;
 }
 
-/** How many DownCast results name each message. */
-function downCastUuids(root: string): Map<string, number> {
+/** How many DownCast results name each message; a DownCast file that is not whole JSON is a problem named. */
+function downCastUuids(root: string, problems: string[]): Map<string, number> {
   const told = new Map<string, number>();
   for (const path of walk(join(root, 'DownCast'))) {
     if (!path.endsWith('.json')) continue;
-    const file = JSON.parse(readFileSync(path, 'utf8')) as { results: Array<{ uuid: string }> };
+    let file: { results: Array<{ uuid: string }> };
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as typeof file;
+    } catch (err) {
+      problems.push(`DownCast ${relative(root, path)} is not whole: ${(err as Error).message}`);
+      continue;
+    }
     for (const r of file.results) told.set(r.uuid, (told.get(r.uuid) ?? 0) + 1);
   }
   return told;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, fsyncSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './daemonProcess.js';
 
@@ -12,11 +12,12 @@ const PYTHON = '/usr/bin/python3';
  */
 export class LossyMount {
   private server: ChildProcess | null = null;
-  private output = '';
 
   private constructor(
     readonly backing: string,
     readonly mountpoint: string,
+    /** The file system's own messages (a file: a pipe it filled could stall it while the test waits on the mount). */
+    readonly logFile: string,
   ) {}
 
   /** Why this machine cannot run it (no FUSE, no python3-fusepy, not allowed to mount), or null. */
@@ -28,14 +29,23 @@ export class LossyMount {
       return '/dev/fuse is not there or not usable';
     }
     const fusepy = spawnSync(PYTHON, ['-c', 'import fusepy'], { encoding: 'utf8' });
-    if (fusepy.status !== 0) return `${PYTHON} cannot import fusepy (Debian: apt-get install python3-fusepy fuse)`;
-    if (spawnSync('fusermount', ['-V']).error && process.getuid?.() !== 0) return 'no fusermount, and not root';
+    if (fusepy.status !== 0) return `${PYTHON} cannot import fusepy (Debian: apt-get install python3-fusepy)`;
+    // Mounting takes CAP_SYS_ADMIN (root in a container may lack it) or a setuid fusermount.
+    const capabilities = /^CapEff:\s+([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+    const sysAdmin = (BigInt(`0x${capabilities}`) >> 21n) & 1n;
+    if (sysAdmin === 0n && spawnSync('fusermount', ['-V']).error) return 'mounting is not allowed here (no CAP_SYS_ADMIN, no fusermount)';
     return null;
   }
 
-  static async mount(backing: string, mountpoint: string): Promise<LossyMount> {
-    const mount = new LossyMount(backing, mountpoint);
-    await mount.start();
+  /** Mounts `backing` at `mountpoint`; the file system's messages go to `logFile`. */
+  static async mount(backing: string, mountpoint: string, logFile: string): Promise<LossyMount> {
+    const mount = new LossyMount(realpathSync(backing), realpathSync(mountpoint), logFile);
+    try {
+      await mount.start();
+    } catch (err) {
+      await mount.stop({ kill: true });
+      throw err;
+    }
     return mount;
   }
 
@@ -50,14 +60,18 @@ export class LossyMount {
   }
 
   private async start(): Promise<void> {
-    const server = spawn(PYTHON, [SCRIPT, this.backing, this.mountpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = openSync(this.logFile, 'a');
+    const server = spawn(PYTHON, [SCRIPT, this.backing, this.mountpoint], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    closeSync(log);
     this.server = server;
-    this.output = '';
-    server.stdout!.setEncoding('utf8').on('data', (d: string) => (this.output += d));
-    server.stderr!.setEncoding('utf8').on('data', (d: string) => (this.output += d));
     await waitFor(
       () => {
-        if (server.exitCode !== null) throw new Error(`lossyfs exited: ${this.output}`);
+        if (server.exitCode !== null || server.signalCode !== null) {
+          throw new Error(`lossyfs exited: ${readFileSync(this.logFile, 'utf8').slice(-2000)}`);
+        }
         return isMounted(this.mountpoint);
       },
       `${this.mountpoint} to be mounted`,

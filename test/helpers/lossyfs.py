@@ -5,14 +5,19 @@ when its file is fsync'd (fsync or fdatasync). Killing this process (SIGKILL) dr
 write, as a power cut drops the page cache; mounting BACKING again shows what survived.
 
 Like LazyFS, it loses data, not names: creating, renaming, linking and removing files and folders
-reach BACKING at once. (ext4 orders such metadata in its journal; a name is lost only with its
-folder's journal transaction, which the daemon's folder fsyncs commit.)
+reach BACKING at once, and so does shrinking a file (a truncate is journaled metadata: the next
+fsync of anything commits it, so a file rewritten in place and never synced comes back empty, as on
+ext4). So no test on it can fail for a folder that was not fsync'd, and the loss is all or nothing:
+never some pages of a file, or some files, and not the others. Unsynced writes are kept per name,
+not per inode: a second hard link of a file with unsynced writes does not see them.
 
 Used by test/e2e/crash-unsynced.test.ts: python3 lossyfs.py BACKING MOUNTPOINT (needs /dev/fuse,
 root or fusermount, and Debian's python3-fusepy).
 """
+import ctypes
 import errno
 import os
+import signal
 import sys
 import threading
 
@@ -51,11 +56,14 @@ class LossyFS(Operations):
     def _page(self, full, state, index):
         page = state.pages.get(index)
         if page is None:
-            fd = os.open(full, os.O_RDONLY)
-            try:
-                page = bytearray(state.from_backing(fd, PAGE, index * PAGE))
-            finally:
-                os.close(fd)
+            if index * PAGE >= state.backed:
+                page = bytearray(PAGE)
+            else:
+                fd = os.open(full, os.O_RDONLY)
+                try:
+                    page = bytearray(state.from_backing(fd, PAGE, index * PAGE))
+                finally:
+                    os.close(fd)
             state.pages[index] = page
         return page
 
@@ -109,13 +117,16 @@ class LossyFS(Operations):
                 within = length % PAGE
                 if within and (length // PAGE) in state.pages:
                     state.pages[length // PAGE][within:] = bytes(PAGE - within)
+            if length < state.backed:
+                # Shrinking is metadata: on the disk at once, whatever follows.
+                os.truncate(full, length)
+                state.backed = length
             state.size = length
-            state.backed = min(state.backed, length)
 
     def fsync(self, path, datasync, fh):
         full = self._path(path)
         with self.mutex:
-            state = self.unsynced.pop(full, None)
+            state = self.unsynced.get(full)
             if state is None:
                 return 0
             fd = os.open(full, os.O_WRONLY)
@@ -125,9 +136,11 @@ class LossyFS(Operations):
                     start = index * PAGE
                     if start < state.size:
                         os.pwrite(fd, bytes(page[: min(PAGE, state.size - start)]), start)
-                os.fsync(fd)
             finally:
                 os.close(fd)
+            # On the backing folder's file system now: a kill of this process no longer loses it
+            # (the backing page cache survives; only this process's memory is the lost power).
+            del self.unsynced[full]
         return 0
 
     def fsyncdir(self, path, datasync, fh):
@@ -144,9 +157,9 @@ class LossyFS(Operations):
 
     def getattr(self, path, fh=None):
         full = self._path(path)
-        st = os.lstat(full)
-        attrs = {key: getattr(st, key) for key in ('st_atime', 'st_ctime', 'st_gid', 'st_mode', 'st_mtime', 'st_nlink', 'st_size', 'st_uid')}
         with self.mutex:
+            st = os.lstat(full)
+            attrs = {key: getattr(st, key) for key in ('st_atime', 'st_ctime', 'st_gid', 'st_mode', 'st_mtime', 'st_nlink', 'st_size', 'st_uid')}
             state = self.unsynced.get(full)
             if state is not None:
                 attrs['st_size'] = state.size
@@ -200,10 +213,9 @@ class LossyFS(Operations):
             for path in [p for p in self.unsynced if p == source or p.startswith(source + '/')]:
                 self.unsynced[target + path[len(source):]] = self.unsynced.pop(path)
 
-    def link(self, target, name):
-        # A second name for a file with unsynced writes would share them; the daemon links only
-        # files it has fsync'd (backups), so the unsynced state stays with the first name.
-        return os.link(self._path(name), self._path(target))
+    def link(self, new, existing):
+        # See the module's comment: the daemon links only files it has fsync'd.
+        return os.link(self._path(existing), self._path(new))
 
     def utimens(self, path, times=None):
         return os.utime(self._path(path), times)
@@ -214,16 +226,24 @@ class LossyFS(Operations):
 
     def create(self, path, mode, fi=None):
         full = self._path(path)
-        fd = os.open(full, os.O_RDONLY | os.O_CREAT, mode)
         with self.mutex:
+            fd = os.open(full, os.O_RDONLY | os.O_CREAT, mode)
             # A new file's name is there at once; its content is not until fsync'd.
-            self.unsynced[full] = Unsynced(os.lstat(full).st_size)
+            self.unsynced[full] = Unsynced(os.fstat(fd).st_size)
         return fd
 
 
 def main():
     backing, mountpoint = sys.argv[1], sys.argv[2]
-    FUSE(LossyFS(backing), mountpoint, foreground=True, nothreads=False, default_permissions=True)
+    # Ends with the test that started it, even one killed outright (PR_SET_PDEATHSIG).
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    # Files removed while open, kept by libfuse as .fuse_hidden*: a file system mounted after a power
+    # cut has none (its orphans are cleaned up when it is mounted).
+    for folder, _, files in os.walk(backing):
+        for name in files:
+            if name.startswith('.fuse_hidden'):
+                os.unlink(os.path.join(folder, name))
+    FUSE(LossyFS(backing), mountpoint, foreground=True, nothreads=False, default_permissions=True, big_writes=True, max_write=131072)
 
 
 if __name__ == '__main__':

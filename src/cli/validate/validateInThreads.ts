@@ -33,8 +33,13 @@ export async function validateInThreads(
 ): Promise<Validated> {
   const slices: string[][] = [];
   for (let i = 0; i < files.length; i += SLICE) slices.push(files.slice(i, i + SLICE));
-  const done: ValidationTaskResult[] = new Array(slices.length);
+  const done = new Array<ValidationTaskResult | undefined>(slices.length);
   let next = 0;
+  const finish = (index: number, result: ValidationTaskResult): void => {
+    done[index] = result;
+    // A file that cannot be read ends the command: the slices after it are not worth validating.
+    if (result.unreadable) next = slices.length;
+  };
 
   const finished = new AbortController();
   const starting =
@@ -53,7 +58,7 @@ export async function validateInThreads(
         while (next < slices.length) {
           const index = next++;
           await pool.run(slices[index]!).then(
-            (result) => (done[index] = result),
+            (result) => finish(index, result),
             () => leftOver.push(index),
           );
         }
@@ -69,7 +74,7 @@ export async function validateInThreads(
     const here = validator;
     const schemaWarnings = here.schemaWarnings.map((w) => w.message);
     const validateHere = (index: number): void => {
-      done[index] = { ...readAndValidate(here, slices[index]!, options.maxBytes), schemaWarnings };
+      finish(index, { ...readAndValidate(here, slices[index]!, options.maxBytes), schemaWarnings });
     };
     while (next < slices.length) {
       validateHere(next++);
@@ -90,6 +95,7 @@ export async function validateInThreads(
       () => {},
     );
   }
-  refuseUnreadable(done.find((r) => r.unreadable)?.unreadable);
-  return { reports: done.flatMap((r) => r.reports), schemaWarnings: done[0]?.schemaWarnings ?? [] };
+  // Slices are taken in order: every slice before the first unreadable file was validated.
+  refuseUnreadable(done.find((r) => r?.unreadable)?.unreadable);
+  return { reports: done.flatMap((r) => r!.reports), schemaWarnings: done[0]?.schemaWarnings ?? [] };
 }
