@@ -74,12 +74,21 @@ describe.skipIf(unavailable !== null)('power cuts (the kill loses every write no
     console.log(report.summary('power cuts', 'cuts'));
   });
 
+  /** A fresh temporary folder with a lossy mount in it; returns the mount point. */
+  async function newDisk(): Promise<string> {
+    dir = tempDir('turnkey-crash-unsynced-');
+    const [backing, mountpoint] = [join(dir.path, 'disk'), join(dir.path, 'mnt')];
+    mkdirSync(backing);
+    mkdirSync(mountpoint);
+    disk = await LossyMount.mount(backing, mountpoint, join(dir.path, 'lossyfs.log'));
+    return mountpoint;
+  }
+
   /** The daemon's data root on a lossy mount, the simulator beside it on the real disk. */
   async function newPair(): Promise<PlatformPair> {
-    dir = tempDir('turnkey-crash-unsynced-');
-    const [backing, mountpoint, platform] = ['disk', 'mnt', 'platform'].map((name) => join(dir!.path, name)) as [string, string, string];
-    for (const folder of [backing, mountpoint, platform]) mkdirSync(folder);
-    disk = await LossyMount.mount(backing, mountpoint, join(dir.path, 'lossyfs.log'));
+    const mountpoint = await newDisk();
+    const platform = join(dir!.path, 'platform');
+    mkdirSync(platform);
     pair = await PlatformPair.create(mountpoint, {
       simDir: platform,
       outbound: { maxPackMessages: 25 },
@@ -98,10 +107,7 @@ describe.skipIf(unavailable !== null)('power cuts (the kill loses every write no
   }
 
   it('the mount loses what was not fsync’d at a power cut, and keeps what was', async () => {
-    dir = tempDir('turnkey-crash-unsynced-');
-    const [backing, mountpoint] = ['disk', 'mnt'].map((name) => join(dir!.path, name)) as [string, string];
-    for (const folder of [backing, mountpoint]) mkdirSync(folder);
-    disk = await LossyMount.mount(backing, mountpoint, join(dir.path, 'lossyfs.log'));
+    const mountpoint = await newDisk();
     const file = (name: string): string => join(mountpoint, name);
     for (const name of ['kept.txt', 'rewritten.txt']) writeFileSync(file(name), 'synced');
     syncTree(mountpoint);

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, fsyncSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDir, fsyncFile } from '../../src/fs/fsyncDir.js';
 import { waitFor } from './daemonProcess.js';
 
 const SCRIPT = join(import.meta.dirname, 'lossyfs.py');
@@ -111,16 +112,7 @@ export function syncTree(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) syncTree(path);
-    else if (entry.isFile()) fsyncOne(path);
+    else if (entry.isFile()) fsyncFile(path);
   }
-  fsyncOne(dir);
-}
-
-function fsyncOne(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncDir(dir);
 }

@@ -143,12 +143,6 @@ class LossyFS(Operations):
             del self.unsynced[full]
         return 0
 
-    def fsyncdir(self, path, datasync, fh):
-        return 0
-
-    def flush(self, path, fh):
-        return 0
-
     def release(self, path, fh):
         os.close(fh)
         return 0

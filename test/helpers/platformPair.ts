@@ -7,7 +7,7 @@ import { generateTestCertificate } from '../../src/protocol/cms/index.js';
 import { queryStats, type SimStats } from '../../src/sim/record/statsQueries.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../../src/sim/sftp/hostKey.js';
 import { SimLayout } from '../../src/sim/storage/SimLayout.js';
-import { fsyncFile as fsyncPath } from '../../src/fs/fsyncDir.js';
+import { fsyncFile } from '../../src/fs/fsyncDir.js';
 import { BIN, PROJECT_ROOT } from './build.js';
 import { DaemonProcess, sleep, waitFor } from './daemonProcess.js';
 import { simAdminHeaders } from './simAdmin.js';
@@ -182,7 +182,7 @@ export class PlatformPair {
       mkdirSync(src, { recursive: true });
       const staged = join(src, `${m.name}.tmp`);
       writeFileSync(staged, m.xml);
-      if (options.durable) fsyncPath(staged);
+      if (options.durable) fsyncFile(staged);
       renameSync(staged, join(src, m.name));
     }
   }
