@@ -72,9 +72,32 @@ export function peakRss(pid: number): number | null {
 
 /** CPU time a process has used so far, user + system, in seconds (Linux /proc; all its threads). */
 export function cpuSeconds(pid: number): number | null {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU seconds each thread of a process has used so far, by thread id (Linux /proc); the main
+ * thread's id is the pid. Threads that ended are not listed (the process's total still counts them).
+ */
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  let ids: string[];
+  try {
+    ids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const id of ids) {
+    const seconds = statCpuSeconds(`/proc/${pid}/task/${id}/stat`);
+    if (seconds !== null) threads.set(Number(id), seconds);
+  }
+  return threads;
+}
+
+function statCpuSeconds(path: string): number | null {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
   } catch {
