@@ -97,7 +97,10 @@ async function main(): Promise<void> {
       label,
       `${n(e2e.perSecond)} invoices/s (${n(share)} % of the floor), p95 drop → uploaded ${n(e2e.p95, 2)} s, daemon ` +
         `${n(e2e.daemonCpuMicrosPerInvoice)} µs CPU per invoice (${n(cpuRatio, 1)}× the floor's; main thread ${n(threads.main)}, ` +
-        `the others ${threads.others.slice(0, 3).map((t) => n(t)).join(', ')}…), peak RSS ${n(e2e.peakRssMB)} MB`,
+        `the others ${threads.others
+          .slice(0, 3)
+          .map((t) => n(t))
+          .join(', ')}…), peak RSS ${n(e2e.peakRssMB)} MB`,
     ]);
   }
 
