@@ -77,8 +77,8 @@ async function main(): Promise<void> {
     `${n(intake.filesPerSecond)} files/s, ${n(((intake.cpuDaemonS as number) * 1e6) / (intake.files as number))} µs CPU per file, peak ` +
       `RSS ${n(intake.peakRssMB)} MB`,
   ]);
-  // Cold: a daemon just started, whose first burst also pays for compiling its code and the
-  // validator's to optimized machine code. Steady: the same after a burst of others, as a daemon
+  // Cold: a daemon just started, whose first burst also pays for V8 compiling its code to
+  // optimized machine code. Steady: the same after a burst of others, as a daemon
   // that runs for months is.
   const e2eRuns: Array<{ label: string; args: string[] }> = [
     { label: 'end to end, 0 ms link (drop → confirmed)', args: ['--latency', '0'] },
@@ -93,14 +93,12 @@ async function main(): Promise<void> {
     const share = ((e2e.perSecond as number) / (floor.perSecond as number)) * 100;
     const cpuRatio = (e2e.daemonCpuMicrosPerInvoice as number) / (floor.cpuMicrosPerFile as number);
     const threads = e2e.daemonThreadMicrosPerInvoice as { main: number; others: number[] };
+    const busiestOthers = threads.others.slice(0, 3).map((t) => n(t));
     rows.push([
       label,
       `${n(e2e.perSecond)} invoices/s (${n(share)} % of the floor), p95 drop → uploaded ${n(e2e.p95, 2)} s, daemon ` +
         `${n(e2e.daemonCpuMicrosPerInvoice)} µs CPU per invoice (${n(cpuRatio, 1)}× the floor's; main thread ${n(threads.main)}, ` +
-        `the others ${threads.others
-          .slice(0, 3)
-          .map((t) => n(t))
-          .join(', ')}…), peak RSS ${n(e2e.peakRssMB)} MB`,
+        `the others ${busiestOthers.join(', ')}…), peak RSS ${n(e2e.peakRssMB)} MB`,
     ]);
   }
 

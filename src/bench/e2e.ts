@@ -12,8 +12,8 @@
  * `npm start`'s `node bin/turnkey start`, without the shebang's flags; the daemon starts the
  * simulator as its own process), with the simulator's peak RSS and CPU beside the daemon's.
  * `--warm N`: N other invoices are dropped first and confirmed before the measured ones, so that
- * what a daemon pays once after it starts (compiling the validator's WebAssembly and its own code
- * to optimized machine code) is not counted: the steady state of a daemon that runs for months.
+ * what a daemon pays once after it starts (V8 compiling its code to optimized machine code, on
+ * helper threads) is not counted: the steady state of a daemon that runs for months.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
