@@ -270,8 +270,7 @@ async function waitForChild(parent: ChildProcess): Promise<number> {
 /**
  * The daemon's CPU per invoice by thread since `before`: its main thread, then the others (its
  * worker threads, V8's compiler and collector helpers, libuv's pool) from the busiest, those that
- * used any. Which is which is not named by Linux; the two busiest others are usually the
- * validation and SFTP workers.
+ * used any. Linux does not name them; the busiest other is the validation worker, by its share.
  */
 function threadMicrosPerInvoice(pid: number, before: ReadonlyMap<number, number>, count: number): { main: number; others: number[] } {
   let main = 0;
