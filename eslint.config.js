@@ -43,7 +43,7 @@ const MAY_IMPORT = {
   mig: ['errors', 'time'],
   failpoints: ['errors'],
   sqlite: ['errors'],
-  workers: ['errors'],
+  workers: ['errors', 'fs'],
   config: ['errors', 'mig', 'time'],
   fs: ['errors', 'mig', 'time'],
   validation: ['errors', 'mig', 'time'],

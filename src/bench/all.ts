@@ -92,11 +92,12 @@ async function main(): Promise<void> {
     const cpuRatio = (e2e.daemonCpuMicrosPerInvoice as number) / (floor.cpuMicrosPerFile as number);
     const threads = e2e.daemonThreadMicrosPerInvoice as { main: number; others: number[] };
     const busiestOthers = threads.others.slice(0, 3).map((t) => n(t));
+    const more = threads.others.length > busiestOthers.length ? '…' : '';
     rows.push([
       label,
       `${n(e2e.perSecond)} invoices/s (${n(share)} % of the floor), p95 drop → uploaded ${n(e2e.p95, 2)} s, daemon ` +
         `${n(e2e.daemonCpuMicrosPerInvoice)} µs CPU per invoice (${n(cpuRatio, 1)}× the floor's; main thread ${n(threads.main)}, ` +
-        `the others ${busiestOthers.join(', ')}…), peak RSS ${n(e2e.peakRssMB)} MB`,
+        `the others ${busiestOthers.join(', ')}${more}), peak RSS ${n(e2e.peakRssMB)} MB`,
     ]);
   }
 

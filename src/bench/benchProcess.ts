@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { procCpuSeconds } from '../fs/procStat.js';
 import Database from '../sqlite/Database.js';
 
 /** Helpers the benchmarks share: waiting for a spawned daemon, its peak memory, stopping it. */
@@ -72,7 +73,7 @@ export function peakRss(pid: number): number | null {
 
 /** CPU time a process has used so far, user + system, in seconds (Linux /proc; all its threads). */
 export function cpuSeconds(pid: number): number | null {
-  return statCpuSeconds(`/proc/${pid}/stat`);
+  return procCpuSeconds(`/proc/${pid}/stat`);
 }
 
 /**
@@ -88,21 +89,10 @@ export function threadCpuSeconds(pid: number): Map<number, number> {
     return threads;
   }
   for (const id of ids) {
-    const seconds = statCpuSeconds(`/proc/${pid}/task/${id}/stat`);
+    const seconds = procCpuSeconds(`/proc/${pid}/task/${id}/stat`);
     if (seconds !== null) threads.set(Number(id), seconds);
   }
   return threads;
-}
-
-function statCpuSeconds(path: string): number | null {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
-  } catch {
-    return null;
-  }
 }
 
 /** CPU seconds a process used since `before` (a cpuSeconds reading); null when either is unknown. */

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
+import { PROC_STAT, readProcStat } from '../fs/procStat.js';
 
 /** The CPU priorities the daemon may run at (`daemon.priority`). */
 export const PRIORITIES = {
@@ -39,9 +40,7 @@ export const processPriorityHost: PriorityHost = {
   set: setPriority,
   ownAutogroup: () => {
     try {
-      const stat = readFileSync('/proc/self/stat', 'utf8');
-      const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]); // field 6
-      if (session !== process.pid) return null;
+      if (readProcStat('/proc/self/stat')?.(PROC_STAT.session) !== process.pid) return null;
       const nice = /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))?.[1];
       if (nice === undefined) return null;
       return { nice: Number(nice), set: (n) => writeFileSync('/proc/self/autogroup', String(n)) };

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { DaemonProcess, runCli, waitFor } from '../helpers/daemonProcess.js';
 import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../helpers/f0401.js';
-import { procStatFields, PROC_FIELD } from '../helpers/procStat.js';
+import { PROC_STAT, readProcStat } from '../../src/fs/procStat.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { FAST, merge, writeRawConfig, writeTestConfig } from '../helpers/testConfig.js';
 
@@ -29,8 +29,8 @@ function status(configFile: string): StatusJson {
 /** The nice value of each of a process's threads (a thread that ended meanwhile is left out). */
 function threadNiceValues(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-    const fields = procStatFields(`/proc/${pid}/task/${tid}/stat`);
-    return fields ? [Number(fields[PROC_FIELD.nice])] : [];
+    const stat = readProcStat(`/proc/${pid}/task/${tid}/stat`);
+    return stat ? [stat(PROC_STAT.nice)] : [];
   });
 }
 

@@ -6,15 +6,14 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, TURNKEY_BIN } from '../helpers/cli.js';
 import { DaemonProcess, waitFor } from '../helpers/daemonProcess.js';
-import { procStatFields, PROC_FIELD } from '../helpers/procStat.js';
+import { PROC_STAT, readProcStat } from '../../src/fs/procStat.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples/valid');
 
 /** The parent process id of a process (Linux), or null when it is gone. */
 function parentOf(pid: number): number | null {
-  const fields = procStatFields(`/proc/${pid}/stat`);
-  return fields ? Number(fields[PROC_FIELD.ppid]) : null;
+  return readProcStat(`/proc/${pid}/stat`)?.(PROC_STAT.ppid) ?? null;
 }
 
 const alive = (pid: number): boolean => parentOf(pid) !== null;
