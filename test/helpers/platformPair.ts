@@ -241,7 +241,8 @@ export class PlatformPair {
 
   async stop(): Promise<void> {
     await this.daemon?.stop();
-    if (this.sim && this.sim.exitCode === null) {
+    // Not again once it has exited (a code) or been ended (a signal): a second stop returns at once.
+    if (this.sim && this.sim.exitCode === null && this.sim.signalCode === null) {
       const exited = new Promise((resolve) => this.sim!.once('exit', resolve));
       this.sim.kill('SIGTERM');
       await exited;
