@@ -66,7 +66,8 @@ async function main(): Promise<void> {
 
   const validate = bench('validate', [quick ? '5000' : '20000']);
   rows.push(['validate, one core (10-item F0401)', `${n(validate.perSecond)} files/s`]);
-  const floor = bench('floor', [quick ? '5000' : '10000']);
+  const floorSize = quick ? '5000' : '10000';
+  const floor = bench('floor', [floorSize]);
   rows.push([
     'floor: read + validate + hash + record, one thread',
     `${n(floor.perSecond)} files/s, ${n(floor.cpuMicrosPerFile)} µs CPU per file`,
@@ -88,15 +89,13 @@ async function main(): Promise<void> {
   ];
   // This machine's speed drifts by half within minutes (other jobs share it): each end-to-end row is
   // set against a floor measured just before and just after it, not the one at the top.
-  const floorSize = quick ? '5000' : '10000';
   for (const { label, args } of e2eRuns) {
     const before = bench('floor', [floorSize]);
     const e2e = bench('e2e', [quick ? '5000' : '10000', ...args]);
     const after = bench('floor', [floorSize]);
-    const floorRate = ((before.perSecond as number) + (after.perSecond as number)) / 2;
-    const floorCpu = ((before.cpuMicrosPerFile as number) + (after.cpuMicrosPerFile as number)) / 2;
-    const share = ((e2e.perSecond as number) / floorRate) * 100;
-    const cpuRatio = (e2e.daemonCpuMicrosPerInvoice as number) / floorCpu;
+    const beside = (key: string): number => ((before[key] as number) + (after[key] as number)) / 2;
+    const share = ((e2e.perSecond as number) / beside('perSecond')) * 100;
+    const cpuRatio = (e2e.daemonCpuMicrosPerInvoice as number) / beside('cpuMicrosPerFile');
     const threads = e2e.daemonThreadMicrosPerInvoice as { main: number; others: number[] };
     const busiestOthers = threads.others.slice(0, 3).map((t) => n(t));
     const more = threads.others.length > busiestOthers.length ? '…' : '';
