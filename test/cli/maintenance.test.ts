@@ -28,19 +28,20 @@ describe('turnkey maintenance import (spawned)', () => {
   });
 
   it('adds the window a notice on standard input announces, and lists it', async () => {
-    const notice = '本平台定於115年12月18日(星期五)下午6時至19日(星期六)中午12時暫停服務，辦理年度系統升級。';
+    // Ten years ahead (ROC 125 is 2036): a window already over is refused, and the suite runs on any day.
+    const notice = '本平台定於125年12月18日(星期四)下午6時至19日(星期五)中午12時暫停服務，辦理年度系統升級。';
     const added = await runCli(['maintenance', 'import', '-', '--json', ...config], { input: notice });
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout)).toEqual([
       {
-        from: '2026-12-18T18:00:00.000+08:00',
-        to: '2026-12-19T12:00:00.000+08:00',
+        from: '2036-12-18T18:00:00.000+08:00',
+        to: '2036-12-19T12:00:00.000+08:00',
         reason: expect.stringContaining('年度系統升級'),
         id: 1,
       },
     ]);
     const list = JSON.parse((await runCli(['maintenance', 'list', '--json', ...config])).stdout);
-    expect(list).toMatchObject([{ id: 1, origin: 'cli', source: 'import -', from: '2026-12-18T18:00:00.000+08:00' }]);
+    expect(list).toMatchObject([{ id: 1, origin: 'cli', source: 'import -', from: '2036-12-18T18:00:00.000+08:00' }]);
   });
 
   it('refuses a notice it cannot read with certainty, quoting the sentence, and one whose windows are over', async () => {

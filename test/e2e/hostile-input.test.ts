@@ -93,8 +93,11 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
     // Nothing is left behind in SRC or WORK; every refused entry sits in ERR beside its two reports.
     expect(readdirSync(src)).toEqual([]);
     expect(readdirSync(join(dir.path, F0401, 'WORK'))).toEqual([]);
-    const errDay = join(dir.path, F0401, 'ERR', taiwanDay(Date.now()));
-    const errNames = readdirSync(errDay);
+    // One day folder, or two when Taiwan's midnight fell during the run.
+    const errRoot = join(dir.path, F0401, 'ERR');
+    const errFiles = readdirSync(errRoot).flatMap((day) => readdirSync(join(errRoot, day)).map((name) => ({ day, name })));
+    const errNames = errFiles.map((f) => f.name);
+    const errDay = join(errRoot, errFiles.find((f) => f.name === 'link-to-file.xml')?.day ?? 'the link is not in ERR');
     const filed = errNames.filter((n) => !n.endsWith('.err.json') && !n.endsWith('.err.txt'));
     expect(filed).toHaveLength(refused.length);
     for (const name of filed) {
@@ -116,10 +119,12 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
 
   it('keeps filing and sending when an ERR folder cannot be written, says so once, and files the waiting files once it can', async () => {
     pair = await PlatformPair.create(dir.path);
-    // ERR/<today> is a file: no refused file can be filed there.
-    const errDay = join(dir.path, F0401, 'ERR', taiwanDay(Date.now()));
+    // ERR/<today> is a file, and so is ERR/<tomorrow> (Taiwan's midnight may fall during the test): no
+    // refused file can be filed there.
+    const today = Date.now();
+    const errDays = [today, today + 86_400_000].map((at) => join(dir.path, F0401, 'ERR', taiwanDay(at)));
     mkdirSync(join(dir.path, F0401, 'ERR'), { recursive: true });
-    writeFileSync(errDay, 'not a folder');
+    for (const day of errDays) writeFileSync(day, 'not a folder');
     await pair.startSim();
     const daemon = await pair.startDaemon();
     const valid = pair.dropInvoices(4);
@@ -147,10 +152,10 @@ describe('one bad file never stops the rest (daemon and simulator as processes)'
     expect(daemon.logLines().filter((l) => l.event === 'intake-error')).toHaveLength(0);
 
     // Once the folder can be written, the waiting files are filed by themselves and the problem ends.
-    rmSync(errDay);
+    for (const day of errDays) rmSync(day);
     await waitFor(() => (rows().filter((r) => r.state === 'invalid').length === 2 ? true : null), 'the refused files filed', 90_000);
     expect(readdirSync(join(dir.path, F0401, 'WORK'))).toEqual([]);
-    expect(existsSync(join(errDay, `${invoiceNumber(4)}.xml.err.txt`))).toBe(true);
+    expect(errDays.some((day) => existsSync(join(day, `${invoiceNumber(4)}.xml.err.txt`)))).toBe(true);
     const after = JSON.parse((await runCli(['status', '--json', '--config', pair.daemonConfigFile])).stdout);
     expect((after.problems as Array<{ code: string }>).map((p) => p.code)).not.toContain('filing-failed');
   }, 150_000);

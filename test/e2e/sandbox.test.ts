@@ -16,7 +16,15 @@ function parentOf(pid: number): number | null {
   return readProcStat(`/proc/${pid}/stat`)?.(PROC_STAT.ppid) ?? null;
 }
 
-const alive = (pid: number): boolean => parentOf(pid) !== null;
+/** Whether a process is there and not a zombie: a container's init that never reaps leaves one, still listed. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !'ZX'.includes(stat[stat.lastIndexOf(')') + 2]!); // field 3, the state, past the command name
+  } catch {
+    return false;
+  }
+}
 
 describe.skipIf(process.platform !== 'linux')('the sandbox: the daemon and its platform simulator as two processes', () => {
   let dir: ReturnType<typeof tempDir>;

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseEnvelope } from '../../src/protocol/envelope/index.js';
 import { classifyOutboxName, parseCommonName } from '../../src/protocol/names.js';
 import { startSimulator } from '../../src/sim/index.js';
@@ -82,7 +82,9 @@ describe('E0501 allocations', () => {
     };
     let sim = await startSimulator(options);
     try {
-      await new Promise((r) => setTimeout(r, 350));
+      const running = sim;
+      await vi.waitFor(() => expect(running.stats().e0501.delivered).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
+      await new Promise((r) => setTimeout(r, 350)); // three more passes of the schedule
       expect(sim.stats().e0501.delivered).toBe(1); // 11512 only: 11602 is not available before 2099
       await sim.stop();
       sim = await startSimulator(options);

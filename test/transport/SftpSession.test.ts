@@ -15,8 +15,10 @@ describe('SftpSession on loopback', () => {
         times.push(performance.now() - started);
       }
       times.sort((a, b) => a - b);
-      const median = times[15]!;
-      expect(median).toBeLessThan(10);
+      // A list is three round trips. The delay Nagle causes is in every list; the machine's other work
+      // (the suite runs end-to-end tests beside this one) is not, so the lower quartile is what is weighed.
+      const lowerQuartile = times[7]!;
+      expect(lowerQuartile).toBeLessThan(10);
     } finally {
       session.close();
       await fixture.close();
