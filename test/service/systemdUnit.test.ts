@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -204,11 +204,14 @@ describe('the systemd unit', () => {
   });
 
   describe('systemd-analyze verify', () => {
-    const hasSystemdAnalyze = spawnSync('which', ['systemd-analyze']).status === 0;
+    // ProtectProc= is the newest key the unit writes (systemd 247); an older systemd only warns about it.
+    const version = Number(/^systemd (\d+)/.exec(spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 0);
+    const skip = version === 0 ? 'systemd-analyze is not installed' : version < 247 ? `systemd ${version} is older than 247` : null;
+    if (skip) console.log(`systemd-analyze verify skips: ${skip}`);
     let dir: ReturnType<typeof tempDir> | undefined;
     afterEach(() => dir?.cleanup());
 
-    it.runIf(hasSystemdAnalyze)('accepts the unit, with a data root and a configuration path that hold spaces', () => {
+    it.skipIf(skip !== null)('accepts the unit, with a data root and a configuration path that hold spaces', () => {
       dir = tempDir('turnkey-unit-');
       const dataRoot = join(dir.path, 'ERP data');
       mkdirSync(dataRoot);
@@ -228,7 +231,6 @@ describe('the systemd unit', () => {
       const result = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
       // Unknown keys and bad values are only warnings: any line on stderr fails the test.
       expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
-      expect(execFileSync('systemd-analyze', ['--version'], { encoding: 'utf8' })).toMatch(/^systemd \d+/);
     });
   });
 });
