@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { TURNKEY_STATUS } from '../store/states.js';
 import { taiwanDay, taiwanStamp } from '../time/taiwanTime.js';
@@ -162,7 +162,8 @@ export class DownCastWriter {
       results: members.map(toResult),
     };
     const target = join(this.root, file.path);
-    mkdirSync(dirname(target), { recursive: true });
+    // A new day's folder is made durable before the file in it is recorded as written.
+    mkdirDurably(dirname(target));
     // The ERP reads this folder: temporary files left by a process killed mid-write go, once per
     // folder (only earlier processes leave them).
     if (!this.cleaned.has(dirname(target))) {

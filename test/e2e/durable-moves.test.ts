@@ -1,0 +1,165 @@
+/**
+ * Every change of a folder's entries the daemon makes is durable before it records anything after
+ * it. The daemon runs under strace; in the trace, the folders on both sides of each rename, and the
+ * folder of each file or folder it creates, must be fsync'd before the store's next commit (an fsync
+ * of its write-ahead log) and before the daemon ends. The power-cut test cannot see this: its file
+ * system loses unsynced data, not names (test/helpers/lossyfs.py).
+ *
+ * Needs strace and leave to attach to a process (`.ci/run` installs Debian's strace where it can);
+ * skips, saying why, without them.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dropMixed, violations } from '../helpers/crashInvariants.js';
+import { waitFor } from '../helpers/daemonProcess.js';
+import { PlatformPair } from '../helpers/platformPair.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+const TRACED = ['openat', 'mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'fsync', 'fdatasync', 'close'];
+
+/** Why strace cannot attach to a process here (not installed, ptrace not allowed), or null. */
+function straceMissing(): string | null {
+  if (process.platform !== 'linux') return 'strace is Linux only';
+  const probe = spawnSync(
+    'sh',
+    ['-c', 'sleep 5 & pid=$!; strace -qq -e trace=none -e signal=none -p $pid & tracer=$!; sleep 1; kill $pid; wait $tracer'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (/not found/.test(probe.stderr)) return 'strace is not installed (Debian: apt-get install strace)';
+  if (probe.status !== 0 || probe.stderr.trim() !== '') return `strace cannot attach here: ${probe.stderr.trim()}`;
+  return null;
+}
+
+const missing = straceMissing();
+if (missing) console.log(`durable-moves.test.ts skips: ${missing}`);
+
+/** One finished system call of the trace: its name, its arguments as strace prints them, its result. */
+interface Call {
+  pid: number;
+  name: string;
+  args: string;
+  result: number;
+}
+
+/** The calls of an `strace -f` trace, each call's unfinished and resumed halves joined. */
+function readTrace(text: string): Call[] {
+  const calls: Call[] = [];
+  const pending = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(\d+) +(.*)$/.exec(line);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let body = m[2]!;
+    if (body.endsWith('<unfinished ...>')) {
+      pending.set(pid, body.slice(0, -'<unfinished ...>'.length).trimEnd());
+      continue;
+    }
+    const resumed = /^<\.\.\. \w+ resumed>(.*)$/.exec(body);
+    if (resumed) {
+      body = (pending.get(pid) ?? '') + resumed[1]!;
+      pending.delete(pid);
+    }
+    const call = /^(\w+)\((.*)\)\s+=\s+(-?\d+)/.exec(body);
+    if (call) calls.push({ pid, name: call[1]!, args: call[2]!, result: Number(call[3]) });
+  }
+  return calls;
+}
+
+/** The quoted paths among a call's arguments, in order. */
+const quoted = (args: string): string[] => [...args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((q) => q[1]!);
+
+/**
+ * Folders whose entries changed (a rename, a creation) and were not fsync'd by the store's next
+ * commit or by the end; empty when every change was made durable in time.
+ */
+function undurableChanges(calls: readonly Call[], opened: ReadonlyMap<number, string>, dataRoot: string, wal: string): string[] {
+  const found: string[] = [];
+  const open = new Map(opened); // fd → path (file descriptors are the process's, shared by its threads)
+  const unsynced = new Map<string, string>(); // folder → the first change of its entries since its last fsync
+  // The store's own files are SQLite's to sync (its -shm is never synced: it is rebuilt from the log);
+  // the log file is not a record.
+  const own = (path: string): boolean =>
+    path.startsWith(`${dataRoot}/`) && !path.startsWith(`${dataRoot}/logs/`) && !path.startsWith(dirname(wal) + '/turnkey.db');
+  const entryChanged = (path: string, what: string): void => {
+    if (own(path) && !unsynced.has(dirname(path))) unsynced.set(dirname(path), what);
+  };
+  for (const c of calls) {
+    if (c.result < 0) continue;
+    if (c.name === 'openat') {
+      const path = quoted(c.args)[0];
+      if (path === undefined) continue;
+      open.set(c.result, path);
+      if (c.args.includes('O_CREAT')) entryChanged(path, `created ${path}`);
+    } else if (c.name === 'close') {
+      open.delete(Number(c.args));
+    } else if (c.name.startsWith('mkdir')) {
+      const path = quoted(c.args)[0];
+      if (path !== undefined) entryChanged(path, `created ${path}`);
+    } else if (c.name.startsWith('rename')) {
+      const [from, to] = quoted(c.args);
+      for (const path of [from, to]) if (path !== undefined) entryChanged(path, `${from} → ${to}`);
+    } else if (c.name === 'fsync' || c.name === 'fdatasync') {
+      const path = open.get(Number(c.args));
+      if (path === undefined) continue;
+      unsynced.delete(path);
+      if (path === wal && unsynced.size > 0) {
+        for (const [folder, change] of unsynced) found.push(`store committed with ${folder} not fsync'd after ${change}`);
+        unsynced.clear();
+      }
+    }
+  }
+  for (const [folder, change] of unsynced) found.push(`daemon ended with ${folder} not fsync'd after ${change}`);
+  return found;
+}
+
+describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)', () => {
+  let dir: ReturnType<typeof tempDir> | null = null;
+  let pair: PlatformPair | null = null;
+  afterEach(async () => {
+    await pair?.stop();
+    pair = null;
+    dir?.cleanup();
+  });
+
+  it("fsyncs the folders of each rename and creation before the store's next commit and before it ends", async () => {
+    dir = tempDir('turnkey-durable-moves-');
+    pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 10 } });
+    await pair.startSim();
+    const daemon = await pair.startDaemon();
+    // Attached to the running daemon and all its threads: `strace node …` would give node a pid of its own.
+    const trace = join(dir.path, 'strace.txt');
+    const tracer = spawn('strace', ['-f', '-o', trace, '-e', `trace=${TRACED.join(',')}`, '-p', String(daemon.pid)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let attached = '';
+    tracer.stderr.setEncoding('utf8').on('data', (d: string) => (attached += d));
+    const traced = new Promise((resolve) => tracer.once('exit', resolve));
+    await waitFor(() => /attached/.test(attached) || null, 'strace to attach', 10_000);
+    // What the daemon opened before (its write-ahead log among them), as the kernel names it.
+    const opened = new Map(
+      readdirSync(`/proc/${daemon.pid}/fd`).flatMap((fd) => {
+        try {
+          return [[Number(fd), readlinkSync(`/proc/${daemon.pid}/fd/${fd}`)] as const];
+        } catch {
+          return [];
+        }
+      }),
+    );
+
+    const dropped = dropMixed(pair, 20, 0);
+    await pair.waitForFinal(dropped.filter((d) => d.valid).length, 120_000);
+    await waitFor(() => (violations(pair!, dropped).length === 0 ? true : null), 'the DownCast files and the last renames', 45_000, 250);
+    expect(await daemon.stop()).toEqual({ code: 0, signal: null });
+    await traced;
+
+    const calls = readTrace(readFileSync(trace, 'utf8'));
+    const renames = calls.filter((c) => c.name.startsWith('rename') && c.result === 0 && quoted(c.args)[1]?.startsWith(dir!.path));
+    // Claims into WORK, filing into BAK and ERR, signed files, results, DownCast: dozens of renames.
+    expect(renames.length).toBeGreaterThan(50);
+    expect(undurableChanges(calls, opened, dir.path, `${pair.database}-wal`)).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirDurably } from '../../src/fs/fsyncDir.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+// That each new folder's parent is fsync'd is seen in a trace of the daemon: test/e2e/durable-moves.test.ts.
+describe('mkdirDurably', () => {
+  let dir: ReturnType<typeof tempDir>;
+  afterEach(() => dir.cleanup());
+
+  it('creates a folder and every missing one above it, and says so once', () => {
+    dir = tempDir('turnkey-mkdir-');
+    const deep = join(dir.path, 'DownCast', 'B2SSTORAGE', 'F0401', '20261208');
+    expect(mkdirDurably(deep)).toBe(true);
+    expect(statSync(deep).isDirectory()).toBe(true);
+    expect(mkdirDurably(deep)).toBe(false);
+  });
+
+  it('creates only what is missing under a folder that is there', () => {
+    dir = tempDir('turnkey-mkdir-');
+    mkdirSync(join(dir.path, 'DownCast'));
+    expect(mkdirDurably(join(dir.path, 'DownCast', 'day'))).toBe(true);
+    expect(existsSync(join(dir.path, 'DownCast', 'day'))).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a path through a file', () => {
+    dir = tempDir('turnkey-mkdir-');
+    expect(() => mkdirDurably(join(import.meta.filename, 'x'))).toThrow(/ENOTDIR|EEXIST/);
+  });
+});
