@@ -21,15 +21,26 @@ export function fsyncDir(dir: string): void {
  * parent is fsync'd. True when anything was created.
  */
 export function mkdirDurably(dir: string): boolean {
+  const parents = mkdirReturningParents(dir);
+  for (const parent of parents) fsyncDir(parent);
+  return parents.length > 0;
+}
+
+/**
+ * Creates `dir` and whatever folders above it are missing; returns the folders that gained an entry
+ * (the parent of each new folder), for the caller to fsync, or none when nothing was created.
+ */
+export function mkdirReturningParents(dir: string): string[] {
   const first = mkdirSync(dir, { recursive: true });
-  if (first === undefined) return false;
+  if (first === undefined) return [];
   // `first` is the topmost folder made: it and every folder below it, down to `dir`, are new.
   const top = resolve(first);
+  const parents: string[] = [];
   for (let made = resolve(dir); dirname(made) !== made; made = dirname(made)) {
-    fsyncDir(dirname(made));
+    parents.push(dirname(made));
     if (made === top) break;
   }
-  return true;
+  return parents;
 }
 
 /** Makes a file's content durable (ERR reports, written just before). */

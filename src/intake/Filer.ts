@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { existsSync, lstatSync, renameSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
-import { fsyncDir, fsyncFile } from '../fs/fsyncDir.js';
+import { fsyncDir, fsyncFile, mkdirReturningParents } from '../fs/fsyncDir.js';
 import { portableName } from '../fs/portableName.js';
 import type { Disposition } from '../store/IntakeJournal.js';
 import type { Problems } from '../store/Problems.js';
@@ -182,9 +182,8 @@ export class Filer {
 
   private ensureDir(dir: string, touched: Set<string>): void {
     if (this.knownDirs.has(dir) && existsSync(dir)) return;
-    const created = mkdirSync(dir, { recursive: true });
-    // A new day folder is itself an entry of its parent: make that durable too.
-    if (created !== undefined) touched.add(dirname(dir));
+    // A new day folder (and BAK or ERR, if they were gone) is itself an entry of its parent: make that durable too.
+    for (const parent of mkdirReturningParents(dir)) touched.add(parent);
     this.knownDirs.add(dir);
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 import { portableName } from '../fs/portableName.js';
 import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { outboundFailpoint as failpoint } from './outboundFailpoints.js';
@@ -79,7 +80,7 @@ export class Packer {
     private readonly parts: PackerParts,
   ) {
     this.now = parts.now ?? Date.now;
-    mkdirSync(settings.outboxDir, { recursive: true });
+    mkdirDurably(settings.outboxDir); // its signed files are recorded: the folder must outlast a power cut
     // A signed file written halfway before a kill: its pack was never recorded, and is cut again.
     removeStaleTemps(settings.outboxDir);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 
 export type Publication =
@@ -18,7 +19,7 @@ export type Publication =
  */
 export class ResultInbox {
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    mkdirDurably(dir);
     // A download published halfway (the process killed between writing and renaming) is taken again.
     removeStaleTemps(dir);
   }

@@ -4,13 +4,14 @@
  * them into E0402's SRC, crash-safe (recorded with their bytes first, written durably, then marked).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { coversSeller } from '../config/senders.js';
 import type { TrackSettings, TurnkeyConfig } from '../config/types.js';
 import { TurnkeyError } from '../errors/TurnkeyError.js';
 import { claimsOf } from '../fs/claimNames.js';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { messageSpec } from '../mig/catalog.js';
 import { BlankReports, type BlankReportRow } from '../store/BlankReports.js';
@@ -298,7 +299,7 @@ export class TrackBook {
     const src = this.srcDir();
     const work = join(dirname(src), 'WORK');
     if (planned.length > 0) {
-      mkdirSync(src, { recursive: true });
+      mkdirDurably(src);
       removeStaleTemps(src);
     }
     const dropped: BlankReportRow[] = [];

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirDurably } from '../../src/fs/fsyncDir.js';
+import { mkdirDurably, mkdirReturningParents } from '../../src/fs/fsyncDir.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 // That each new folder's parent is fsync'd is seen in a trace of the daemon: test/e2e/durable-moves.test.ts.
@@ -15,6 +15,14 @@ describe('mkdirDurably', () => {
     expect(mkdirDurably(deep)).toBe(true);
     expect(statSync(deep).isDirectory()).toBe(true);
     expect(mkdirDurably(deep)).toBe(false);
+  });
+
+  it('names the parent of each folder it creates, the deepest first, and none when all are there', () => {
+    dir = tempDir('turnkey-mkdir-');
+    const bak = join(dir.path, 'F0401', 'BAK');
+    expect(mkdirReturningParents(join(bak, '20261208'))).toEqual([bak, join(dir.path, 'F0401'), dir.path]);
+    expect(mkdirReturningParents(join(bak, '20261209'))).toEqual([bak]);
+    expect(mkdirReturningParents(join(bak, '20261209'))).toEqual([]);
   });
 
   it('creates only what is missing under a folder that is there', () => {
