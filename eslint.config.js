@@ -48,7 +48,8 @@ const MAY_IMPORT = {
   fs: ['errors', 'mig', 'time'],
   validation: ['errors', 'mig', 'time'],
   protocol: ['errors', 'time', 'validation'],
-  store: ['errors', 'sqlite', 'time'],
+  // fs: the database's folder, made durable before the database in it.
+  store: ['errors', 'fs', 'sqlite', 'time'],
   // Maintenance windows, deadlines and the wall-clock jobs: rules over the store's data.
   schedule: ['config', 'errors', 'failpoints', 'store', 'time'],
   log: ['config', 'errors', 'store', 'time'],

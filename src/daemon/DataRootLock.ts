@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 import Database from '../sqlite/Database.js';
 import { DataRootLockedError } from './DataRootLockedError.js';
 
@@ -20,7 +20,7 @@ export class DataRootLock {
 
   /** Takes the lock at once or throws `data-root-locked`; `holder` describes who has it, for the message. */
   static acquire(dataRoot: string, holder: () => string | undefined = () => undefined): DataRootLock {
-    mkdirSync(dataRoot, { recursive: true });
+    mkdirDurably(dataRoot);
     const path = join(dataRoot, LOCK_FILE_NAME);
     const db = new Database(path, { timeout: 0 });
     try {

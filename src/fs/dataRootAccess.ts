@@ -1,8 +1,9 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { ConfigError } from '../errors/index.js';
 import { outboundMessages } from '../mig/catalog.js';
+import { mkdirDurably } from './fsyncDir.js';
 
 /**
  * Who may read the data root. Everything under it holds invoices (the database keeps every
@@ -126,7 +127,7 @@ export function secureDataRoot(paths: DataRootPaths, group: AccessGroup | null):
   }
   const downCast = join(dataRoot, 'DownCast');
   for (const spec of outboundMessages())
-    if (spec.category) attempt(downCast, () => mkdirSync(join(downCast, spec.category!, spec.type), { recursive: true }));
+    if (spec.category) attempt(downCast, () => mkdirDurably(join(downCast, spec.category!, spec.type)));
   dir(downCast, GROUP_READS);
   for (const folder of subfolders(downCast, 3)) dir(folder, GROUP_READS);
   return outcome;

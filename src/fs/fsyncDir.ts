@@ -16,14 +16,14 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Creates `dir` and whatever folders above it are missing, each made durable: a new folder is an
- * entry of its parent, and a power cut loses it, with every file written in it since, until that
- * parent is fsync'd. True when anything was created.
+ * Creates each of `dirs` and whatever folders above them are missing, each made durable: a new
+ * folder is an entry of its parent, and a power cut loses it, with every file written in it since,
+ * until that parent is fsync'd. Each parent is fsync'd once. True when anything was created.
  */
-export function mkdirDurably(dir: string): boolean {
-  const parents = mkdirReturningParents(dir);
+export function mkdirDurably(...dirs: string[]): boolean {
+  const parents = new Set(dirs.flatMap(mkdirReturningParents));
   for (const parent of parents) fsyncDir(parent);
-  return parents.length > 0;
+  return parents.size > 0;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { messageSpec } from '../mig/catalog.js';
 import { ConfigError } from '../errors/index.js';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 
 /** The four folders of one message type: Turnkey's SRC/BAK/ERR plus our WORK (files claimed, in hand). */
 export interface TypeFolders {
@@ -68,9 +68,12 @@ export class IntakeLayout {
     for (const f of this.folders) this.ensureFolders(f);
   }
 
-  /** Creates the missing folders of one type (throws what the file system says when it cannot). */
+  /**
+   * Creates the missing folders of one type, durably: a claim renames into WORK and the filer into
+   * BAK and ERR, and each is recorded (throws what the file system says when it cannot).
+   */
   ensureFolders(f: TypeFolders): void {
-    for (const dir of [f.src, f.work, f.bak, f.err]) mkdirSync(dir, { recursive: true });
+    mkdirDurably(f.src, f.work, f.bak, f.err);
   }
 
   /** Data-root relative, forward slashes (stored in the database, portable between OSes). */

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { mkdirDurably } from '../fs/fsyncDir.js';
 import Database from '../sqlite/Database.js';
 import { LATEST_VERSION, migrate } from './migrations.js';
 import { StoreError } from './StoreError.js';
@@ -36,7 +37,7 @@ export class Store {
   static open(path: string, options: StoreOptions = {}): Store {
     let db: Database.Database;
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      mkdirDurably(dirname(path));
       db = new Database(path);
     } catch (cause) {
       throw new StoreError('store-open', `cannot open the database ${path}: ${(cause as Error).message}`, {

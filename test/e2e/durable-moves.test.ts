@@ -1,6 +1,7 @@
 /**
  * Every change of a folder's entries the daemon makes is durable before it records anything after
- * it. The daemon runs under strace; in the trace, the folders on both sides of each rename, and the
+ * it. The daemon runs under strace from its first instruction, on a new data root (so the folders it
+ * makes at start are in the trace); in the trace, the folders on both sides of each rename, and the
  * folder of each file or folder it creates, must be fsync'd before the store's next commit (an fsync
  * of its write-ahead log) and before the daemon ends. The power-cut test cannot see this: its file
  * system loses unsynced data, not names (test/helpers/lossyfs.py).
@@ -9,11 +10,11 @@
  * skips, saying why, without them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropMixed, violations } from '../helpers/crashInvariants.js';
-import { waitFor } from '../helpers/daemonProcess.js';
+import { DaemonProcess, waitFor } from '../helpers/daemonProcess.js';
 import { PlatformPair } from '../helpers/platformPair.js';
 import { tempDir } from '../helpers/tempDir.js';
 
@@ -40,6 +41,15 @@ function straceMissing(): string | null {
 
 const missing = straceMissing();
 if (missing) console.log(`durable-moves.test.ts skips: ${missing}`);
+
+/** A process's state letter (T: stopped), or null once it is gone. */
+function stateOf(pid: number): string | null {
+  try {
+    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /** One finished system call of the trace: its name, its arguments as strace prints them, its result. */
 interface Call {
@@ -83,15 +93,10 @@ const quoted = (args: string): string[] => [...args.matchAll(/"((?:[^"\\]|\\.)*)
  * into WORK and fsync the folders before handing the batch back, while the main thread may commit an
  * earlier batch in between; every change, whatever its thread, must be fsync'd by the end.
  */
-function undurableChanges(
-  calls: readonly Call[],
-  opened: ReadonlyMap<number, string>,
-  dataRoot: string,
-  database: string,
-): { problems: string[]; commits: number } {
+function undurableChanges(calls: readonly Call[], dataRoot: string, database: string): { problems: string[]; commits: number } {
   const problems: string[] = [];
   let commits = 0;
-  const open = new Map(opened); // fd → path (file descriptors are the process's, shared by its threads)
+  const open = new Map<number, string>(); // fd → path (file descriptors are the process's, shared by its threads)
   const unsynced = new Map<string, { thread: number; change: string }>(); // folder → its first change since its last fsync
   // The store's own files are SQLite's to sync (its -shm is never synced: it is rebuilt from the log);
   // the log file is not a record.
@@ -145,8 +150,11 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     dir = tempDir('turnkey-durable-moves-');
     pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 10 } });
     await pair.startSim();
-    const daemon = await pair.startDaemon();
-    // Attached to the running daemon and all its threads: `strace node …` would give node a pid of its own.
+    // Traced from its first instruction, start-up's folders included, keeping its pid (which the store
+    // records and the stop signals): the launcher stops itself, strace attaches, and it execs node.
+    const daemon = DaemonProcess.start(pair.daemonConfigFile, {}, ['sh', '-c', 'kill -STOP $$ && exec "$@"', 'sh']);
+    pair.daemon = daemon;
+    await waitFor(() => stateOf(daemon.pid) === 'T' || null, 'the launcher to stop itself', 10_000);
     const trace = join(dir.path, 'strace.txt');
     const tracer = spawn('strace', ['-f', '-o', trace, '-e', `trace=${TRACED.join(',')}`, '-p', String(daemon.pid)], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -155,19 +163,8 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     tracer.stderr.setEncoding('utf8').on('data', (d: string) => (attached += d));
     const traced = new Promise((resolve) => tracer.once('exit', resolve));
     await waitFor(() => /attached/.test(attached) || null, `strace to attach (it said: ${attached || 'nothing'})`, 10_000);
-    // What the daemon opened before (its write-ahead log among them). The kernel names them by their
-    // real path; the trace, as the daemon does, under the data root as configured.
-    const realRoot = realpathSync(dir.path);
-    const opened = new Map(
-      readdirSync(`/proc/${daemon.pid}/fd`).flatMap((fd) => {
-        try {
-          const path = readlinkSync(`/proc/${daemon.pid}/fd/${fd}`);
-          return [[Number(fd), path.startsWith(`${realRoot}/`) ? dir!.path + path.slice(realRoot.length) : path] as const];
-        } catch {
-          return [];
-        }
-      }),
-    );
+    process.kill(daemon.pid, 'SIGCONT');
+    await daemon.waitUntilRunning(pair.database, 60_000);
 
     const dropped = dropMixed(pair, 20, 0);
     await pair.waitForFinal(dropped.filter((d) => d.valid).length, 120_000);
@@ -187,7 +184,7 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     const renames = calls.filter((c) => c.name.startsWith('rename') && c.result === 0 && quoted(c.args)[1]?.startsWith(dir!.path));
     // Claims into WORK, filing into BAK and ERR, signed files, results, DownCast: dozens of renames.
     expect(renames.length).toBeGreaterThan(50);
-    const { problems, commits } = undurableChanges(calls, opened, dir.path, pair.database);
+    const { problems, commits } = undurableChanges(calls, dir.path, pair.database);
     expect(problems).toEqual([]);
     // Intake, packs, results and DownCast each commit: a check that saw no commit would check nothing.
     expect(commits).toBeGreaterThan(20);

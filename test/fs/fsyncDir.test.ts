@@ -17,6 +17,15 @@ describe('mkdirDurably', () => {
     expect(mkdirDurably(deep)).toBe(false);
   });
 
+  it('creates several folders at once, and says nothing was created when all are there', () => {
+    dir = tempDir('turnkey-mkdir-');
+    const type = join(dir.path, 'UpCast', 'B2SSTORAGE', 'F0401');
+    const folders = ['SRC', 'WORK', 'BAK', 'ERR'].map((name) => join(type, name));
+    expect(mkdirDurably(...folders)).toBe(true);
+    for (const folder of folders) expect(statSync(folder).isDirectory()).toBe(true);
+    expect(mkdirDurably(...folders)).toBe(false);
+  });
+
   it('names the parent of each folder it creates, the deepest first, and none when all are there', () => {
     dir = tempDir('turnkey-mkdir-');
     const bak = join(dir.path, 'F0401', 'BAK');
