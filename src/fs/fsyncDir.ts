@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -18,27 +18,37 @@ export function fsyncDir(dir: string): void {
 /**
  * Creates each of `dirs` and whatever folders above them are missing, each made durable: a new
  * folder is an entry of its parent, and a power cut loses it, with every file written in it since,
- * until that parent is fsync'd. Each parent is fsync'd once. True when anything was created.
+ * until that parent is fsync'd. Each parent is fsync'd once, those of the folders made before a
+ * failure too (a retry finds them there and would not). True when anything was created.
  */
 export function mkdirDurably(...dirs: string[]): boolean {
-  const parents = new Set(dirs.flatMap(mkdirReturningParents));
-  for (const parent of parents) fsyncDir(parent);
+  const parents = new Set<string>();
+  try {
+    for (const dir of dirs) mkdirReturningParents(dir, parents);
+  } finally {
+    for (const parent of parents) fsyncDir(parent);
+  }
   return parents.size > 0;
 }
 
 /**
- * Creates `dir` and whatever folders above it are missing; returns the folders that gained an entry
- * (the parent of each new folder), for the caller to fsync, or none when nothing was created.
+ * Creates `dir` and whatever folders above it are missing, one at a time, adding the parent of each
+ * to `parents` as it is made (so that, if a deeper one fails, the caller still fsyncs those); returns
+ * `parents`. A folder another process made meanwhile counts as made: nothing says it was fsync'd.
+ * Throws what mkdir says when `dir`, or a folder on the way, is a file.
  */
-export function mkdirReturningParents(dir: string): string[] {
-  const first = mkdirSync(dir, { recursive: true });
-  if (first === undefined) return [];
-  // `first` is the topmost folder made: it and every folder below it, down to `dir`, are new.
-  const top = resolve(first);
-  const parents: string[] = [];
-  for (let made = resolve(dir); dirname(made) !== made; made = dirname(made)) {
-    parents.push(dirname(made));
-    if (made === top) break;
+export function mkdirReturningParents(dir: string, parents: Set<string> = new Set()): Set<string> {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  // There already (the common case, one stat): a file there gets mkdir's own EEXIST.
+  if (missing.length === 0 && !statSync(dir).isDirectory()) mkdirSync(dir);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(folder).isDirectory()) throw err;
+    }
+    parents.add(dirname(folder));
   }
   return parents;
 }

@@ -183,7 +183,7 @@ export class Filer {
   private ensureDir(dir: string, touched: Set<string>): void {
     if (this.knownDirs.has(dir) && existsSync(dir)) return;
     // A new day folder (and BAK or ERR, if they were gone) is itself an entry of its parent: make that durable too.
-    for (const parent of mkdirReturningParents(dir)) touched.add(parent);
+    mkdirReturningParents(dir, touched);
     this.knownDirs.add(dir);
   }
 }

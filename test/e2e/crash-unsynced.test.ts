@@ -44,7 +44,7 @@ const EVERY = [
 ];
 const FAILPOINTS = FULL ? EVERY : SHORT;
 
-const unavailable = LossyMount.unavailable();
+const unavailable = await LossyMount.unavailable();
 // Asked for by name (npm run test:crash -- --unsynced), it must run: a skip there would pass silently.
 if (unavailable && FULL) throw new Error(`the power-cut test cannot run here: ${unavailable}`);
 if (unavailable) console.log(`crash-unsynced.test.ts skips: ${unavailable}`);

@@ -9,7 +9,7 @@
  * Needs strace and leave to attach to a process (`.ci/run` installs Debian's strace where it can);
  * skips, saying why, without them.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,7 +45,9 @@ if (missing) console.log(`durable-moves.test.ts skips: ${missing}`);
 /** A process's state letter (T: stopped), or null once it is gone. */
 function stateOf(pid: number): string | null {
   try {
-    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may hold one itself.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
   } catch {
     return null;
   }
@@ -140,7 +142,10 @@ function undurableChanges(calls: readonly Call[], dataRoot: string, database: st
 describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)', () => {
   let dir: ReturnType<typeof tempDir> | null = null;
   let pair: PlatformPair | null = null;
+  let tracer: ChildProcess | null = null;
   afterEach(async () => {
+    if (tracer?.exitCode === null) tracer.kill('SIGKILL');
+    tracer = null;
     await pair?.stop();
     pair = null;
     dir?.cleanup();
@@ -154,14 +159,19 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     // records and the stop signals): the launcher stops itself, strace attaches, and it execs node.
     const daemon = DaemonProcess.start(pair.daemonConfigFile, {}, ['sh', '-c', 'kill -STOP $$ && exec "$@"', 'sh']);
     pair.daemon = daemon;
-    await waitFor(() => stateOf(daemon.pid) === 'T' || null, 'the launcher to stop itself', 10_000);
+    const stopped = (): true | null => {
+      if (!daemon.isRunning) throw new Error(`the launcher ended: ${daemon.output.stderr}`);
+      return stateOf(daemon.pid) === 'T' || null;
+    };
+    await waitFor(stopped, 'the launcher to stop itself', 10_000);
     const trace = join(dir.path, 'strace.txt');
-    const tracer = spawn('strace', ['-f', '-o', trace, '-e', `trace=${TRACED.join(',')}`, '-p', String(daemon.pid)], {
+    const strace = spawn('strace', ['-f', '-o', trace, '-e', `trace=${TRACED.join(',')}`, '-p', String(daemon.pid)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let attached = '';
-    tracer.stderr.setEncoding('utf8').on('data', (d: string) => (attached += d));
-    const traced = new Promise((resolve) => tracer.once('exit', resolve));
+    tracer = strace;
+    strace.stderr.setEncoding('utf8').on('data', (d: string) => (attached += d));
+    const traced = new Promise((resolve) => strace.once('exit', resolve));
     await waitFor(() => /attached/.test(attached) || null, `strace to attach (it said: ${attached || 'nothing'})`, 10_000);
     process.kill(daemon.pid, 'SIGCONT');
     await daemon.waitUntilRunning(pair.database, 60_000);
@@ -188,5 +198,5 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     expect(problems).toEqual([]);
     // Intake, packs, results and DownCast each commit: a check that saw no commit would check nothing.
     expect(commits).toBeGreaterThan(20);
-  }, 180_000);
+  }, 300_000);
 });

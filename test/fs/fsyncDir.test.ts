@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirDurably, mkdirReturningParents } from '../../src/fs/fsyncDir.js';
@@ -26,12 +26,25 @@ describe('mkdirDurably', () => {
     expect(mkdirDurably(...folders)).toBe(false);
   });
 
-  it('names the parent of each folder it creates, the deepest first, and none when all are there', () => {
+  it('names the parent of each folder it creates, and none when all are there', () => {
     dir = tempDir('turnkey-mkdir-');
     const bak = join(dir.path, 'F0401', 'BAK');
-    expect(mkdirReturningParents(join(bak, '20261208'))).toEqual([bak, join(dir.path, 'F0401'), dir.path]);
-    expect(mkdirReturningParents(join(bak, '20261209'))).toEqual([bak]);
-    expect(mkdirReturningParents(join(bak, '20261209'))).toEqual([]);
+    expect([...mkdirReturningParents(join(bak, '20261208'))]).toEqual([dir.path, join(dir.path, 'F0401'), bak]);
+    expect([...mkdirReturningParents(join(bak, '20261209'))]).toEqual([bak]);
+    expect([...mkdirReturningParents(join(bak, '20261209'))]).toEqual([]);
+  });
+
+  it('keeps the parents of the folders it made before one that fails, for the caller to fsync', () => {
+    dir = tempDir('turnkey-mkdir-');
+    const type = join(dir.path, 'UpCast', 'F0401');
+    const parents = new Set<string>();
+    mkdirReturningParents(join(type, 'SRC'), parents);
+    writeFileSync(join(type, 'BAK'), 'a file where a folder should be');
+    expect(() => mkdirReturningParents(join(type, 'BAK', '20261208'), parents)).toThrow(/ENOTDIR|EEXIST/);
+    expect(() => mkdirReturningParents(join(type, 'BAK'), parents)).toThrow(/EEXIST/);
+    expect([...parents]).toEqual([dir.path, join(dir.path, 'UpCast'), type]);
+    expect(() => mkdirDurably(join(type, 'WORK'), join(type, 'BAK'))).toThrow(/EEXIST/);
+    expect(statSync(join(type, 'WORK')).isDirectory()).toBe(true);
   });
 
   it('creates only what is missing under a folder that is there', () => {

@@ -1,5 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsyncDir, fsyncFile } from '../../src/fs/fsyncDir.js';
 import { waitFor } from './daemonProcess.js';
@@ -21,8 +33,29 @@ export class LossyMount {
     readonly logFile: string,
   ) {}
 
-  /** Why this machine cannot run it (no FUSE, no python3-fusepy, not allowed to mount), or null. */
-  static unavailable(): string | null {
+  /**
+   * Why this machine cannot run it (no FUSE, no python3-fusepy, not allowed to mount), or null. It
+   * ends with a trial mount: a machine can pass every check and still refuse one (a seccomp or
+   * AppArmor profile).
+   */
+  static async unavailable(): Promise<string | null> {
+    const missing = LossyMount.missing();
+    if (missing) return missing;
+    const probe = mkdtempSync(join(tmpdir(), 'turnkey-lossyfs-probe-'));
+    try {
+      for (const name of ['backing', 'mount']) mkdirSync(join(probe, name));
+      const mount = await LossyMount.mount(join(probe, 'backing'), join(probe, 'mount'), join(probe, 'lossyfs.log'));
+      await mount.unmount();
+      return null;
+    } catch (err) {
+      return `a trial mount failed: ${(err as Error).message.trim().split('\n').slice(-1)[0]}`;
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  }
+
+  /** What this machine lacks before a mount is tried, or null. */
+  private static missing(): string | null {
     if (process.platform !== 'linux') return 'FUSE mounts are tested on Linux only';
     try {
       accessSync('/dev/fuse', constants.R_OK | constants.W_OK);
