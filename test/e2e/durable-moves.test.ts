@@ -153,7 +153,8 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
 
   it("fsyncs the folders of each rename and creation before the store's next commit and before it ends", async () => {
     dir = tempDir('turnkey-durable-moves-');
-    pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 10 } });
+    // The database in a folder of its own that the daemon makes, so that the trace sees it made too.
+    pair = await PlatformPair.create(dir.path, { outbound: { maxPackMessages: 10 }, config: { database: 'store/turnkey.db' } });
     await pair.startSim();
     // Traced from its first instruction, start-up's folders included, keeping its pid (which the store
     // records and the stop signals): the launcher stops itself, strace attaches, and it execs node.
