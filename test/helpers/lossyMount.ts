@@ -1,20 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, fsyncFile } from '../../src/fs/fsyncDir.js';
 import { waitFor } from './daemonProcess.js';
+import { tempDir } from './tempDir.js';
 
 const SCRIPT = join(import.meta.dirname, 'lossyfs.py');
 const PYTHON = '/usr/bin/python3';
@@ -41,16 +30,16 @@ export class LossyMount {
   static async unavailable(): Promise<string | null> {
     const missing = LossyMount.missing();
     if (missing) return missing;
-    const probe = mkdtempSync(join(tmpdir(), 'turnkey-lossyfs-probe-'));
+    const probe = tempDir('turnkey-lossyfs-probe-');
     try {
-      for (const name of ['backing', 'mount']) mkdirSync(join(probe, name));
-      const mount = await LossyMount.mount(join(probe, 'backing'), join(probe, 'mount'), join(probe, 'lossyfs.log'));
+      for (const name of ['backing', 'mount']) mkdirSync(join(probe.path, name));
+      const mount = await LossyMount.mount(join(probe.path, 'backing'), join(probe.path, 'mount'), join(probe.path, 'lossyfs.log'));
       await mount.unmount();
       return null;
     } catch (err) {
       return `a trial mount failed: ${(err as Error).message.trim().split('\n').slice(-1)[0]}`;
     } finally {
-      rmSync(probe, { recursive: true, force: true });
+      probe.cleanup();
     }
   }
 
