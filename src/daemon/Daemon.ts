@@ -7,6 +7,12 @@ import { ConfigError } from '../errors/index.js';
 import { resolveAccessGroup, restrictUmask, secureDataRoot, type AccessGroup, type AccessOutcome } from '../fs/dataRootAccess.js';
 import { Problems } from '../store/Problems.js';
 import { armFailpoints } from '../failpoints/failpoints.js';
+// Every area's failpoints are declared before armFailpoints checks TURNKEY_FAILPOINTS against them:
+// the areas themselves load later (daemonRuntime).
+import '../outbound/outboundFailpoints.js';
+import '../results/resultFailpoints.js';
+import '../schedule/scheduleFailpoints.js';
+import '../tracks/trackFailpoints.js';
 import { daemonFailpoint } from './daemonFailpoints.js';
 import { InlineFileInspector, WorkerFileInspector, type InspectionWorkerData, type ValidationThread } from '../intake/FileInspector.js';
 import { backfillAllowanceRefs } from '../intake/backfillAllowanceRefs.js';
@@ -16,17 +22,12 @@ import type { IntakeRules } from '../intake/BatchProcessor.js';
 import { uploadDeadline } from '../schedule/deadlines.js';
 import { DaemonLifecycle, type DaemonState } from '../store/DaemonLifecycle.js';
 import { MessageQueries } from '../store/MessageQueries.js';
-import { OutboundRuntime } from '../outbound/OutboundRuntime.js';
-import { SandboxLauncher } from '../sandbox/SandboxLauncher.js';
+import type { OutboundRuntime } from '../outbound/OutboundRuntime.js';
+import type { SandboxLauncher } from '../sandbox/SandboxLauncher.js';
 import { Deadlines } from '../store/Deadlines.js';
 import { JobRuns } from '../store/JobRuns.js';
-import { Maintenance } from '../schedule/Maintenance.js';
-import { Scheduler } from '../schedule/Scheduler.js';
-import { MetricsServer } from '../metrics/MetricsServer.js';
-import { StoreMetrics } from '../metrics/StoreMetrics.js';
-import { scheduleJobs } from './DaemonJobs.js';
-import { TrackBook, trackBookOptions } from '../tracks/TrackBook.js';
-import { dropPlannedReports } from '../tracks/trackJob.js';
+import type { Scheduler } from '../schedule/Scheduler.js';
+import type { MetricsServer } from '../metrics/MetricsServer.js';
 import { Store } from '../store/Store.js';
 import { namedSetting } from './startupChecks.js';
 import { DataRootLock } from './DataRootLock.js';
@@ -108,7 +109,12 @@ export class Daemon {
         b2cTaxIncluded: config.validation.b2cTaxIncluded,
       };
       // Validation lives on the validation thread(s); the main thread never loads libxml2.
-      inspector = await startInspector(config, validatorOptions, logger).catch((err: unknown) => {
+      const inspecting = startInspector(config, validatorOptions, logger);
+      // Loaded while those threads start and warm up (see daemonRuntime); awaited below, where
+      // sending starts. A start that fails before then must not leave its failure unhandled.
+      const loading = import('./daemonRuntime.js');
+      loading.catch(() => undefined);
+      inspector = await inspecting.catch((err: unknown) => {
         throw namedSetting(err, 'validation.schemasDir');
       });
       const schemas = await inspector.schemaInfo();
@@ -140,6 +146,17 @@ export class Daemon {
       const { recovered } = await intake.start();
       let access: AccessOutcome;
       try {
+        const {
+          Maintenance,
+          OutboundRuntime,
+          SandboxLauncher,
+          Scheduler,
+          TrackBook,
+          dropPlannedReports,
+          scheduleJobs,
+          startMetrics,
+          trackBookOptions,
+        } = await loading;
         daemon.metrics = await startMetrics(config, store, logger);
         access = secureDataRoot(config, group);
         reportAccess(new Problems(store.db, 'daemon'), access, group, logger);
@@ -300,28 +317,6 @@ export class Daemon {
     } catch (err) {
       this.logger.warn({ event: 'heartbeat-failed', err }, 'could not write the heartbeat');
     }
-  }
-}
-
-/** The optional health and metrics endpoint; one that cannot listen is logged and left off: sending matters more. */
-async function startMetrics(config: TurnkeyConfig, store: Store, logger: Logger): Promise<MetricsServer | null> {
-  if (config.metrics.listen === null) return null;
-  const { host, port } = MetricsServer.parseListen(config.metrics.listen);
-  const server = new MetricsServer(
-    new StoreMetrics(store.db, {
-      messageTypes: config.intake.messageTypes,
-      atRiskMs: config.deadlines.atRiskHours * 3_600_000,
-      heartbeatMaxAgeMs: Math.max(15_000, 3 * config.daemon.heartbeatSeconds * 1000),
-    }),
-    { host, port, logger },
-  );
-  try {
-    const listening = await server.start();
-    logger.info({ event: 'metrics-listening', url: `http://${host}:${listening}` }, 'health and metrics endpoint listening');
-    return server;
-  } catch (err) {
-    logger.error({ event: 'metrics-not-listening', err }, 'the health and metrics endpoint could not start; the daemon runs without it');
-    return null;
   }
 }
 
