@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -39,9 +39,19 @@ export function mkdirDurably(...dirs: string[]): boolean {
  */
 export function mkdirReturningParents(dir: string, parents: Set<string> = new Set()): Set<string> {
   const missing: string[] = [];
-  for (let at = resolve(dir); !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
-  // There already (the common case, one stat): a file there gets mkdir's own EEXIST.
-  if (missing.length === 0 && !statSync(dir).isDirectory()) mkdirSync(dir);
+  // One stat per level, up to the first folder that is there: a single one in the common case, where
+  // `dir` is (DownCast's folder of the day, per results file). A path through a file throws ENOTDIR,
+  // from this stat or from the mkdir below, as the version of node has it.
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const there = statSync(at, { throwIfNoEntry: false });
+    if (there !== undefined) {
+      // `dir` itself a file: mkdir's own EEXIST.
+      if (missing.length === 0 && !there.isDirectory()) mkdirSync(at);
+      break;
+    }
+    if (dirname(at) === at) break;
+    missing.unshift(at);
+  }
   for (const folder of missing) {
     try {
       mkdirSync(folder);

@@ -8,19 +8,30 @@ const TICKS_PER_SECOND = 100;
 
 /**
  * A numeric field of a `/proc/<pid>/stat` (or `/proc/<pid>/task/<tid>/stat`) by its proc(5)
- * number; null when the process or thread is gone or there is no /proc. The command name (field 2)
- * is in parentheses and may itself hold spaces and parentheses, so fields are counted from the
- * last `)`.
+ * number; null when the process or thread is gone or there is no /proc.
  */
 export function readProcStat(path: string): ((field: number) => number) | null {
+  const fields = fieldsFromState(path);
+  return fields === null ? null : (field) => Number(fields[field - 3]);
+}
+
+/** The state letter of a process or thread (field 3: R running, S sleeping, T stopped, …); null when it is gone. */
+export function procState(path: string): string | null {
+  return fieldsFromState(path)?.[0] ?? null;
+}
+
+/**
+ * The fields from the state (field 3) on. The command name (field 2) is in parentheses and may
+ * itself hold spaces and parentheses, so fields are counted from the last `)`.
+ */
+function fieldsFromState(path: string): string[] | null {
   let stat: string;
   try {
     stat = readFileSync(path, 'utf8');
   } catch {
     return null;
   }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (field) => Number(fields[field - 3]);
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** CPU time (user + system) a process or thread has used, in seconds; null when it is gone. */

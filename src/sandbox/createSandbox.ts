@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformSettingsFile } from '../config/types.js';
+import { mkdirDurably } from '../fs/fsyncDir.js';
+import { removeStaleTemps, writeFileDurably } from '../fs/writeFileDurably.js';
 import { generateTestCertificate } from '../protocol/cms/index.js';
 import { knownHostsLine, loadOrCreateHostKey } from '../sim/sftp/hostKey.js';
 import { SimLayout } from '../sim/storage/SimLayout.js';
@@ -17,28 +19,33 @@ export const SANDBOX_PARTY_ID = '53718426';
  * Makes everything a sandbox needs under the data root, so that deleting that folder resets it:
  * a test certificate (.pfx with a generated password, kept in a file beside it), a transport
  * password, the simulator's SSH host key and the known_hosts entry for it, on the loopback ports
- * given (see freeLoopbackPorts). Returns the `platform` section to write (paths relative to the
- * configuration's folder).
+ * given (see freeLoopbackPorts). Every file and folder is durable when this returns (the
+ * configuration written next names them). Returns the `platform` section to write (paths relative
+ * to the configuration's folder).
  */
 export function createSandbox(dataRoot: string, ports: { sftp: number; gateway: number }): SandboxPlatform {
   const secrets = join(dataRoot, 'secrets');
-  mkdirSync(secrets, { recursive: true, mode: 0o700 });
-  const writeSecret = (name: string, value: string | Buffer): void => writeFileSync(join(secrets, name), value, { mode: 0o600 });
+  const simDir = join(dataRoot, 'sim');
+  const platformDir = join(dataRoot, 'platform');
+  mkdirDurably(secrets, simDir, platformDir);
+  if (process.platform !== 'win32') chmodSync(secrets, 0o700);
+  // What an init that was killed left half written: written again below.
+  for (const folder of [secrets, platformDir]) removeStaleTemps(folder);
+  const writeSecret = (name: string, value: string | Buffer): void => {
+    writeFileDurably(secrets, name, Buffer.from(value), { mode: 0o600 });
+  };
 
   const pfxPassword = randomBytes(18).toString('base64url');
   const certificate = generateTestCertificate({ commonName: `turnkey sandbox ${SANDBOX_PARTY_ID}`, password: pfxPassword });
   writeSecret('sandbox.pfx', certificate.pfx);
   // The certificate alone (public): what is registered on the platform.
-  writeFileSync(join(secrets, 'sandbox.cer'), certificate.certificatePem);
+  writeFileDurably(secrets, 'sandbox.cer', Buffer.from(certificate.certificatePem));
   writeSecret('sandbox.pfx.password', `${pfxPassword}\n`);
   writeSecret('transport.password', `${randomBytes(18).toString('base64url')}\n`);
 
   const { sftp: sftpPort, gateway: gatewayPort } = ports;
-  const simDir = join(dataRoot, 'sim');
-  mkdirSync(simDir, { recursive: true });
   const hostKey = loadOrCreateHostKey(new SimLayout(simDir).hostKeyFile);
-  mkdirSync(join(dataRoot, 'platform'), { recursive: true });
-  writeFileSync(join(dataRoot, 'platform', 'known_hosts'), `${knownHostsLine(hostKey, sftpPort)}\n`);
+  writeFileDurably(platformDir, 'known_hosts', Buffer.from(`${knownHostsLine(hostKey, sftpPort)}\n`));
 
   return {
     mode: 'sandbox',

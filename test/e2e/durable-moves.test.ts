@@ -13,12 +13,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { procState } from '../../src/fs/procStat.js';
 import { dropMixed, violations } from '../helpers/crashInvariants.js';
 import { DaemonProcess, waitFor } from '../helpers/daemonProcess.js';
 import { PlatformPair } from '../helpers/platformPair.js';
+import { BIN } from '../helpers/build.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-const TRACED = ['openat', 'mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'fsync', 'fdatasync', 'close'];
+const TRACED = ['openat', 'mkdir', 'mkdirat', 'rename', 'renameat', 'renameat2', 'link', 'linkat', 'fsync', 'fdatasync', 'close'];
 
 /** Why strace cannot attach to a process here (not installed, ptrace not allowed), or null. */
 function straceMissing(): string | null {
@@ -41,17 +43,6 @@ function straceMissing(): string | null {
 
 const missing = straceMissing();
 if (missing) console.log(`durable-moves.test.ts skips: ${missing}`);
-
-/** A process's state letter (T: stopped), or null once it is gone. */
-function stateOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state follows the command name, which is in parentheses and may hold one itself.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** One finished system call of the trace: its name, its arguments as strace prints them, its result. */
 interface Call {
@@ -89,17 +80,23 @@ function readTrace(text: string): Call[] {
 const quoted = (args: string): string[] => [...args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((q) => q[1]!);
 
 /**
- * Folders whose entries changed (a rename, a creation) and were not fsync'd by the store's next
- * commit or by the end (empty when every change was made durable in time), and how many commits
- * there were. A commit answers for the changes its own thread made: intake's workers claim files
- * into WORK and fsync the folders before handing the batch back, while the main thread may commit an
- * earlier batch in between; every change, whatever its thread, must be fsync'd by the end.
+ * Folders whose entries changed (a rename, a creation, a hard link) and were not fsync'd by the
+ * store's next commit or by the end (empty when every change was made durable in time), and how many
+ * commits there were. With `files`, also each file created that was not fsync'd itself. A commit
+ * answers for the changes its own thread made: intake's workers claim files into WORK and fsync the
+ * folders before handing the batch back, while the main thread may commit an earlier batch in
+ * between; every change, whatever its thread, must be fsync'd by the end.
  */
-function undurableChanges(calls: readonly Call[], dataRoot: string, database: string): { problems: string[]; commits: number } {
+function undurableChanges(
+  calls: readonly Call[],
+  dataRoot: string,
+  database: string,
+  options: { files?: boolean } = {},
+): { problems: string[]; commits: number } {
   const problems: string[] = [];
   let commits = 0;
   const open = new Map<number, string>(); // fd → path (file descriptors are the process's, shared by its threads)
-  const unsynced = new Map<string, { thread: number; change: string }>(); // folder → its first change since its last fsync
+  const unsynced = new Map<string, { thread: number; change: string }>(); // folder (or file) → its first change since its last fsync
   // The store's own files are SQLite's to sync (its -shm is never synced: it is rebuilt from the log);
   // the log file is not a record.
   const own = (path: string): boolean =>
@@ -113,12 +110,17 @@ function undurableChanges(calls: readonly Call[], dataRoot: string, database: st
       const path = quoted(c.args)[0];
       if (path === undefined) continue;
       open.set(c.result, path);
-      if (c.args.includes('O_CREAT')) entryChanged(c.pid, path, `created ${path}`);
+      if (!c.args.includes('O_CREAT')) continue;
+      entryChanged(c.pid, path, `created ${path}`);
+      if (options.files && own(path) && !unsynced.has(path)) unsynced.set(path, { thread: c.pid, change: 'writing it' });
     } else if (c.name === 'close') {
       open.delete(Number(c.args));
     } else if (c.name.startsWith('mkdir')) {
       const path = quoted(c.args)[0];
       if (path !== undefined) entryChanged(c.pid, path, `created ${path}`);
+    } else if (c.name.startsWith('link')) {
+      const to = quoted(c.args)[1];
+      if (to !== undefined) entryChanged(c.pid, to, `linked ${to}`);
     } else if (c.name.startsWith('rename')) {
       const [from, to] = quoted(c.args);
       for (const path of [from, to]) if (path !== undefined) entryChanged(c.pid, path, `${from} → ${to}`);
@@ -135,7 +137,7 @@ function undurableChanges(calls: readonly Call[], dataRoot: string, database: st
       }
     }
   }
-  for (const [folder, { change }] of unsynced) problems.push(`daemon ended with ${folder} not fsync'd after ${change}`);
+  for (const [folder, { change }] of unsynced) problems.push(`the process ended with ${folder} not fsync'd after ${change}`);
   return { problems, commits };
 }
 
@@ -162,7 +164,7 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     pair.daemon = daemon;
     const stopped = (): true | null => {
       if (!daemon.isRunning) throw new Error(`the launcher ended: ${daemon.output.stderr}`);
-      return stateOf(daemon.pid) === 'T' || null;
+      return procState(`/proc/${daemon.pid}/stat`) === 'T' || null;
     };
     await waitFor(stopped, 'the launcher to stop itself', 10_000);
     const trace = join(dir.path, 'strace.txt');
@@ -200,4 +202,27 @@ describe.skipIf(missing !== null)('durable moves (the daemon traced with strace)
     // Intake, packs, results and DownCast each commit: a check that saw no commit would check nothing.
     expect(commits).toBeGreaterThan(20);
   }, 300_000);
+
+  it('makes everything `turnkey init` writes durable: each file it creates and each folder it adds to', () => {
+    dir = tempDir('turnkey-durable-init-');
+    const dataRoot = join(dir.path, 'data');
+    const trace = join(dir.path, 'strace.txt');
+    const init = spawnSync(
+      'strace',
+      ['-f', '-o', trace, '-e', `trace=${TRACED.join(',')}`, process.execPath, BIN, 'init', dataRoot, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(init.status, init.stderr).toBe(0);
+    const calls = readTrace(readFileSync(trace, 'utf8'));
+    // The data root's own entry is in dir.path: checked from there.
+    const { problems } = undurableChanges(calls, dir.path, join(dataRoot, 'turnkey.db'), { files: true });
+    expect(problems).toEqual([]);
+    // The configuration, the sandbox's secrets and keys, known_hosts: a check that saw none would check nothing.
+    const created = calls.filter(
+      (c) => c.name === 'openat' && c.result >= 0 && c.args.includes('O_CREAT') && quoted(c.args)[0]?.startsWith(dataRoot),
+    );
+    expect(created.length).toBeGreaterThanOrEqual(7);
+  });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROC_STAT, procCpuSeconds, readProcStat } from '../../src/fs/procStat.js';
+import { PROC_STAT, procCpuSeconds, procState, readProcStat } from '../../src/fs/procStat.js';
 
 describe('readProcStat', () => {
   let dir: string | null = null;
@@ -31,9 +31,17 @@ describe('readProcStat', () => {
     expect(procCpuSeconds(statFile('turnkey'))).toBeCloseTo((14 + 15) / 100, 10);
   });
 
+  it('reads the state letter past such a command name', () => {
+    dir = mkdtempSync(join(tmpdir(), 'turnkey-procstat-'));
+    const path = join(dir, 'stat');
+    writeFileSync(path, '4242 (sh ) S (x) T 1 4242 4242 0 -1\n');
+    expect(procState(path)).toBe('T');
+  });
+
   it('is null for a process that is gone', () => {
     expect(readProcStat('/proc/4194305/stat')).toBeNull();
     expect(procCpuSeconds('/proc/4194305/stat')).toBeNull();
+    expect(procState('/proc/4194305/stat')).toBeNull();
   });
 
   // Not the session: where its leader is outside the PID namespace (CI's container), Linux writes 0.
@@ -41,5 +49,7 @@ describe('readProcStat', () => {
     const stat = readProcStat('/proc/self/stat')!;
     expect(stat(PROC_STAT.ppid)).toBe(process.ppid);
     expect(stat(PROC_STAT.nice)).toBe(getPriority());
+    // This process is reading the file: running.
+    expect(procState('/proc/self/stat')).toBe('R');
   });
 });

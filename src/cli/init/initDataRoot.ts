@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONFIG_FILE_NAME, CONFIG_SCHEMA_PATH } from '../../config/configSchema.js';
@@ -6,6 +6,8 @@ import { defaultConfigFile, loadConfig } from '../../config/loadConfig.js';
 import { DEFAULT_DATA_DIR } from '../../config/locateConfig.js';
 import { TurnkeyError } from '../../errors/index.js';
 import { restrictUmask, secureDataRoot } from '../../fs/dataRootAccess.js';
+import { mkdirDurably } from '../../fs/fsyncDir.js';
+import { createFileDurably, removeStaleTemps } from '../../fs/writeFileDurably.js';
 import { IntakeLayout } from '../../intake/IntakeLayout.js';
 import { Store } from '../../store/Store.js';
 import { EXIT } from '../exit.js';
@@ -49,7 +51,10 @@ export interface InitResult {
   sandbox: boolean;
 }
 
-/** Writes the configuration (never over an existing one), creates the folders and the database. */
+/**
+ * Writes the configuration (never over an existing one), creates the folders and the database;
+ * all of it durable when this returns, so that a power cut right after `turnkey init` loses none of it.
+ */
 export async function initDataRoot(dir: string, options: { sandbox?: boolean; cwd?: string } = {}): Promise<InitResult> {
   const cwd = options.cwd ?? process.cwd();
   const sandbox = options.sandbox ?? true;
@@ -57,7 +62,9 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   const configFile = join(dataRoot, CONFIG_FILE_NAME);
   // Owner only from the first file on (a new configuration has no group; `start` applies one set later).
   restrictUmask(null);
-  mkdirSync(dataRoot, { recursive: true });
+  mkdirDurably(dataRoot);
+  // A configuration half written by an init that was killed: written again below.
+  removeStaleTemps(dataRoot);
   if (existsSync(configFile)) throw configExists(configFile);
   const defaults = defaultConfigFile();
   // The simulator's two ports and the metrics' one, asked for at once so that they differ.
@@ -74,13 +81,8 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
       metrics: { listen: `127.0.0.1:${metricsPort!}` },
     }),
   };
-  try {
-    // 'wx' fails if the file exists: an existing configuration is never overwritten.
-    writeFileSync(configFile, `${JSON.stringify(content, null, 2)}\n`, { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw configExists(configFile);
-    throw err;
-  }
+  // Whole or absent after a power cut; never over a configuration, one another init wrote a moment ago included.
+  if (!createFileDurably(dataRoot, CONFIG_FILE_NAME, Buffer.from(`${JSON.stringify(content, null, 2)}\n`))) throw configExists(configFile);
   const config = loadConfig(configFile);
   const layout = new IntakeLayout(config.dataRoot, config.intake.messageTypes);
   layout.ensure();

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import ssh2 from 'ssh2';
+import { writeFileDurably } from '../../fs/writeFileDurably.js';
 import { SimError } from '../SimError.js';
 
 export interface HostKey {
@@ -30,10 +32,10 @@ export function loadOrCreateHostKey(file: string): HostKey {
     const pair = generateEd25519();
     privateKey = pair.private;
     try {
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, privateKey, { mode: 0o600 });
-      renameSync(temp, file);
-      writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+      // Kept through a power cut: a key made again would not match the known_hosts entries made for this one.
+      writeFileDurably(dirname(file), basename(file), Buffer.from(privateKey), { mode: 0o600 });
+      // The public half as the umask has it (owner-only under `turnkey init`'s).
+      writeFileDurably(dirname(file), `${basename(file)}.pub`, Buffer.from(`${pair.public}\n`));
     } catch (cause) {
       throw new SimError('sim-host-key', `cannot write the SSH host key ${file}`, { cause });
     }
