@@ -1,9 +1,9 @@
 /**
  * What the daemon runs beside intake: sending (SFTP, the gateway, CMS), the sandbox's simulator,
- * maintenance windows, the schedule and the metrics endpoint. Their modules (undici, ssh2,
- * node-forge, xmlbuilder2, prom-client among them) take about half a second to load; the daemon
- * imports this module once its validation threads have started, so that the loading overlaps their
- * warm-up (about a second) instead of coming before it.
+ * maintenance windows, the schedule and the metrics endpoint. Their modules (undici, node-forge,
+ * pkijs, xmlbuilder2, prom-client among them; ssh2 loads on the SFTP thread) take about half a
+ * second to load; the daemon imports this module once its validation threads have started, so that
+ * the loading overlaps their warm-up (about a second) instead of coming before it.
  */
 import type { Logger } from 'pino';
 import type { TurnkeyConfig } from '../config/types.js';

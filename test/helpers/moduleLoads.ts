@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from './build.js';
 import { tempDir } from './tempDir.js';
 
 /**
@@ -28,7 +29,7 @@ export function modulesResolved(modules: readonly string[], pattern: RegExp): st
         join(dir.path, 'register.mjs'),
         '--input-type=module',
         '-e',
-        modules.map((m) => `await import(${JSON.stringify(join(process.cwd(), 'dist', m))});`).join('\n'),
+        modules.map((m) => `await import(${JSON.stringify(join(PROJECT_ROOT, 'dist', m))});`).join('\n'),
       ],
       { encoding: 'utf8' },
     );
