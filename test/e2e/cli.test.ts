@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
-import { DaemonProcess, runCli, waitFor } from '../helpers/daemonProcess.js';
+import { DaemonProcess, runCli, runCliAsync, waitFor } from '../helpers/daemonProcess.js';
 import { f0401Xml, f0401XmlWithWrongTotal, invoiceNumber } from '../helpers/f0401.js';
+import { DataRootLock, LOCK_FILE_NAME } from '../../src/daemon/DataRootLock.js';
 import { PROC_STAT, readProcStat } from '../../src/fs/procStat.js';
+import { loadPfx } from '../../src/protocol/cms/index.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { FAST, merge, writeRawConfig, writeTestConfig } from '../helpers/testConfig.js';
 
@@ -103,6 +105,33 @@ describe('turnkey init, start and status (real processes)', () => {
     // A daemon that is not running is the first thing an operator must act on: monitoring sees exit 1.
     expect(fresh.healthy).toBe(false);
     expect(fresh.problems.map((p) => p.code)).toContain('daemon-not-running');
+  });
+
+  it('init refuses a data root another init or a daemon holds, writing nothing there', () => {
+    const cwd = workspace();
+    const dataRoot = join(cwd, 'data');
+    const held = DataRootLock.acquire(dataRoot);
+    try {
+      const refused = runCli(['init', 'data'], { cwd });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`the data root ${dataRoot} is in use`);
+      // Nothing but the lock (and its journal) that this test holds.
+      expect(readdirSync(dataRoot).filter((name) => !name.startsWith(LOCK_FILE_NAME))).toEqual([]);
+    } finally {
+      held.release();
+    }
+    const after = runCli(['init', 'data'], { cwd });
+    expect(after.code, after.stderr).toBe(0);
+  });
+
+  it('two inits at once in one folder: one writes the sandbox, the other is refused, and its secrets belong together', async () => {
+    const cwd = workspace();
+    const results = await Promise.all([runCliAsync(['init', 'data'], { cwd }), runCliAsync(['init', 'data'], { cwd })]);
+    expect(results.map((r) => r.code).sort()).toEqual([0, 2]);
+    expect(results.find((r) => r.code === 2)!.stderr).toMatch(/already exists|is in use/);
+    const secrets = join(cwd, 'data', 'secrets');
+    const password = readFileSync(join(secrets, 'sandbox.pfx.password'), 'utf8').trim();
+    expect(() => loadPfx(readFileSync(join(secrets, 'sandbox.pfx')), password)).not.toThrow();
   });
 
   it('finds ./turnkey-data/turnkey.config.json by default and TURNKEY_CONFIG when set', () => {

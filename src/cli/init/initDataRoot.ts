@@ -5,6 +5,7 @@ import { CONFIG_FILE_NAME, CONFIG_SCHEMA_PATH } from '../../config/configSchema.
 import { defaultConfigFile, loadConfig } from '../../config/loadConfig.js';
 import { DEFAULT_DATA_DIR } from '../../config/locateConfig.js';
 import { TurnkeyError } from '../../errors/index.js';
+import { DataRootLock, DataRootLockedError } from '../../daemon/DataRootLock.js';
 import { restrictUmask, secureDataRoot } from '../../fs/dataRootAccess.js';
 import { mkdirDurably } from '../../fs/fsyncDir.js';
 import { createFileDurably, removeStaleTemps } from '../../fs/writeFileDurably.js';
@@ -63,6 +64,18 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   // Owner only from the first file on (a new configuration has no group; `start` applies one set later).
   restrictUmask(null);
   mkdirDurably(dataRoot);
+  if (existsSync(configFile)) throw configExists(configFile);
+  // The daemon's lock, held while writing: a second init at once would overwrite this one's
+  // sandbox secrets (and remove its temporary files) before the configuration's link decides.
+  const lock = lockForInit(dataRoot);
+  try {
+    return await writeDataRoot(dataRoot, configFile, cwd, sandbox);
+  } finally {
+    lock.release();
+  }
+}
+
+async function writeDataRoot(dataRoot: string, configFile: string, cwd: string, sandbox: boolean): Promise<InitResult> {
   // A configuration half written by an init that was killed: written again below.
   removeStaleTemps(dataRoot);
   if (existsSync(configFile)) throw configExists(configFile);
@@ -98,6 +111,18 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
       relativeConfig === join(DEFAULT_DATA_DIR, CONFIG_FILE_NAME) ? 'turnkey start' : `turnkey start --config ${quoteIfNeeded(configFile)}`,
     sandbox,
   };
+}
+
+function lockForInit(dataRoot: string): DataRootLock {
+  try {
+    return DataRootLock.acquire(dataRoot);
+  } catch (err) {
+    if (!(err instanceof DataRootLockedError)) throw err;
+    throw new DataRootLockedError(
+      `the data root ${dataRoot} is in use: another turnkey init is writing it, or a daemon runs on it`,
+      'Wait for the other init to finish and run this one again (it will find its configuration), or stop the daemon.',
+    );
+  }
 }
 
 /** Where the sandbox's simulator serves its announced windows. */
