@@ -1,7 +1,7 @@
 import { TurnkeyError } from '../errors/index.js';
 import type { AsyncValidator, SchemaInfo, ValidationReport } from '../validation/types.js';
 import type { ValidatorOptions } from '../validation/Validator.js';
-import { WorkerPool } from '../workers/WorkerPool.js';
+import { SHORT_LIVED_TASKS, WorkerPool } from '../workers/WorkerPool.js';
 import { WorkerPoolError } from '../workers/WorkerPoolError.js';
 import type { TaskOutput } from '../workers/serveTasks.js';
 import { workerScript } from '../workers/workerScript.js';
@@ -79,8 +79,6 @@ export interface InspectionWorkerData {
   maxBytes: number;
 }
 
-const INSPECTION_WORKER_YOUNG_GENERATION_MB = 8;
-
 export class WorkerFileInspector implements ValidationThread {
   private constructor(private readonly pool: WorkerPool<InspectionTask, InspectionAnswer>) {}
 
@@ -93,11 +91,7 @@ export class WorkerFileInspector implements ValidationThread {
       script: workerScript('./inspectionWorker.js', import.meta.url),
       workerData: data,
       size,
-      // What a worker allocates per file dies with the file: a young generation capped at 8 MB
-      // (V8's own cap is several times that, and a flood reaches it) collects as cheaply and keeps
-      // the daemon's resident size 10-15 MB lower per worker (measured: 100,000-file intake, same
-      // files/s).
-      resourceLimits: { maxYoungGenerationSizeMb: INSPECTION_WORKER_YOUNG_GENERATION_MB },
+      resourceLimits: SHORT_LIVED_TASKS, // what a worker allocates per file dies with the file
       ...(onWorkerExit ? { onWorkerExit } : {}),
     }).catch((err: unknown) => {
       // A worker's own refusal (a schema folder that cannot be used) is the start's error, as if made here.

@@ -30,15 +30,39 @@ export class ArmorError extends TurnkeyError {
  */
 export function armor(cms: Uint8Array): Buffer {
   if (cms.length === 0) throw new ArmorError('armor-empty', 'there are no bytes to armor');
-  const base64 = Buffer.from(Buffer.from(cms.buffer, cms.byteOffset, cms.byteLength).toString('base64'), 'latin1');
-  // Copied line by line into one buffer: no string per line for a pack of several megabytes.
-  const lines = Math.ceil(base64.length / LINE_LENGTH);
-  const out = Buffer.allocUnsafe(base64.length + lines);
+  // Encoded straight into the one output buffer: a pack of several megabytes makes no Base64
+  // string and no second buffer of it to copy line by line (two transient copies of its size).
+  const characters = 4 * Math.ceil(cms.length / 3);
+  const out = Buffer.allocUnsafe(characters + Math.ceil(characters / LINE_LENGTH));
+  const whole = cms.length - (cms.length % 3);
   let at = 0;
-  for (let i = 0; i < base64.length; i += LINE_LENGTH) {
-    at += base64.copy(out, at, i, Math.min(i + LINE_LENGTH, base64.length));
-    out[at++] = 0x0a;
+  let column = 0;
+  let i = 0;
+  for (; i < whole; i += 3) {
+    const bits = (cms[i]! << 16) | (cms[i + 1]! << 8) | cms[i + 2]!;
+    out[at] = BASE64_CODES[bits >>> 18]!;
+    out[at + 1] = BASE64_CODES[(bits >>> 12) & 63]!;
+    out[at + 2] = BASE64_CODES[(bits >>> 6) & 63]!;
+    out[at + 3] = BASE64_CODES[bits & 63]!;
+    at += 4;
+    column += 4;
+    if (column === LINE_LENGTH) {
+      out[at++] = LF;
+      column = 0;
+    }
   }
+  if (i < cms.length) {
+    // One or two bytes left: padded with "=" to a whole quantum.
+    const two = i + 1 < cms.length;
+    const bits = (cms[i]! << 16) | (two ? cms[i + 1]! << 8 : 0);
+    out[at] = BASE64_CODES[bits >>> 18]!;
+    out[at + 1] = BASE64_CODES[(bits >>> 12) & 63]!;
+    out[at + 2] = two ? BASE64_CODES[(bits >>> 6) & 63]! : PAD;
+    out[at + 3] = PAD;
+    at += 4;
+    column += 4;
+  }
+  if (column !== 0) out[at] = LF;
   return out;
 }
 
@@ -93,6 +117,9 @@ export function unarmor(armored: Uint8Array | string): Buffer {
 }
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BASE64_CODES = Buffer.from(BASE64_ALPHABET, 'latin1');
+const LF = 0x0a;
+const PAD = 0x3d; // "="
 
 /** Refuses a signed file over the platform's 20 MiB limit (checked on the armored bytes, before zipping). */
 export function checkSignedFileSize(armored: Uint8Array): void {

@@ -1,4 +1,4 @@
-import { WorkerPool } from '../workers/WorkerPool.js';
+import { SHORT_LIVED_TASKS, WorkerPool } from '../workers/WorkerPool.js';
 import { WorkerPoolError } from '../workers/WorkerPoolError.js';
 import { workerScript } from '../workers/workerScript.js';
 import type { PlatformFiles } from './PlatformFiles.js';
@@ -24,6 +24,7 @@ export class ThreadedPlatformLink implements PlatformFiles {
       script: workerScript('./sftp/sftpWorker.js', import.meta.url),
       workerData: settings,
       size: 1,
+      resourceLimits: SHORT_LIVED_TASKS, // what an upload or a download allocates dies with it
       ...(onThreadExit ? { onWorkerExit: onThreadExit } : {}),
     });
     return new ThreadedPlatformLink(pool);

@@ -37,6 +37,15 @@ describe('armor', () => {
     }
   });
 
+  it("encodes exactly as node's Base64 does, for every remainder, every byte value and a pack's size", () => {
+    const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    for (const bytes of [everyByte, ...[1, 2, 3, 47, 48, 49, 50, 1000, 1001, 1002].map((n) => randomBytes(n)), randomBytes(3_000_001)]) {
+      const lines = armor(bytes).toString('latin1').slice(0, -1).split('\n');
+      expect(lines.join('')).toBe(bytes.toString('base64'));
+      expect(lines.slice(0, -1).every((line) => line.length === 64)).toBe(true);
+    }
+  });
+
   it('refuses to armor nothing', () => {
     expectArmorError(() => armor(Buffer.alloc(0)), 'armor-empty');
   });
