@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, TurnkeyError } from '../errors/index.js';
 import type { TurnkeyConfig } from '../config/types.js';
+import { LOCK_FILE_NAME } from './DataRootLock.js';
 
 /** What marks a folder as a data root: turnkey's own files, or the folders of a Turnkey installation it takes over. */
 const MARKS = ['UpCast', 'DownCast', 'turnkey.config.json'];
@@ -15,7 +16,8 @@ const MARKS = ['UpCast', 'DownCast', 'turnkey.config.json'];
 export function refuseForeignFolder(config: Pick<TurnkeyConfig, 'dataRoot' | 'database' | 'configFile'>): void {
   let entries: string[];
   try {
-    entries = readdirSync(config.dataRoot);
+    // The lock (and its journal) alone is what an init killed while it held the folder leaves.
+    entries = readdirSync(config.dataRoot).filter((name) => !name.startsWith(LOCK_FILE_NAME));
   } catch (cause) {
     throw new ConfigError(`dataRoot: ${config.dataRoot} cannot be read as a folder (${(cause as NodeJS.ErrnoException).code})`, {
       cause,

@@ -40,7 +40,9 @@ describe('armor', () => {
   it("encodes exactly as node's Base64 does, for every remainder, every byte value and a pack's size", () => {
     const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     for (const bytes of [everyByte, ...[1, 2, 3, 47, 48, 49, 50, 1000, 1001, 1002].map((n) => randomBytes(n)), randomBytes(3_000_001)]) {
-      const lines = armor(bytes).toString('latin1').slice(0, -1).split('\n');
+      const armored = armor(bytes);
+      expect(armored.at(-1)).toBe(0x0a);
+      const lines = armored.toString('latin1').slice(0, -1).split('\n');
       expect(lines.join('')).toBe(bytes.toString('base64'));
       expect(lines.slice(0, -1).every((line) => line.length === 64)).toBe(true);
     }

@@ -66,7 +66,7 @@ export async function initDataRoot(dir: string, options: { sandbox?: boolean; cw
   mkdirDurably(dataRoot);
   if (existsSync(configFile)) throw configExists(configFile);
   // The daemon's lock, held while writing: a second init at once would overwrite this one's
-  // sandbox secrets (and remove its temporary files) before the configuration's link decides.
+  // sandbox secrets before the configuration's link decides which init made the data root.
   const lock = lockForInit(dataRoot);
   try {
     return await writeDataRoot(dataRoot, configFile, cwd, sandbox);
